@@ -1,0 +1,160 @@
+// buildApp(config): the whole server, composed in one visible order.
+//   1. infrastructure: database (Postgres or PGlite) → Redis (or a private redis-server) → BullMQ → Socket.IO
+//   2. services: audit, settings, auth, rate limits, conversations ⇄ routing, cases
+//   3. HTTP: cookies, security headers, sessions, errors → routes of each feature → static front-ends
+//   4. sockets: /widget, /agent
+//   5. on ready: job workers and the reconciliation sweep; on close: everything in reverse.
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import type { Config } from './config.js';
+import './types.js';
+import { openDatabase } from './db/client.js';
+import { redisFactory, startEmbeddedRedis, type EmbeddedRedis } from './infra/redis.js';
+import { Jobs } from './infra/jobs.js';
+import { createRealtime } from './realtime/server.js';
+import { AppError, httpStatusOf, toApiError } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { createAuditService } from './audit/service.js';
+import { createSettingsService } from './settings/service.js';
+import { createAuthService, SESSION_COOKIE } from './auth/service.js';
+import { authRoutes } from './auth/routes.js';
+import { createRateLimits } from './ratelimit/service.js';
+import { createConversationService } from './conversations/service.js';
+import { registerWidgetSocket } from './conversations/widget-socket.js';
+import { createRoutingService } from './routing/service.js';
+import { registerAgentSocket } from './routing/agent-socket.js';
+import { registerRoutingJobs } from './routing/jobs.js';
+import { createCaseService } from './cases/service.js';
+import { caseRoutes } from './cases/routes.js';
+import { webRoutes } from './web/routes.js';
+
+export interface BuildOptions {
+  /** Don't start job workers and the sweep (tests of a single piece). */
+  workers?: boolean;
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      // Never log credentials; bodies (message text, passwords) are never logged at all.
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+  });
+  app.decorate('config', config);
+
+  // 1. Infrastructure
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  app.decorate('database', database);
+  app.decorate('db', database.db);
+  let embeddedRedis: EmbeddedRedis | null = null;
+  let redisUrl = config.REDIS_URL;
+  if (!redisUrl) {
+    embeddedRedis = await startEmbeddedRedis(config.DATA_DIR);
+    redisUrl = embeddedRedis.url;
+  }
+  const redis = redisFactory(redisUrl, config.REDIS_PREFIX);
+  app.decorate('redis', redis);
+  app.decorate('redisClient', redis.create({ name: 'commands' }));
+  app.decorate('jobs', new Jobs(redis, app.log));
+  app.decorate('realtime', createRealtime(app.server, redis));
+
+  // 2. Services
+  app.decorate('audit', createAuditService(app.db));
+  app.decorate('settings', createSettingsService(app.db));
+  app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
+  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S }));
+  app.decorate('conversations', createConversationService(app.db, app.realtime));
+  app.decorate(
+    'router',
+    createRoutingService({ db: app.db, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
+  );
+  app.conversations.setHooks({
+    onEnqueued: (id) => app.router.onEnqueued(id),
+    onVisitorMessage: (c, body) => app.router.checkRisk(c, body),
+    queueInfo: (c) => app.router.queueInfo(c),
+  });
+  app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
+  const routingJobs = registerRoutingJobs(app);
+
+  // 3. HTTP
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        frameSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.publicUrl.startsWith('https:'),
+  });
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.session = await app.auth.sessionFor(token);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    let api = toApiError(err);
+    const fe = err as { code?: string; statusCode?: number };
+    if (!(err instanceof AppError) && api.code === 'internal' && fe.statusCode && fe.statusCode < 500) {
+      api =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? { code: 'too_large', message: 'Request body too large' }
+          : fe.statusCode === 415
+            ? { code: 'invalid_payload', message: 'Unsupported content type: send JSON' }
+            : { code: 'invalid_payload', message: 'Malformed request' };
+    }
+    if (api.code === 'internal') req.log.error({ err: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'request failed');
+    void reply.code(httpStatusOf(api)).send({ error: api });
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } });
+  });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(caseRoutes);
+  await app.register(webRoutes);
+
+  // 4. Sockets
+  registerWidgetSocket(app);
+  registerAgentSocket(app);
+
+  // 5. Lifecycle
+  app.addHook('onReady', async () => {
+    if (opts.workers !== false) {
+      app.jobs.start();
+      routingJobs.startSweep();
+    }
+  });
+  app.addHook('preClose', async () => {
+    routingJobs.stopSweep();
+    app.realtime.widget.emit('session:ended', { reason: 'shutdown' });
+    app.realtime.agent.emit('session:ended', { reason: 'shutdown' });
+    // Agents reconnecting to another instance within the grace period keep their conversations.
+    app.realtime.widget.local.disconnectSockets(true);
+    app.realtime.agent.local.disconnectSockets(true);
+  });
+  app.addHook('onClose', async () => {
+    await app.jobs.close();
+    await app.realtime.close();
+    app.redisClient.disconnect();
+    await database.close();
+    if (embeddedRedis) await embeddedRedis.stop();
+  });
+  return app;
+}

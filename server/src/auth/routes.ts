@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { LoginResponse } from '@helpline/shared';
+import { parse } from '../http/validate.js';
+import { SESSION_COOKIE } from './service.js';
+import { requireStaff, staffOf } from './guard.js';
+
+export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
+
+export async function authRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/api/auth/login', { config: { rateLimit: 'login' } }, async (req, reply) => {
+    const body = parse(loginSchema, req.body);
+    const { token, session } = await app.auth.login(body.email, body.password);
+    await app.audit.record({ actorType: 'staff', actorId: session.staff.id, action: 'auth.login', targetType: 'staff', targetId: session.staff.id });
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: app.config.cookieSecure,
+      path: '/',
+      maxAge: Math.floor(app.config.SESSION_TTL_MS / 1000),
+    });
+    const res: LoginResponse = { profile: session.staff, csrfToken: session.csrfToken };
+    return res;
+  });
+
+  app.post('/api/auth/logout', { preHandler: requireStaff() }, async (req, reply) => {
+    await app.auth.revoke(req.session!.tokenHash);
+    await app.audit.record({ actorType: 'staff', actorId: req.session!.staff.id, action: 'auth.logout', targetType: 'staff', targetId: req.session!.staff.id });
+    // Sockets of this session are told and closed on every instance.
+    app.realtime.agent.in(`session:${req.session!.tokenHash}`).emit('session:ended', { reason: 'revoked' });
+    app.realtime.agent.in(`session:${req.session!.tokenHash}`).disconnectSockets(true);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/auth/me', { preHandler: requireStaff() }, async (req) => {
+    const res: LoginResponse = { profile: staffOf(req), csrfToken: req.session!.csrfToken };
+    return res;
+  });
+}

@@ -1,0 +1,33 @@
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { AgeGroup, Channel, ChiCategory, ContactType, Gender, InsafeCategory, Outcome, Platform, RiskLevel } from '@helpline/shared';
+import { staffUsers } from '../auth/tables.js';
+import { conversations } from '../conversations/tables.js';
+
+export const caseRecords = pgTable(
+  'case_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Null for contacts logged by hand (phone, e-mail, social media). */
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    channel: text('channel').$type<Channel>().notNull(),
+    contactType: text('contact_type').$type<ContactType>().notNull(),
+    ageGroup: text('age_group').$type<AgeGroup>(),
+    gender: text('gender').$type<Gender>(),
+    categories: text('categories').array().$type<InsafeCategory[]>().notNull().default(sql`'{}'::text[]`),
+    chiCategories: text('chi_categories').array().$type<ChiCategory[]>().notNull().default(sql`'{}'::text[]`),
+    platform: text('platform').$type<Platform>(),
+    riskLevel: text('risk_level').$type<RiskLevel>(),
+    summary: text('summary').notNull(),
+    outcome: text('outcome').$type<Outcome>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('case_records_conversation_uq').on(t.conversationId),
+    index('case_records_created_idx').on(t.createdAt),
+  ],
+);

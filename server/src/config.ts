@@ -1,0 +1,110 @@
+// Configuration is read once from the environment, validated, and passed in. Types come from the schema.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const ms = (def: number) => z.coerce.number().int().min(0).max(86_400_000 * 400).default(def);
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+/** Every setting: env name, meaning (README table is generated from `describe`), default. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port to listen on'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to listen on'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('Public base URL of the platform (e.g. https://chat.example.org); default http://localhost:PORT'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('Postgres connection URL; unset = embedded PGlite in DATA_DIR'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional()
+    .describe('Redis connection URL; unset = a private redis-server child process'),
+  REDIS_PREFIX: z.string().min(1).max(64).default('hl').describe('Prefix of every Redis key and BullMQ queue'),
+  DATA_DIR: z.string().default('./data').describe('Folder of the embedded PGlite database and the private Redis'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
+  ALLOWED_ORIGINS: list
+    .default([])
+    .describe('Comma-separated origins of the centre\'s websites allowed to embed the widget (the platform\'s own origin is always allowed); admins can add more in the console'),
+  DEMO_ACCOUNTS: bool
+    .optional()
+    .describe('Create demo staff accounts on an empty database; default: true for the embedded default, false otherwise'),
+  SESSION_TTL_MS: ms(12 * 3600_000).describe('Staff session lifetime'),
+  COOKIE_SECURE: bool.optional().describe('Mark cookies Secure; default: true when PUBLIC_URL is https'),
+  OFFER_TIMEOUT_MS: ms(30_000).describe('Time a counsellor has to accept an offer'),
+  AUTO_ACCEPT: bool.default(false).describe('Offers are accepted automatically'),
+  MAX_MISSED_OFFERS: z.coerce.number().int().min(1).max(100).default(3).describe('Missed offers in a row before a counsellor is set away'),
+  DISCONNECT_GRACE_MS: ms(60_000).describe('How long a disconnected counsellor keeps their conversations'),
+  VISITOR_GRACE_MS: ms(120_000).describe('How long a waiting visitor may be disconnected before the contact counts as abandoned'),
+  WRAPUP_MS: ms(60_000).describe('Wrap-up time after a conversation before new offers'),
+  WRAPUP_URGENT_MS: ms(300_000).describe('Wrap-up time after an urgent conversation'),
+  DECLINE_COOLDOWN_MS: ms(60_000).describe('A counsellor who declined or missed a conversation is not offered it again for this long'),
+  OVERFLOW_AFTER_MS: ms(120_000).describe('A conversation with no matching counsellor online overflows to any counsellor after this long (0 = never)'),
+  DEFAULT_CAPACITY: z.coerce.number().int().min(1).max(20).default(2).describe('Default simultaneous chats per counsellor'),
+  SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
+  SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),
+  MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(30).describe('Messages a visitor session may send per 10 seconds'),
+  SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
+  MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  publicUrl: string;
+  publicOrigin: string;
+  embedded: { postgres: boolean; redis: boolean };
+  demoAccounts: boolean;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" so that `FOO= pnpm start` behaves like no FOO.
+  const input = Object.fromEntries(
+    Object.keys(configSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])),
+  );
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  const embedded = { postgres: !raw.DATABASE_URL, redis: !raw.REDIS_URL };
+  return {
+    ...raw,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    embedded,
+    demoAccounts: raw.DEMO_ACCOUNTS ?? (embedded.postgres && embedded.redis),
+    cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https:'),
+  };
+}
+
+/** Rows for the README's settings table. */
+export function describeSettings(): { name: string; meaning: string; default: string }[] {
+  return Object.entries(configSchema.shape).map(([name, schema]) => {
+    const s = schema as z.ZodType & { description?: string };
+    let def = '';
+    const parsed = (schema as z.ZodType).safeParse(undefined);
+    if (parsed.success && parsed.data !== undefined) def = Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data);
+    return { name, meaning: s.description ?? '', default: def };
+  });
+}

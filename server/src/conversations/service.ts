@@ -1,0 +1,340 @@
+// Conversations and their messages. A message is committed (with its gapless per-conversation seq)
+// before it is acknowledged; (conversation, clientMsgId) is its identity, so a resend returns it again.
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type {
+  AgeGroup,
+  ChatMessage,
+  Language,
+  StaffConversation,
+  SystemEvent,
+  Topic,
+  VisitorConversation,
+} from '@helpline/shared';
+import type { Db, DbOrTx } from '../db/client.js';
+import { AppError } from '../http/errors.js';
+import { randomToken, sha256 } from '../auth/service.js';
+import { staffUsers } from '../auth/tables.js';
+import type { Realtime } from '../realtime/server.js';
+import { rooms } from '../realtime/server.js';
+import { conversations, messages, visitors } from './tables.js';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export type Sender =
+  | { type: 'visitor'; visitorId: string }
+  | { type: 'staff'; staffId: string; name: string; supervisor?: boolean };
+
+const OPEN_FOR_VISITOR = ['waiting', 'offered', 'active'] as const;
+
+export function toChatMessage(m: MessageRow, senderName?: string | null): ChatMessage {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    clientMsgId: m.clientMsgId,
+    sender: m.sender,
+    ...(senderName ? { senderName } : {}),
+    body: m.body,
+    ...(m.systemEvent ? { system: { event: m.systemEvent, ...(m.systemParams ? { params: JSON.parse(m.systemParams) as Record<string, string> } : {}) } } : {}),
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+export interface QueueInfo {
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+}
+
+export interface ConversationHooks {
+  /** A new conversation is waiting. */
+  onEnqueued(conversationId: string): Promise<void>;
+  /** A visitor's message was stored (risk detection). */
+  onVisitorMessage(conv: ConversationRow, body: string): Promise<void>;
+  /** Queue information for one waiting conversation. */
+  queueInfo(conv: ConversationRow): Promise<QueueInfo>;
+}
+
+export function createConversationService(db: Db, realtime: Realtime) {
+  let hooks: ConversationHooks | null = null;
+  const staffNames = new Map<string, string>();
+
+  async function staffName(staffId: string | null): Promise<string | null> {
+    if (!staffId) return null;
+    const cached = staffNames.get(staffId);
+    if (cached) return cached;
+    const [u] = await db.select({ name: staffUsers.name }).from(staffUsers).where(eq(staffUsers.id, staffId));
+    if (u) staffNames.set(staffId, u.name);
+    return u?.name ?? null;
+  }
+
+  async function get(id: string, tx: DbOrTx = db): Promise<ConversationRow> {
+    const [c] = await tx.select().from(conversations).where(eq(conversations.id, id));
+    if (!c) throw new AppError('not_found', 'No such conversation');
+    return c;
+  }
+
+  async function visitorView(c: ConversationRow): Promise<VisitorConversation> {
+    const q = c.state === 'waiting' || c.state === 'offered' ? await hooks!.queueInfo(c) : { position: null, estimatedWaitSeconds: null };
+    return {
+      id: c.id,
+      state: c.state,
+      language: c.language,
+      topic: c.topic,
+      queuePosition: q.position,
+      estimatedWaitSeconds: q.estimatedWaitSeconds,
+      counsellorName: c.state === 'active' || c.state === 'wrapup' ? await staffName(c.assignedStaffId) : null,
+      lastSeq: c.lastSeq,
+      readSeq: c.staffReadSeq,
+      createdAt: c.createdAt.toISOString(),
+    };
+  }
+
+  async function staffView(c: ConversationRow): Promise<StaffConversation> {
+    return {
+      id: c.id,
+      state: c.state,
+      priority: c.priority,
+      language: c.language,
+      topic: c.topic,
+      ageGroup: c.ageGroup,
+      assignedStaffId: c.assignedStaffId,
+      assignedStaffName: await staffName(c.assignedStaffId),
+      enqueuedAt: c.enqueuedAt.toISOString(),
+      acceptedAt: c.acceptedAt?.toISOString() ?? null,
+      endedAt: c.endedAt?.toISOString() ?? null,
+      lastSeq: c.lastSeq,
+      visitorReadSeq: c.visitorReadSeq,
+      riskFlagged: c.riskFlaggedAt !== null,
+      helpRequested: c.helpRequestedAt !== null,
+      createdAt: c.createdAt.toISOString(),
+    };
+  }
+
+  /** Tell everyone concerned that a conversation changed (the child, its counsellor, watchers). */
+  async function publish(c: ConversationRow, extraStaffIds: string[] = []): Promise<void> {
+    if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('conversation:updated', await visitorView(c));
+    const view = await staffView(c);
+    const targets = new Set([...extraStaffIds, ...(c.assignedStaffId ? [c.assignedStaffId] : [])]);
+    let emitter = realtime.agent.to(rooms.watch(c.id));
+    for (const s of targets) emitter = emitter.to(rooms.staff(s));
+    emitter.emit('conversation:updated', view);
+  }
+
+  async function fanOutMessage(c: Pick<ConversationRow, 'id' | 'visitorId' | 'assignedStaffId'>, msg: ChatMessage): Promise<void> {
+    if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('message:new', msg);
+    let emitter = realtime.agent.to(rooms.watch(c.id));
+    if (c.assignedStaffId) emitter = emitter.to(rooms.staff(c.assignedStaffId));
+    emitter.emit('message:new', msg);
+  }
+
+  /**
+   * Store a message: advance the conversation's counter and insert in one transaction, so the seq is
+   * gapless and nothing is acknowledged before it is committed.
+   */
+  async function insertMessage(
+    tx: DbOrTx,
+    conversationId: string,
+    m: { clientMsgId: string; sender: ChatMessage['sender']; senderStaffId?: string | null; body: string; systemEvent?: SystemEvent; systemParams?: Record<string, string> },
+  ): Promise<MessageRow> {
+    const [counter] = await tx
+      .update(conversations)
+      .set({ lastSeq: sql`${conversations.lastSeq} + 1` })
+      .where(eq(conversations.id, conversationId))
+      .returning({ seq: conversations.lastSeq });
+    if (!counter) throw new AppError('not_found', 'No such conversation');
+    const [row] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        seq: counter.seq,
+        clientMsgId: m.clientMsgId,
+        sender: m.sender,
+        senderStaffId: m.senderStaffId ?? null,
+        body: m.body,
+        systemEvent: m.systemEvent ?? null,
+        systemParams: m.systemParams ? JSON.stringify(m.systemParams) : null,
+      })
+      .returning();
+    return row!;
+  }
+
+  async function existingMessage(conversationId: string, clientMsgId: string): Promise<MessageRow | null> {
+    const [m] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.clientMsgId, clientMsgId)));
+    return m ?? null;
+  }
+
+  const service = {
+    setHooks(h: ConversationHooks) {
+      hooks = h;
+    },
+    get,
+    visitorView,
+    staffView,
+    publish,
+    staffName,
+
+    async visitorByToken(token: string): Promise<string | null> {
+      if (!token || token.length > 200) return null;
+      const [v] = await db.select({ id: visitors.id, endedAt: visitors.endedAt }).from(visitors).where(eq(visitors.tokenHash, sha256(token)));
+      return v && !v.endedAt ? v.id : null;
+    },
+
+    /** The visitor's conversation that is still open or in wrap-up (the child still sees it), if any. */
+    async currentForVisitor(visitorId: string): Promise<ConversationRow | null> {
+      const [c] = await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.visitorId, visitorId), inArray(conversations.state, ['waiting', 'offered', 'active'])))
+        .limit(1);
+      return c ?? null;
+    },
+
+    async latestForVisitor(visitorId: string): Promise<ConversationRow | null> {
+      const [c] = await db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.visitorId, visitorId))
+        .orderBy(sql`${conversations.createdAt} desc`)
+        .limit(1);
+      return c ?? null;
+    },
+
+    /** Start (or return the already open) conversation of a visitor; creates the visitor on first use. */
+    async start(visitorId: string | null, input: { language?: Language; ageGroup?: AgeGroup; topic?: Topic }) {
+      let token: string | null = null;
+      let vid = visitorId;
+      if (vid) {
+        const open = await service.currentForVisitor(vid);
+        if (open) return { token, visitorId: vid, conversation: open, created: false };
+      } else {
+        token = randomToken();
+        const [v] = await db.insert(visitors).values({ tokenHash: sha256(token) }).returning({ id: visitors.id });
+        vid = v!.id;
+      }
+      const [c] = await db
+        .insert(conversations)
+        .values({ visitorId: vid, state: 'waiting', language: input.language ?? null, ageGroup: input.ageGroup ?? null, topic: input.topic ?? null })
+        .returning();
+      await hooks!.onEnqueued(c!.id);
+      return { token, visitorId: vid!, conversation: c!, created: true };
+    },
+
+    /** Send as the visitor or as staff. Idempotent on (conversation, clientMsgId). */
+    async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
+      const c = await get(input.conversationId);
+      if (sender.type === 'visitor') {
+        if (c.visitorId !== sender.visitorId) throw new AppError('forbidden', 'Not your conversation');
+      } else if (c.assignedStaffId !== sender.staffId && !sender.supervisor) {
+        throw new AppError('forbidden', 'This conversation is not assigned to you');
+      }
+      const again = await existingMessage(c.id, input.clientMsgId);
+      if (again) return toChatMessage(again, again.senderStaffId ? await staffName(again.senderStaffId) : null);
+      const allowed: readonly string[] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
+      if (!allowed.includes(c.state)) throw new AppError('invalid_state', `The conversation is ${c.state}`);
+      let row: MessageRow;
+      try {
+        row = await db.transaction(async (tx) => {
+          // Re-check the state under the row lock taken by the counter update.
+          const m = await insertMessage(tx, c.id, {
+            clientMsgId: input.clientMsgId,
+            sender: sender.type === 'visitor' ? 'visitor' : 'counsellor',
+            senderStaffId: sender.type === 'staff' ? sender.staffId : null,
+            body: input.body,
+          });
+          const [now] = await tx.select({ state: conversations.state }).from(conversations).where(eq(conversations.id, c.id));
+          if (!now || !allowed.includes(now.state)) throw new AppError('invalid_state', `The conversation is ${now?.state ?? 'gone'}`);
+          return m;
+        });
+      } catch (err) {
+        // A concurrent resend with the same clientMsgId won the race: answer with the stored one.
+        if ((err as { code?: string }).code === '23505') {
+          const m = await existingMessage(c.id, input.clientMsgId);
+          if (m) return toChatMessage(m, m.senderStaffId ? await staffName(m.senderStaffId) : null);
+        }
+        throw err;
+      }
+      const msg = toChatMessage(row, sender.type === 'staff' ? sender.name : null);
+      const fresh = sender.type === 'staff' ? c : await get(c.id);
+      await fanOutMessage(fresh, msg);
+      if (sender.type === 'visitor') await hooks!.onVisitorMessage(fresh, input.body);
+      return msg;
+    },
+
+    /** A system line in the conversation (counsellor joined, transfer, ended...), seen by both sides. */
+    async postSystem(conversationId: string, event: SystemEvent, params?: Record<string, string>): Promise<ChatMessage> {
+      const row = await db.transaction((tx) =>
+        insertMessage(tx, conversationId, { clientMsgId: `sys:${randomToken(12)}`, sender: 'system', body: '', systemEvent: event, ...(params ? { systemParams: params } : {}) }),
+      );
+      const msg = toChatMessage(row);
+      await fanOutMessage(await get(conversationId), msg);
+      return msg;
+    },
+
+    async history(conversationId: string, afterSeq: number, limit = 500): Promise<ChatMessage[]> {
+      const rows = await db
+        .select({ m: messages, name: staffUsers.name })
+        .from(messages)
+        .leftJoin(staffUsers, eq(staffUsers.id, messages.senderStaffId))
+        .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)))
+        .orderBy(asc(messages.seq))
+        .limit(limit);
+      return rows.map((r) => toChatMessage(r.m, r.name));
+    },
+
+    async markRead(reader: Sender, conversationId: string, seq: number): Promise<void> {
+      const c = await get(conversationId);
+      if (reader.type === 'visitor') {
+        if (c.visitorId !== reader.visitorId) throw new AppError('forbidden', 'Not your conversation');
+        await db
+          .update(conversations)
+          .set({ visitorReadSeq: sql`greatest(${conversations.visitorReadSeq}, least(${seq}, ${conversations.lastSeq}))` })
+          .where(eq(conversations.id, conversationId));
+        if (c.assignedStaffId) realtime.agent.to(rooms.staff(c.assignedStaffId)).emit('message:read', { conversationId, seq });
+      } else {
+        if (c.assignedStaffId !== reader.staffId) throw new AppError('forbidden', 'This conversation is not assigned to you');
+        await db
+          .update(conversations)
+          .set({ staffReadSeq: sql`greatest(${conversations.staffReadSeq}, least(${seq}, ${conversations.lastSeq}))` })
+          .where(eq(conversations.id, conversationId));
+        if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('message:read', { conversationId, seq });
+      }
+    },
+
+    async typing(from: Sender, conversationId: string, typing: boolean): Promise<void> {
+      const c = await get(conversationId);
+      if (from.type === 'visitor') {
+        if (c.visitorId !== from.visitorId) return;
+        if (c.assignedStaffId) realtime.agent.to(rooms.staff(c.assignedStaffId)).emit('typing', { conversationId, typing });
+      } else {
+        if (c.assignedStaffId !== from.staffId || !c.visitorId) return;
+        realtime.widget.to(rooms.visitor(c.visitorId)).emit('typing', { conversationId, typing });
+      }
+    },
+
+    /** Compare-and-set of the conversation's state; returns the updated row or null when it had moved on. */
+    async transition(
+      tx: DbOrTx,
+      conversationId: string,
+      from: readonly ConversationRow['state'][],
+      set: Partial<typeof conversations.$inferInsert>,
+    ): Promise<ConversationRow | null> {
+      const [row] = await tx
+        .update(conversations)
+        .set(set)
+        .where(and(eq(conversations.id, conversationId), inArray(conversations.state, [...from])))
+        .returning();
+      return row ?? null;
+    },
+
+    /** End every open conversation of a visitor and invalidate its token (quick exit). */
+    async endVisitor(visitorId: string): Promise<void> {
+      await db.update(visitors).set({ endedAt: new Date() }).where(eq(visitors.id, visitorId));
+    },
+  };
+  return service;
+}
+export type ConversationService = ReturnType<typeof createConversationService>;

@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { AgeGroup, Channel, ConversationState, Language, MessageSender, Priority, SystemEvent, Topic } from '@helpline/shared';
+import { staffUsers } from '../auth/tables.js';
+
+/** An anonymous visitor: nothing but the hash of an unguessable token. */
+export const visitors = pgTable('visitors', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
+});
+
+export const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2 };
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    visitorId: uuid('visitor_id').references(() => visitors.id),
+    channel: text('channel').$type<Channel>().notNull().default('chat'),
+    state: text('state').$type<ConversationState>().notNull(),
+    priority: text('priority').$type<Priority>().notNull().default('normal'),
+    /** 0 urgent, 1 high, 2 normal: the queue orders by (priority_rank, enqueued_at). */
+    priorityRank: integer('priority_rank').notNull().default(2),
+    language: text('language').$type<Language>(),
+    topic: text('topic').$type<Topic>(),
+    ageGroup: text('age_group').$type<AgeGroup>(),
+    /** Original time of entering the queue; kept when a conversation goes back to the queue. */
+    enqueuedAt: timestamp('enqueued_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When set, skills no longer restrict who may be offered it. */
+    overflow: boolean('overflow').notNull().default(false),
+    assignedStaffId: uuid('assigned_staff_id').references(() => staffUsers.id),
+    lastSeq: integer('last_seq').notNull().default(0),
+    visitorReadSeq: integer('visitor_read_seq').notNull().default(0),
+    staffReadSeq: integer('staff_read_seq').notNull().default(0),
+    riskFlaggedAt: timestamp('risk_flagged_at', { withTimezone: true }),
+    helpRequestedAt: timestamp('help_requested_at', { withTimezone: true }),
+    visitorDisconnectedAt: timestamp('visitor_disconnected_at', { withTimezone: true }),
+    /** First time a counsellor accepted it: ASA and abandonment figures come from here. */
+    firstAcceptedAt: timestamp('first_accepted_at', { withTimezone: true }),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endedBy: text('ended_by').$type<'visitor' | 'counsellor' | 'system'>(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('conversations_queue_idx').on(t.priorityRank, t.enqueuedAt).where(sql`${t.state} = 'waiting'`),
+    index('conversations_visitor_idx').on(t.visitorId),
+    index('conversations_assigned_idx').on(t.assignedStaffId).where(sql`${t.state} in ('active','wrapup')`),
+    index('conversations_state_idx').on(t.state),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    clientMsgId: text('client_msg_id').notNull(),
+    sender: text('sender').$type<MessageSender>().notNull(),
+    senderStaffId: uuid('sender_staff_id').references(() => staffUsers.id),
+    body: text('body').notNull(),
+    systemEvent: text('system_event').$type<SystemEvent>(),
+    systemParams: text('system_params'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
+    uniqueIndex('messages_conversation_client_uq').on(t.conversationId, t.clientMsgId),
+  ],
+);
+
+/** Internal notes: staff only, outside the visitor's gapless message sequence. */
+export const conversationNotes = pgTable(
+  'conversation_notes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('conversation_notes_conv_idx').on(t.conversationId)],
+);

@@ -1,0 +1,138 @@
+// The /widget namespace: anonymous visitors. Handshake checks the origin; the token (after the first
+// start) identifies the visitor. Every handler: validate, authorise, act, acknowledge.
+import type { FastifyInstance } from 'fastify';
+import type { ServiceStatus } from '@helpline/shared';
+import { AppError } from '../http/errors.js';
+import { socketHandler } from '../realtime/handler.js';
+import { rooms, type WidgetSocket } from '../realtime/server.js';
+import { conversationRefSchema, emptySchema, readSchema, resumeSchema, sendSchema, startSchema, typingSchema } from './schemas.js';
+import { allowedWidgetOrigins } from '../settings/origins.js';
+
+export function registerWidgetSocket(app: FastifyInstance): void {
+  const nsp = app.realtime.widget;
+
+  nsp.use((socket, next) => {
+    void (async () => {
+      try {
+        const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+        const origin = socket.handshake.headers.origin;
+        const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
+        const allowed = await allowedWidgetOrigins(app);
+        // The widget runs in an iframe of the platform, so the socket's Origin is the platform's own;
+        // the page embedding it must be one of the centre's sites.
+        if (!origin || !allowed.has(origin) || !hostOrigin || !allowed.has(hostOrigin)) {
+          return next(Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' } }));
+        }
+        const token = typeof auth.token === 'string' ? auth.token : undefined;
+        const visitorId = token ? await app.conversations.visitorByToken(token) : null;
+        socket.data = { visitorId, hostOrigin, ip: socket.handshake.address };
+        next();
+      } catch {
+        next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
+      }
+    })();
+  });
+
+  nsp.on('connection', (socket: WidgetSocket) => {
+    const log = app.log.child({ nsp: 'widget' });
+    if (socket.data.visitorId) {
+      void socket.join(rooms.visitor(socket.data.visitorId));
+      void app.router.visitorConnected(socket.data.visitorId).catch(() => {});
+    }
+    const visitor = () => {
+      if (!socket.data.visitorId) throw new AppError('unauthorized', 'Start a conversation first');
+      return { type: 'visitor' as const, visitorId: socket.data.visitorId };
+    };
+
+    socket.on(
+      'conversation:start',
+      socketHandler(log, 'conversation:start', startSchema, async (p) => {
+        const res = await app.conversations.start(socket.data.visitorId, p);
+        if (!socket.data.visitorId) {
+          socket.data.visitorId = res.visitorId;
+          await socket.join(rooms.visitor(res.visitorId));
+        }
+        const status = await serviceStatus(app);
+        return {
+          // A resumed session keeps its token; only a new visitor gets one.
+          token: res.token ?? ((socket.handshake.auth as { token?: string }).token ?? ''),
+          conversation: await app.conversations.visitorView(res.conversation),
+          serviceOpen: status.open,
+        };
+      }) as never,
+    );
+
+    socket.on(
+      'conversation:resume',
+      socketHandler(log, 'conversation:resume', resumeSchema, async (p) => {
+        const { visitorId } = visitor();
+        const c = await app.conversations.latestForVisitor(visitorId);
+        if (!c) return { conversation: null, messages: [] };
+        return { conversation: await app.conversations.visitorView(c), messages: await app.conversations.history(c.id, p.afterSeq) };
+      }) as never,
+    );
+
+    socket.on(
+      'message:send',
+      socketHandler(log, 'message:send', sendSchema, async (p) => {
+        await app.rateLimits.visitorMessage(socket.data.visitorId ?? socket.id, socket.data.ip);
+        return app.conversations.send(visitor(), p);
+      }) as never,
+    );
+
+    socket.on(
+      'typing',
+      socketHandler(log, 'typing', typingSchema, async (p) => {
+        await app.conversations.typing(visitor(), p.conversationId, p.typing);
+      }) as never,
+    );
+
+    socket.on(
+      'message:read',
+      socketHandler(log, 'message:read', readSchema, async (p) => {
+        await app.conversations.markRead(visitor(), p.conversationId, p.seq);
+      }) as never,
+    );
+
+    socket.on(
+      'conversation:end',
+      socketHandler(log, 'conversation:end', conversationRefSchema, async (p) => {
+        const v = visitor();
+        const c = await app.conversations.get(p.conversationId);
+        if (c.visitorId !== v.visitorId) throw new AppError('forbidden', 'Not your conversation');
+        return app.conversations.visitorView(await app.router.endConversation(c.id, 'visitor'));
+      }) as never,
+    );
+
+    socket.on(
+      'session:exit',
+      socketHandler(log, 'session:exit', emptySchema, async () => {
+        const visitorId = socket.data.visitorId;
+        if (!visitorId) return null;
+        const c = await app.conversations.currentForVisitor(visitorId);
+        if (c) await app.router.endConversation(c.id, 'visitor');
+        await app.conversations.endVisitor(visitorId);
+        await app.audit.record({ actorType: 'visitor', actorId: visitorId, action: 'visitor.quick_exit', targetType: 'visitor', targetId: visitorId });
+        nsp.to(rooms.visitor(visitorId)).emit('session:ended', { reason: 'exit' });
+        socket.data.visitorId = null;
+        await socket.leave(rooms.visitor(visitorId));
+        return null;
+      }) as never,
+    );
+
+    socket.on(
+      'service:status',
+      socketHandler(log, 'service:status', emptySchema, async () => serviceStatus(app)) as never,
+    );
+
+    socket.on('disconnect', () => {
+      if (socket.data.visitorId) void app.router.visitorDisconnected(socket.data.visitorId).catch(() => {});
+    });
+  });
+}
+
+export async function serviceStatus(app: FastifyInstance): Promise<ServiceStatus> {
+  if (!(await app.settings.isWithinHours())) return { open: false, reason: 'out_of_hours' };
+  const online = await app.router.onlineCounsellors();
+  return online > 0 ? { open: true, reason: 'open' } : { open: false, reason: 'no_counsellor_online' };
+}

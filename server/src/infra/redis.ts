@@ -1,0 +1,111 @@
+// Redis connections, and the private redis-server child process of the embedded default.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export class MissingRedisError extends Error {
+  constructor() {
+    super(
+      'REDIS_URL is not set and no `redis-server` was found on the PATH.\n' +
+        'Install Redis 7 (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`)\n' +
+        'or point the platform at a running Redis: REDIS_URL=redis://127.0.0.1:6379 pnpm start',
+    );
+  }
+}
+
+export interface EmbeddedRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/** Starts a private redis-server: loopback only, AOF persistence in DATA_DIR/redis, no eviction. */
+export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) throw new MissingRedisError();
+  const dir = path.resolve(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--protected-mode', 'yes',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '60 1',
+      '--maxmemory-policy', 'noeviction',
+      '--daemonize', 'no',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  // Wait until it answers.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('redis-server did not start within 10 s');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        // SIGTERM makes redis-server flush the AOF and exit cleanly.
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}
+
+export interface RedisFactory {
+  url: string;
+  prefix: string;
+  /** A new connection. `blocking` ones (BullMQ workers, stream readers) never give up retrying. */
+  create(opts?: { blocking?: boolean; name?: string }): Redis;
+}
+
+export function redisFactory(url: string, prefix: string): RedisFactory {
+  return {
+    url,
+    prefix,
+    create(opts = {}) {
+      const options: RedisOptions = {
+        connectionName: opts.name,
+        // Workers and QueueEvents need null; request/response callers fail fast while Redis is down.
+        maxRetriesPerRequest: opts.blocking ? null : 2,
+        enableOfflineQueue: true,
+        retryStrategy: (times) => Math.min(times * 100, 2_000),
+      };
+      return new Redis(url, options);
+    },
+  };
+}

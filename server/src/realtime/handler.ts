@@ -1,0 +1,32 @@
+// The one shape of every socket handler: validate, authorise, act, acknowledge. Errors become typed
+// acks; nothing thrown reaches the socket or kills the process.
+import type { z } from 'zod';
+import type { Ack } from '@helpline/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { toApiError } from '../http/errors.js';
+import { parse } from '../http/validate.js';
+
+type AnyAck = (r: Ack<unknown>) => void;
+
+export function socketHandler<S extends z.ZodType, R>(
+  log: FastifyBaseLogger,
+  event: string,
+  schema: S,
+  run: (payload: z.output<S>) => Promise<R>,
+): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const ack: AnyAck | undefined = typeof last === 'function' ? (last as AnyAck) : undefined;
+    const payload = ack ? args[0] : args[0];
+    void (async () => {
+      try {
+        const data = await run(parse(schema, payload ?? {}));
+        ack?.({ ok: true, data: data === undefined ? null : data });
+      } catch (err) {
+        const error = toApiError(err);
+        if (error.code === 'internal') log.error({ event, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'socket handler failed');
+        ack?.({ ok: false, error });
+      }
+    })();
+  };
+}

@@ -1,0 +1,72 @@
+// Socket.IO on the Fastify HTTP server, fanned out between instances through Redis streams.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type {
+  AgentClientToServerEvents,
+  AgentServerToClientEvents,
+  StaffProfile,
+  WidgetClientToServerEvents,
+  WidgetServerToClientEvents,
+} from '@helpline/shared';
+import type { RedisFactory } from '../infra/redis.js';
+import type { Redis } from 'ioredis';
+
+export interface WidgetSocketData {
+  visitorId: string | null;
+  hostOrigin: string;
+  /** Rate-limit key of the client's IP. */
+  ip: string;
+}
+export interface AgentSocketData {
+  staff: StaffProfile;
+  sessionHash: string;
+}
+
+export type WidgetNamespace = Namespace<WidgetClientToServerEvents, WidgetServerToClientEvents, Record<string, never>, WidgetSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+export type WidgetSocket = Socket<WidgetClientToServerEvents, WidgetServerToClientEvents, Record<string, never>, WidgetSocketData>;
+export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+
+/** Room names, in one place. */
+export const rooms = {
+  visitor: (visitorId: string) => `visitor:${visitorId}`,
+  staff: (staffId: string) => `staff:${staffId}`,
+  supervisors: 'supervisors',
+  /** Supervisors watching one conversation read-only. */
+  watch: (conversationId: string) => `watch:${conversationId}`,
+} as const;
+
+export interface Realtime {
+  io: Server;
+  widget: WidgetNamespace;
+  agent: AgentNamespace;
+  close(): Promise<void>;
+}
+
+export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
+
+export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Realtime {
+  const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter' });
+  const io = new Server(httpServer, {
+    path: '/socket.io',
+    // Messages are small; a larger frame is hostile. Socket.IO closes the connection past this.
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+    serveClient: false,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    adapter: createAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io`, onlyPlaintext: true }),
+    cors: { origin: false },
+  });
+  const widget = io.of('/widget') as unknown as WidgetNamespace;
+  const agent = io.of('/agent') as unknown as AgentNamespace;
+  return {
+    io,
+    widget,
+    agent,
+    close: async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// The atomic offer: one Postgres transaction takes the best waiting conversation that has a free
+// eligible counsellor, locks both rows, re-checks capacity under the lock, records the offer and moves
+// the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { execRows } from '../db/client.js';
+
+/** Conditions under which a counsellor may receive a new offer now. */
+const agentFree = sql`a.status = 'available' and a.disconnected_at is null
+  and (a.wrapup_until is null or a.wrapup_until <= now())
+  and a.load < s.capacity and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
+
+function eligible(declineCooldownMs: number) {
+  return sql`(c.overflow or c.language is null or c.language = any(s.languages))
+    and (c.overflow or c.topic is null or cardinality(s.topics) = 0 or c.topic = any(s.topics))
+    and not exists (
+      select 1 from assignments x
+      where x.conversation_id = c.id and x.staff_id = a.staff_id
+        and x.status in ('declined','expired','withdrawn')
+        and x.responded_at > now() - make_interval(secs => ${declineCooldownMs / 1000}))`;
+}
+
+export type OfferResult = { kind: 'offer'; conversationId: string; staffId: string; offerId: string; expiresAt: Date } | { kind: 'none' } | { kind: 'retry' };
+
+/** Offer one conversation if a pair exists. `retry`: the picked counsellor filled up meanwhile. */
+export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCooldownMs: number; onlyConversationId?: string; onlyStaffId?: string }): Promise<OfferResult> {
+  return db.transaction(async (tx) => {
+    const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
+    const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;
+    const picks = await execRows<{ conversation_id: string; staff_id: string }>(
+      tx,
+      sql`select c.id as conversation_id, pick.staff_id
+          from conversations c
+          cross join lateral (
+            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
+            where ${agentFree} and ${eligible(opts.declineCooldownMs)} ${onlyStaff}
+            order by (s.capacity - a.load) desc, a.idle_since asc
+            limit 1
+          ) pick
+          where c.state = 'waiting' ${onlyConv}
+          order by c.priority_rank, c.enqueued_at
+          limit 1
+          for update of c`,
+    );
+    const pick = picks[0];
+    if (!pick) return { kind: 'none' };
+    // Lock the counsellor and re-check under the lock: another instance may have filled them meanwhile.
+    const agents = await execRows<{ ok: boolean }>(
+      tx,
+      sql`select true as ok from agent_states a join staff_users s on s.id = a.staff_id
+          where a.staff_id = ${pick.staff_id} and ${agentFree}
+          for update of a`,
+    );
+    if (!agents[0]) return { kind: 'retry' };
+    const expiresAt = new Date(Date.now() + opts.offerTimeoutMs);
+    const inserted = await execRows<{ id: string }>(
+      tx,
+      sql`insert into assignments (conversation_id, staff_id, status, expires_at)
+          values (${pick.conversation_id}, ${pick.staff_id}, 'offered', ${expiresAt.toISOString()}) returning id`,
+    );
+    await tx.execute(sql`update conversations set state = 'offered' where id = ${pick.conversation_id} and state = 'waiting'`);
+    await tx.execute(sql`update agent_states set load = load + 1, idle_since = now() where staff_id = ${pick.staff_id}`);
+    return { kind: 'offer', conversationId: pick.conversation_id, staffId: pick.staff_id, offerId: inserted[0]!.id, expiresAt };
+  });
+}
+
+/** Whether any waiting conversation has a free eligible counsellor (no locks): used to decide re-kicks. */
+export async function pairExists(db: Db, declineCooldownMs: number): Promise<boolean> {
+  const rows = await execRows<{ one: number }>(
+    db,
+    sql`select 1 as one from conversations c
+        where c.state = 'waiting' and exists (
+          select 1 from agent_states a join staff_users s on s.id = a.staff_id
+          where ${agentFree} and ${eligible(declineCooldownMs)})
+        limit 1`,
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,44 @@
+// Routing's timers and the reconciliation sweep. Every handler checks the current state first, so a
+// redelivered or late job changes nothing.
+import type { FastifyInstance } from 'fastify';
+
+export function registerRoutingJobs(app: FastifyInstance): { startSweep(): void; stopSweep(): void } {
+  const { jobs, router: routing } = app;
+  jobs.define('routing', 'dispatch', async () => {
+    await routing.dispatch();
+  });
+  jobs.define('routing', 'positions', async () => {
+    await routing.broadcastPositions();
+  });
+  jobs.define('timers', 'offer-timeout', async (d) => routing.expireOffer(String(d.offerId)));
+  jobs.define('timers', 'agent-grace', async (d) => routing.checkAgentGrace(String(d.staffId)));
+  jobs.define('timers', 'visitor-grace', async (d) => routing.checkVisitorGrace(String(d.conversationId)));
+  jobs.define('timers', 'overflow', async (d) => routing.overflow(String(d.conversationId)));
+  jobs.define('timers', 'wrapup-end', async (d) => {
+    await routing.emitAgentState(String(d.staffId));
+    await routing.kick();
+  });
+
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  return {
+    startSweep() {
+      if (timer || app.config.SWEEP_INTERVAL_MS === 0) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        routing
+          .sweep()
+          .catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'sweep failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, app.config.SWEEP_INTERVAL_MS);
+      timer.unref();
+    },
+    stopSweep() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

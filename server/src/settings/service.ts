@@ -1,0 +1,98 @@
+// Centre settings: defaults here, admin overrides in the `settings` table. Read often (every widget
+// handshake), so cached for a short time on each instance; a change is visible everywhere within CACHE_MS.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { settings } from './tables.js';
+import { DEFAULT_RISK_WORDS, type RiskWordLists } from '../routing/risk.js';
+
+export interface WidgetSettings {
+  centreName: string;
+  primaryColor: string;
+  phoneLine: string;
+  email: string;
+  hoursText: string;
+  /** Neutral site for quick exit. */
+  exitUrl: string;
+  languages: string[];
+  defaultLanguage: string;
+  /** Extra origins (beyond ALLOWED_ORIGINS and the platform's own) allowed to embed the widget. */
+  allowedOrigins: string[];
+}
+
+export interface BusinessHours {
+  /** IANA time zone of the centre. */
+  timeZone: string;
+  /** 0 = Sunday ... 6 = Saturday; each day a list of [from, to] in HH:MM; empty = closed. */
+  weekly: Record<string, [string, string][]>;
+  /** ISO dates (YYYY-MM-DD) when the service is closed. */
+  holidays: string[];
+  /** When false, hours are not enforced (24/7 service). */
+  enforced: boolean;
+}
+
+export interface SettingsShape {
+  widget: WidgetSettings;
+  hours: BusinessHours;
+  riskWords: RiskWordLists;
+}
+
+export const DEFAULT_SETTINGS: SettingsShape = {
+  widget: {
+    centreName: 'Safer Internet Centre',
+    primaryColor: '#1f5fa8',
+    phoneLine: '124 123',
+    email: 'help@example.org',
+    hoursText: 'Mon–Fri 08:00–20:00',
+    exitUrl: 'https://www.wikipedia.org/',
+    languages: ['bg', 'sr-Cyrl', 'sr-Latn', 'en'],
+    defaultLanguage: 'bg',
+    allowedOrigins: [],
+  },
+  hours: {
+    timeZone: 'Europe/Sofia',
+    weekly: Object.fromEntries([0, 1, 2, 3, 4, 5, 6].map((d) => [String(d), [['00:00', '24:00']]])) as Record<string, [string, string][]>,
+    holidays: [],
+    enforced: false,
+  },
+  riskWords: DEFAULT_RISK_WORDS,
+};
+
+const CACHE_MS = 2_000;
+
+export function createSettingsService(db: Db) {
+  const cache = new Map<string, { at: number; value: unknown }>();
+  async function get<K extends keyof SettingsShape>(key: K): Promise<SettingsShape[K]> {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as SettingsShape[K];
+    const [row] = await db.select().from(settings).where(eq(settings.key, key));
+    const value = { ...DEFAULT_SETTINGS[key], ...((row?.value as object) ?? {}) } as SettingsShape[K];
+    cache.set(key, { at: Date.now(), value });
+    return value;
+  }
+  return {
+    get,
+    async set<K extends keyof SettingsShape>(key: K, value: Partial<SettingsShape[K]>): Promise<SettingsShape[K]> {
+      const merged = { ...(await get(key)), ...value } as SettingsShape[K];
+      await db
+        .insert(settings)
+        .values({ key, value: merged })
+        .onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: new Date() } });
+      cache.delete(key);
+      return merged;
+    },
+    /** Whether the service is open now by the centre's weekly hours and holidays. */
+    async isWithinHours(now = new Date()): Promise<boolean> {
+      const h = await get('hours');
+      if (!h.enforced) return true;
+      const parts = new Intl.DateTimeFormat('en-CA', { timeZone: h.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+      const p = (t: string) => parts.find((x) => x.type === t)?.value ?? '';
+      const date = `${p('year')}-${p('month')}-${p('day')}`;
+      if (h.holidays.includes(date)) return false;
+      const dow = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p('weekday'));
+      const hm = `${p('hour')}:${p('minute')}`;
+      return (h.weekly[String(dow)] ?? []).some(([from, to]) => hm >= from && hm < to);
+    },
+    clearCache: () => cache.clear(),
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService>;

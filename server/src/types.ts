@@ -1,0 +1,37 @@
+// What buildApp decorates the Fastify instance with; each feature declares its own service here.
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { Jobs } from './infra/jobs.js';
+import type { RedisFactory } from './infra/redis.js';
+import type { Realtime } from './realtime/server.js';
+import type { AuthService, Session } from './auth/service.js';
+import type { AuditService } from './audit/service.js';
+import type { SettingsService } from './settings/service.js';
+import type { ConversationService } from './conversations/service.js';
+import type { RoutingService } from './routing/service.js';
+import type { CaseService } from './cases/service.js';
+import type { RateLimits } from './ratelimit/service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    db: Db;
+    redis: RedisFactory;
+    /** Shared command connection (rate limits, presence). */
+    redisClient: Redis;
+    jobs: Jobs;
+    realtime: Realtime;
+    auth: AuthService;
+    audit: AuditService;
+    settings: SettingsService;
+    conversations: ConversationService;
+    router: RoutingService;
+    cases: CaseService;
+    rateLimits: RateLimits;
+  }
+  interface FastifyRequest {
+    session: Session | null;
+  }
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'web-widget/test/**/*.test.ts', 'agent-console/test/**/*.test.ts'],
+    pool: 'forks',
+    // Two cores: two test files at a time; each file owns its database and Redis prefix.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 20_000,
+  },
+});
