@@ -107,6 +107,7 @@ export function createConversationService(db: Db, realtime: Realtime) {
       visitorReadSeq: c.visitorReadSeq,
       riskFlagged: c.riskFlaggedAt !== null,
       helpRequested: c.helpRequestedAt !== null,
+      transfer: c.transferNote !== null ? { fromStaffName: await staffName(c.transferredByStaffId), note: c.transferNote } : null,
       createdAt: c.createdAt.toISOString(),
     };
   }

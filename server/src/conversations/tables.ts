@@ -36,6 +36,9 @@ export const conversations = pgTable(
     staffReadSeq: integer('staff_read_seq').notNull().default(0),
     riskFlaggedAt: timestamp('risk_flagged_at', { withTimezone: true }),
     helpRequestedAt: timestamp('help_requested_at', { withTimezone: true }),
+    /** The note of the last transfer: it travels with the conversation to the next counsellor. */
+    transferNote: text('transfer_note'),
+    transferredByStaffId: uuid('transferred_by_staff_id').references(() => staffUsers.id),
     visitorDisconnectedAt: timestamp('visitor_disconnected_at', { withTimezone: true }),
     /** First time a counsellor accepted it: ASA and abandonment figures come from here. */
     firstAcceptedAt: timestamp('first_accepted_at', { withTimezone: true }),

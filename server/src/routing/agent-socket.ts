@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Offer } from '@helpline/shared';
+import { LANGUAGES, LIMITS, PRIORITIES, TOPICS, type Offer } from '@helpline/shared';
 import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE } from '../auth/service.js';
 import { AppError } from '../http/errors.js';
@@ -14,6 +14,18 @@ import { assignments } from './tables.js';
 import { conversationRefSchema, emptySchema, historySchema, readSchema, sendSchema, typingSchema, uuid } from '../conversations/schemas.js';
 
 const statusSchema = z.object({ status: z.enum(['available', 'away']) }).strict();
+const transferSchema = z
+  .object({
+    conversationId: uuid,
+    to: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('staff'), staffId: uuid }).strict(),
+      z.object({ type: z.literal('queue'), language: z.enum(LANGUAGES).optional(), topic: z.enum(TOPICS).optional() }).strict(),
+    ]),
+    note: z.string().trim().max(LIMITS.noteMaxChars),
+  })
+  .strict();
+const prioritySchema = z.object({ conversationId: uuid, priority: z.enum(PRIORITIES) }).strict();
+const assignSchema = z.object({ conversationId: uuid, staffId: uuid }).strict();
 const offerRefSchema = z.object({ offerId: uuid }).strict();
 
 const STAFF_CHAT_ROLES = ['counsellor', 'supervisor'] as const;
@@ -138,6 +150,37 @@ export function registerAgentSocket(app: FastifyInstance): void {
       socketHandler(log, 'conversation:end', conversationRefSchema, async (p) => {
         const c = await assignedToMe(p.conversationId);
         return app.conversations.staffView(await app.router.endConversation(c.id, 'counsellor'));
+      }) as never,
+    );
+
+    socket.on(
+      'conversation:transfer',
+      socketHandler(log, 'conversation:transfer', transferSchema, async (p) => {
+        requireChatRole();
+        await app.router.transfer(staff.id, p.conversationId, p.to, p.note, { supervisor: staff.role === 'supervisor' });
+        return null;
+      }) as never,
+    );
+
+    socket.on(
+      'conversation:help',
+      socketHandler(log, 'conversation:help', conversationRefSchema, async (p) => app.conversations.staffView(await app.router.requestHelp(staff.id, p.conversationId))) as never,
+    );
+
+    socket.on(
+      'conversation:priority',
+      socketHandler(log, 'conversation:priority', prioritySchema, async (p) => {
+        if (staff.role !== 'supervisor' && staff.role !== 'admin') await assignedToMe(p.conversationId);
+        return app.conversations.staffView(await app.router.setPriority(p.conversationId, p.priority, { type: 'staff', staffId: staff.id }));
+      }) as never,
+    );
+
+    socket.on(
+      'conversation:assign',
+      socketHandler(log, 'conversation:assign', assignSchema, async (p) => {
+        if (staff.role !== 'supervisor' && staff.role !== 'admin') throw new AppError('forbidden', 'Only supervisors assign by hand');
+        await app.router.assignByHand(staff.id, p.conversationId, p.staffId);
+        return null;
       }) as never,
     );
 

@@ -2,7 +2,7 @@
 // eligible counsellor, locks both rows, re-checks capacity under the lock, records the offer and moves
 // the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 
 /** Conditions under which a counsellor may receive a new offer now. */
@@ -75,4 +75,36 @@ export async function pairExists(db: Db, declineCooldownMs: number): Promise<boo
         limit 1`,
   );
   return rows.length > 0;
+}
+
+/**
+ * Offer a waiting conversation to one chosen counsellor (transfer, a supervisor's assignment): skills
+ * are bypassed, capacity and presence are not. Runs inside the caller's transaction.
+ */
+export async function offerTo(
+  tx: Tx,
+  conversationId: string,
+  staffId: string,
+  offerTimeoutMs: number,
+  note: string | null,
+): Promise<{ offerId: string; expiresAt: Date } | { refused: 'not_waiting' | 'unavailable' | 'at_capacity' }> {
+  const conv = await execRows<{ id: string }>(tx, sql`select id from conversations where id = ${conversationId} and state = 'waiting' for update`);
+  if (!conv[0]) return { refused: 'not_waiting' };
+  const agent = await execRows<{ load: number; capacity: number; status: string; disconnected: boolean; disabled: boolean }>(
+    tx,
+    sql`select a.load, s.capacity, a.status, a.disconnected_at is not null as disconnected, s.disabled_at is not null as disabled
+        from agent_states a join staff_users s on s.id = a.staff_id where a.staff_id = ${staffId} for update of a`,
+  );
+  const a = agent[0];
+  if (!a || a.status === 'offline' || a.disconnected || a.disabled) return { refused: 'unavailable' };
+  if (a.load >= a.capacity) return { refused: 'at_capacity' };
+  const expiresAt = new Date(Date.now() + offerTimeoutMs);
+  const inserted = await execRows<{ id: string }>(
+    tx,
+    sql`insert into assignments (conversation_id, staff_id, status, expires_at, note)
+        values (${conversationId}, ${staffId}, 'offered', ${expiresAt.toISOString()}, ${note}) returning id`,
+  );
+  await tx.execute(sql`update conversations set state = 'offered' where id = ${conversationId}`);
+  await tx.execute(sql`update agent_states set load = load + 1, idle_since = now() where staff_id = ${staffId}`);
+  return { offerId: inserted[0]!.id, expiresAt };
 }
