@@ -13,7 +13,7 @@ import { openDatabase } from './db/client.js';
 import { redisFactory, startEmbeddedRedis, type EmbeddedRedis } from './infra/redis.js';
 import { Jobs } from './infra/jobs.js';
 import { createRealtime } from './realtime/server.js';
-import { AppError, httpStatusOf, toApiError } from './http/errors.js';
+import { AppError, httpStatusOf, loggableError, toApiError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createAuditService } from './audit/service.js';
 import { createSettingsService } from './settings/service.js';
@@ -28,6 +28,28 @@ import { registerRoutingJobs } from './routing/jobs.js';
 import { createCaseService } from './cases/service.js';
 import { caseRoutes } from './cases/routes.js';
 import { webRoutes } from './web/routes.js';
+import { createHotlineService } from './hotline/service.js';
+import { createMailer } from './hotline/mailer.js';
+import { hotlineRoutes } from './hotline/routes.js';
+import { createNoteService } from './notes/service.js';
+import { noteRoutes } from './notes/routes.js';
+import { registerNoteSocket } from './notes/socket.js';
+import { createCannedService } from './canned/service.js';
+import { cannedRoutes } from './canned/routes.js';
+import { createReferralService } from './referrals/service.js';
+import { referralRoutes } from './referrals/routes.js';
+import { createReturnCodeService } from './cases/return-codes.js';
+import { caseConsoleRoutes } from './cases/console-routes.js';
+import { staffDirectoryRoutes } from './staff-directory/routes.js';
+import { createOfflineMessageService } from './widget/service.js';
+import { widgetRoutes } from './widget/routes.js';
+import { createSupervisionService } from './supervision/service.js';
+import { supervisionRoutes } from './supervision/routes.js';
+import { registerSupervisionSocket } from './supervision/socket.js';
+import { adminRoutes } from './admin/routes.js';
+import { createRetentionService } from './retention/service.js';
+import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
+import { createMetrics, metricsPlugin } from './metrics/metrics.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -47,7 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('config', config);
 
   // 1. Infrastructure
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
   app.decorate('database', database);
   app.decorate('db', database.db);
   let embeddedRedis: EmbeddedRedis | null = null;
@@ -66,7 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('audit', createAuditService(app.db));
   app.decorate('settings', createSettingsService(app.db));
   app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
-  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S }));
+  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN }));
   app.decorate('conversations', createConversationService(app.db, app.realtime));
   app.decorate(
     'router',
@@ -78,6 +100,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     queueInfo: (c) => app.router.queueInfo(c),
   });
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
+  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log }));
+  app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
+  app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
+  app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('supervision', createSupervisionService(app));
+  app.decorate('metrics', createMetrics(app));
+  app.decorate('offlineMessages', createOfflineMessageService(app.db, app.audit));
+  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, log: app.log }));
+  registerRetentionJobs(app);
   const routingJobs = registerRoutingJobs(app);
 
   // 3. HTTP
@@ -118,21 +150,34 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
             ? { code: 'invalid_payload', message: 'Unsupported content type: send JSON' }
             : { code: 'invalid_payload', message: 'Malformed request' };
     }
-    if (api.code === 'internal') req.log.error({ err: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'request failed');
+    if (api.code === 'internal' || api.code === 'unavailable') req.log.error({ err: loggableError(err) }, 'request failed');
     void reply.code(httpStatusOf(api)).send({ error: api });
   });
   app.setNotFoundHandler((_req, reply) => {
     void reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } });
   });
 
+  await app.register(metricsPlugin);
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(caseRoutes);
+  await app.register(hotlineRoutes);
+  await app.register(caseConsoleRoutes);
+  await app.register(noteRoutes);
+  await app.register(cannedRoutes);
+  await app.register(referralRoutes);
+  await app.register(staffDirectoryRoutes);
+  await app.register(widgetRoutes);
+  await app.register(supervisionRoutes);
+  await app.register(adminRoutes);
+  await app.register(retentionRoutes);
   await app.register(webRoutes);
 
   // 4. Sockets
   registerWidgetSocket(app);
   registerAgentSocket(app);
+  registerNoteSocket(app);
+  registerSupervisionSocket(app);
 
   // 5. Lifecycle
   app.addHook('onReady', async () => {
@@ -143,18 +188,25 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
-    app.realtime.widget.emit('session:ended', { reason: 'shutdown' });
-    app.realtime.agent.emit('session:ended', { reason: 'shutdown' });
-    // Agents reconnecting to another instance within the grace period keep their conversations.
-    app.realtime.widget.local.disconnectSockets(true);
-    app.realtime.agent.local.disconnectSockets(true);
+    // Each instance tells its own sockets, lets the frames flush, then drops them. Counsellors who
+    // reconnect to another instance within the grace period keep their conversations.
+    app.realtime.widget.local.emit('session:ended', { reason: 'shutdown' });
+    app.realtime.agent.local.emit('session:ended', { reason: 'shutdown' });
+    await new Promise((r) => setTimeout(r, 150));
+    // Closing the transports (not a Socket.IO disconnect) makes clients reconnect by themselves,
+    // to another instance behind the load balancer.
+    app.realtime.io.engine.close();
   });
   app.addHook('onClose', async () => {
-    await app.jobs.close();
-    await app.realtime.close();
+    // Each step is bounded: with Redis or Postgres gone, a clean exit beats waiting forever.
+    const step = (name: string, p: Promise<unknown>) =>
+      Promise.race([p, new Promise((r) => setTimeout(r, 3_000).unref())]).catch((err: unknown) => app.log.warn({ step: name, err: loggableError(err) }, 'shutdown step failed'));
+    await step('jobs', app.jobs.close());
+    await step('dispatch', app.router.settle());
+    await step('realtime', app.realtime.close());
     app.redisClient.disconnect();
-    await database.close();
-    if (embeddedRedis) await embeddedRedis.stop();
+    await step('database', database.close());
+    if (embeddedRedis) await step('redis', embeddedRedis.stop());
   });
   return app;
 }

@@ -27,6 +27,7 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional()
     .describe('Postgres connection URL; unset = embedded PGlite in DATA_DIR'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('Postgres connections per server instance (mind max_connections when running several instances)'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
@@ -56,8 +57,13 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
   SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(30).describe('Messages a visitor session may send per 10 seconds'),
+  WIDGET_CONNECTIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(600).describe('Widget connections one IP may open per minute (schools share one IP: keep it generous)'),
+  RETENTION_PURGE_CRON: z.string().min(9).max(100).default('30 3 * * *').describe('When the daily retention purge runs (cron pattern, UTC)'),
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
+  HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),
+  HOTLINE_REPORTS_PER_10MIN: z.coerce.number().int().min(1).default(20).describe('Hotline reports one IP address may file per 10 minutes'),
+  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics (unset = /metrics is open; keep it off the public network)'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     `  Widget script: ${base}/widget.js`,
     `  Report form:   ${base}/report`,
   ];
+  if (config.embedded.redis) lines.push(`  Private Redis: ${app.redis.url} (data in ${config.DATA_DIR}/redis)`);
   if (demo) {
     lines.push('', 'Demo accounts (shown once; this database is new):');
     for (const a of demo) lines.push(`  ${a.role.padEnd(11)} ${a.email.padEnd(32)} ${a.password}`);

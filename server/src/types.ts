@@ -12,6 +12,16 @@ import type { ConversationService } from './conversations/service.js';
 import type { RoutingService } from './routing/service.js';
 import type { CaseService } from './cases/service.js';
 import type { RateLimits } from './ratelimit/service.js';
+import type { HotlineService } from './hotline/service.js';
+import type { NoteService } from './notes/service.js';
+import type { CannedService } from './canned/service.js';
+import type { ReferralService } from './referrals/service.js';
+import type { ReturnCodeService } from './cases/return-codes.js';
+import type { OfflineMessageService } from './widget/service.js';
+import type { SupervisionService } from './supervision/service.js';
+import type { Metrics } from './metrics/metrics.js';
+
+import type { RetentionService } from './retention/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +40,15 @@ declare module 'fastify' {
     router: RoutingService;
     cases: CaseService;
     rateLimits: RateLimits;
+    hotline: HotlineService;
+    notes: NoteService;
+    canned: CannedService;
+    referrals: ReferralService;
+    returnCodes: ReturnCodeService;
+    retention: RetentionService;
+    offlineMessages: OfflineMessageService;
+    supervision: SupervisionService;
+    metrics: Metrics;
   }
   interface FastifyRequest {
     session: Session | null;

@@ -78,6 +78,7 @@ export const FAST_TIMERS: Record<string, string> = {
   DECLINE_COOLDOWN_MS: '60000',
   OVERFLOW_AFTER_MS: '0',
   SWEEP_INTERVAL_MS: '500',
+  DATABASE_POOL_SIZE: '5',
 };
 
 export interface TestServer {

@@ -31,3 +31,19 @@ export const caseRecords = pgTable(
     index('case_records_created_idx').on(t.createdAt),
   ],
 );
+
+/** Anonymous return codes: only a hash, linked to the visitor whose earlier cases it opens. */
+export const returnCodes = pgTable(
+  'return_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    codeHash: text('code_hash').notNull(),
+    visitorId: uuid('visitor_id').notNull(),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => staffUsers.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('return_codes_hash_uq').on(t.codeHash), index('return_codes_visitor_idx').on(t.visitorId)],
+);

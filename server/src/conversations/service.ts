@@ -17,6 +17,7 @@ import { staffUsers } from '../auth/tables.js';
 import type { Realtime } from '../realtime/server.js';
 import { rooms } from '../realtime/server.js';
 import { conversations, messages, visitors } from './tables.js';
+import { createMessageWriter, type WriteResult } from './message-writer.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -57,6 +58,7 @@ export interface ConversationHooks {
 
 export function createConversationService(db: Db, realtime: Realtime) {
   let hooks: ConversationHooks | null = null;
+  const writer = createMessageWriter(db);
   const staffNames = new Map<string, string>();
 
   async function staffName(staffId: string | null): Promise<string | null> {
@@ -74,8 +76,10 @@ export function createConversationService(db: Db, realtime: Realtime) {
     return c;
   }
 
-  async function visitorView(c: ConversationRow): Promise<VisitorConversation> {
-    const q = c.state === 'waiting' || c.state === 'offered' ? await hooks!.queueInfo(c) : { position: null, estimatedWaitSeconds: null };
+  /** `queue` may be given when the caller computed positions for many conversations at once. */
+  async function visitorView(c: ConversationRow, queue?: QueueInfo): Promise<VisitorConversation> {
+    const waiting = c.state === 'waiting' || c.state === 'offered';
+    const q = waiting ? (queue ?? (await hooks!.queueInfo(c))) : { position: null, estimatedWaitSeconds: null };
     return {
       id: c.id,
       state: c.state,
@@ -232,23 +236,19 @@ export function createConversationService(db: Db, realtime: Realtime) {
       } else if (c.assignedStaffId !== sender.staffId && !sender.supervisor) {
         throw new AppError('forbidden', 'This conversation is not assigned to you');
       }
-      const again = await existingMessage(c.id, input.clientMsgId);
-      if (again) return toChatMessage(again, again.senderStaffId ? await staffName(again.senderStaffId) : null);
-      const allowed: readonly string[] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
-      if (!allowed.includes(c.state)) throw new AppError('invalid_state', `The conversation is ${c.state}`);
-      let row: MessageRow;
+      const allowed: readonly ConversationRow['state'][] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
+      // Group commit: resend detection, state re-check under the row lock, seq and insert happen in
+      // the writer's batch transaction; it resolves only after that transaction has committed.
+      let res: WriteResult;
       try {
-        row = await db.transaction(async (tx) => {
-          // Re-check the state under the row lock taken by the counter update.
-          const m = await insertMessage(tx, c.id, {
-            clientMsgId: input.clientMsgId,
-            sender: sender.type === 'visitor' ? 'visitor' : 'counsellor',
-            senderStaffId: sender.type === 'staff' ? sender.staffId : null,
-            body: input.body,
-          });
-          const [now] = await tx.select({ state: conversations.state }).from(conversations).where(eq(conversations.id, c.id));
-          if (!now || !allowed.includes(now.state)) throw new AppError('invalid_state', `The conversation is ${now?.state ?? 'gone'}`);
-          return m;
+        res = await writer.write({
+          conversationId: c.id,
+          clientMsgId: input.clientMsgId,
+          sender: sender.type === 'visitor' ? 'visitor' : 'counsellor',
+          senderStaffId: sender.type === 'staff' ? sender.staffId : null,
+          body: input.body,
+          allowed,
+          ...(sender.type === 'staff' && !sender.supervisor ? { requireAssignee: sender.staffId } : {}),
         });
       } catch (err) {
         // A concurrent resend with the same clientMsgId won the race: answer with the stored one.
@@ -258,10 +258,11 @@ export function createConversationService(db: Db, realtime: Realtime) {
         }
         throw err;
       }
+      const row = res.message;
+      if (res.existing) return toChatMessage(row, row.senderStaffId ? await staffName(row.senderStaffId) : null);
       const msg = toChatMessage(row, sender.type === 'staff' ? sender.name : null);
-      const fresh = sender.type === 'staff' ? c : await get(c.id);
-      await fanOutMessage(fresh, msg);
-      if (sender.type === 'visitor') await hooks!.onVisitorMessage(fresh, input.body);
+      await fanOutMessage(res.conversation, msg);
+      if (sender.type === 'visitor') await hooks!.onVisitorMessage(res.conversation, input.body);
       return msg;
     },
 

@@ -17,6 +17,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
         const origin = socket.handshake.headers.origin;
         const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
+        await app.rateLimits.widgetConnection(socket.handshake.address);
         const allowed = await allowedWidgetOrigins(app);
         // The widget runs in an iframe of the platform, so the socket's Origin is the platform's own;
         // the page embedding it must be one of the centre's sites.
@@ -27,7 +28,9 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         const visitorId = token ? await app.conversations.visitorByToken(token) : null;
         socket.data = { visitorId, hostOrigin, ip: socket.handshake.address };
         next();
-      } catch {
+      } catch (err) {
+        if (err instanceof AppError) return next(Object.assign(new Error(err.code), { data: err.toJSON() }));
+        app.log.warn({ err: (err as Error).message }, 'widget handshake failed');
         next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
       }
     })();

@@ -5,3 +5,7 @@ export * from '../routing/tables.js';
 export * from '../cases/tables.js';
 export * from '../audit/tables.js';
 export * from '../settings/tables.js';
+export * from '../hotline/tables.js';
+export * from '../widget/tables.js';
+export * from '../canned/tables.js';
+export * from '../referrals/tables.js';

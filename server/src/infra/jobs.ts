@@ -3,6 +3,7 @@
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisFactory } from './redis.js';
+import { loggableError } from '../http/errors.js';
 
 export type JobHandler = (data: Record<string, unknown>, job: Job) => Promise<void>;
 
@@ -74,7 +75,7 @@ export class Jobs {
           drainDelay: 1,
         },
       );
-      worker.on('failed', (job, err) => this.log.warn({ job: job?.name, queue: name, err: err.message }, 'job failed'));
+      worker.on('failed', (job, err) => this.log.warn({ job: job?.name, queue: name, err: loggableError(err) }, 'job failed'));
       worker.on('error', (err) => this.log.warn({ queue: name, err: err.message }, 'worker error'));
       this.workers.push(worker);
     }

@@ -105,7 +105,11 @@ export function redisFactory(url: string, prefix: string): RedisFactory {
         enableOfflineQueue: true,
         retryStrategy: (times) => Math.min(times * 100, 2_000),
       };
-      return new Redis(url, options);
+      const client = new Redis(url, options);
+      // Connection errors are expected during a Redis outage: ioredis reconnects by itself and /ready
+      // reports the state. Without a listener they would be printed as "unhandled" on every retry.
+      client.on('error', () => {});
+      return client;
     },
   };
 }

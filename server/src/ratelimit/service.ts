@@ -10,28 +10,42 @@ export interface Limit {
   windowMs: number;
 }
 
-export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number }) {
-  async function hit(limit: Limit, key: string): Promise<void> {
-    const window = Math.floor(Date.now() / limit.windowMs);
-    const k = `${prefix}:rl:${limit.name}:${key}:${window}`;
-    let count: number;
+export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number }) {
+  /** Count one hit against each limit in ONE round trip; throws rate_limited if any is exceeded. */
+  async function hitAll(checks: [Limit, string][]): Promise<void> {
+    const multi = redis.multi();
+    const keys = checks.map(([limit, key]) => `${prefix}:rl:${limit.name}:${key}:${Math.floor(Date.now() / limit.windowMs)}`);
+    checks.forEach(([limit], i) => multi.incr(keys[i]!).pexpire(keys[i]!, limit.windowMs * 2));
+    let res: [Error | null, unknown][] | null;
     try {
-      const res = await redis.multi().incr(k).pexpire(k, limit.windowMs * 2).exec();
-      count = Number(res?.[0]?.[1] ?? 0);
+      res = await multi.exec();
     } catch {
       return;
     }
-    if (count > limit.max) {
-      throw new AppError('rate_limited', `Too many requests, please wait ${Math.ceil(limit.windowMs / 1000)} s`, { retryable: true });
-    }
+    checks.forEach(([limit], i) => {
+      const count = Number(res?.[i * 2]?.[1] ?? 0);
+      if (count > limit.max) {
+        throw new AppError('rate_limited', `Too many requests, please wait ${Math.ceil(limit.windowMs / 1000)} s`, { retryable: true });
+      }
+    });
   }
+  const hit = (limit: Limit, key: string) => hitAll([[limit, key]]);
   const visitorMsg: Limit = { name: 'vmsg', max: opts.messagesPer10s, windowMs: 10_000 };
   const ipMsg: Limit = { name: 'ipmsg', max: opts.messagesPer10s * 40, windowMs: 10_000 };
+  // A school's children share one IP and reconnect on flaky Wi-Fi: generous per IP, still a ceiling
+  // against one host opening connections in a loop.
+  const ipConnect: Limit = { name: 'ipconn', max: opts.connectionsPerIpPerMin ?? 600, windowMs: 60_000 };
   return {
     hit,
     async visitorMessage(visitorKey: string, ip: string): Promise<void> {
-      await hit(visitorMsg, visitorKey);
-      await hit(ipMsg, ip);
+      await hitAll([
+        [visitorMsg, visitorKey],
+        [ipMsg, ip],
+      ]);
+    },
+    /** One widget handshake from this IP. */
+    async widgetConnection(ip: string): Promise<void> {
+      await hit(ipConnect, ip);
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { Ack } from '@helpline/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import { toApiError } from '../http/errors.js';
+import { loggableError, toApiError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 
 type AnyAck = (r: Ack<unknown>) => void;
@@ -24,7 +24,7 @@ export function socketHandler<S extends z.ZodType, R>(
         ack?.({ ok: true, data: data === undefined ? null : data });
       } catch (err) {
         const error = toApiError(err);
-        if (error.code === 'internal') log.error({ event, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'socket handler failed');
+        if (error.code === 'internal' || error.code === 'unavailable') log.error({ event, err: loggableError(err) }, 'socket handler failed');
         ack?.({ ok: false, error });
       }
     })();

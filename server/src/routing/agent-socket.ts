@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LANGUAGES, LIMITS, PRIORITIES, TOPICS, type Offer } from '@helpline/shared';
 import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE } from '../auth/service.js';
-import { AppError } from '../http/errors.js';
+import { AppError, loggableError } from '../http/errors.js';
 import { socketHandler } from '../realtime/handler.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
 import { conversations } from '../conversations/tables.js';
@@ -57,7 +57,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
     void socket.join([rooms.staff(staff.id), `session:${socket.data.sessionHash}`]);
     if (staff.role === 'supervisor' || staff.role === 'admin') void socket.join(rooms.supervisors);
     const chats = STAFF_CHAT_ROLES.includes(staff.role as (typeof STAFF_CHAT_ROLES)[number]);
-    if (chats) void app.router.agentConnected(staff.id).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'agentConnected failed'));
+    if (chats) void app.router.agentConnected(staff.id).catch((err: unknown) => log.warn({ err: loggableError(err) }, 'agentConnected failed'));
     const requireChatRole = () => {
       if (!chats) throw new AppError('forbidden', 'Only counsellors and supervisors take chats');
     };
@@ -185,7 +185,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
     );
 
     socket.on('disconnect', () => {
-      if (chats) void app.router.agentDisconnected(staff.id).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'agentDisconnected failed'));
+      if (chats) void app.router.agentDisconnected(staff.id).catch((err: unknown) => log.warn({ err: loggableError(err) }, 'agentDisconnected failed'));
     });
   });
 }

@@ -24,6 +24,9 @@ export type OfferResult = { kind: 'offer'; conversationId: string; staffId: stri
 
 /** Offer one conversation if a pair exists. `retry`: the picked counsellor filled up meanwhile. */
 export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCooldownMs: number; onlyConversationId?: string; onlyStaffId?: string }): Promise<OfferResult> {
+  // Nobody free (the usual case under load): one look at the small agent table instead of the queue.
+  const free = await execRows<{ one: number }>(db, sql`select 1 as one from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree} limit 1`);
+  if (!free.length) return { kind: 'none' };
   return db.transaction(async (tx) => {
     const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
     const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;

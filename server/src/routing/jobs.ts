@@ -1,10 +1,11 @@
 // Routing's timers and the reconciliation sweep. Every handler checks the current state first, so a
 // redelivered or late job changes nothing.
 import type { FastifyInstance } from 'fastify';
+import { loggableError } from '../http/errors.js';
 
 export function registerRoutingJobs(app: FastifyInstance): { startSweep(): void; stopSweep(): void } {
   const { jobs, router: routing } = app;
-  jobs.define('routing', 'dispatch', async () => {
+  jobs.define('routing', 'route', async () => {
     await routing.dispatch();
   });
   jobs.define('routing', 'positions', async () => {
@@ -29,7 +30,7 @@ export function registerRoutingJobs(app: FastifyInstance): { startSweep(): void;
         running = true;
         routing
           .sweep()
-          .catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'sweep failed'))
+          .catch((err: unknown) => app.log.warn({ err: loggableError(err) }, 'sweep failed'))
           .finally(() => {
             running = false;
           });

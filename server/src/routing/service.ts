@@ -8,7 +8,7 @@ import type { AgentState, AgentStatus, HistoryResult, Offer, Priority, Superviso
 import type { Config } from '../config.js';
 import type { Db, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
-import { AppError } from '../http/errors.js';
+import { AppError, loggableError } from '../http/errors.js';
 import type { Jobs } from '../infra/jobs.js';
 import type { Realtime } from '../realtime/server.js';
 import { rooms } from '../realtime/server.js';
@@ -70,8 +70,32 @@ export function createRoutingService(d: RoutingDeps) {
     realtime.agent.to(rooms.supervisors).emit('alert:new', { id: randomUUID(), at: new Date().toISOString(), ...a });
   }
 
+  // One dispatch loop per instance, re-run while kicks keep coming: no kick is lost, and dispatchers
+  // of one instance never queue up behind each other's row locks. Instances run their loops in
+  // parallel; the row locks in offerOne keep them correct.
+  let dispatching = false;
+  let dispatchAgain = false;
+  function runDispatch(): void {
+    dispatching = true;
+    void (async () => {
+      try {
+        while (dispatchAgain) {
+          dispatchAgain = false;
+          await dispatch();
+        }
+      } catch (err) {
+        // Postgres down: the sweep kicks again once it answers.
+        log.warn({ err: loggableError(err) }, 'dispatch failed');
+      } finally {
+        dispatching = false;
+        if (dispatchAgain) runDispatch();
+      }
+    })();
+  }
+
   async function kick(): Promise<void> {
-    await jobs.add('routing', 'dispatch', {});
+    dispatchAgain = true;
+    if (!dispatching) runDispatch();
     await schedulePositions();
   }
 
@@ -128,7 +152,7 @@ export function createRoutingService(d: RoutingDeps) {
     realtime.agent.to(rooms.staff(staffId)).emit('offer:new', await offerPayload(offerId, conv, expiresAt));
     await emitAgentState(staffId);
     if (config.AUTO_ACCEPT) {
-      await service.accept(staffId, offerId).catch((err) => log.warn({ err: (err as Error).message, offerId }, 'auto-accept failed'));
+      await service.accept(staffId, offerId).catch((err) => log.warn({ err: loggableError(err), offerId }, 'auto-accept failed'));
     }
   }
 
@@ -191,24 +215,25 @@ export function createRoutingService(d: RoutingDeps) {
 
   // ---------- queue information ----------
 
-  async function avgHandleSeconds(): Promise<number> {
-    const rows = await execRows<{ avg: number | null }>(
+  // The inputs of the wait estimate change slowly; computing them once a second keeps position
+  // updates cheap however long the queue is.
+  let etaInputs: { at: number; avgHandle: number; capacity: number } | null = null;
+  async function etaBasis(): Promise<{ avgHandle: number; capacity: number }> {
+    if (etaInputs && Date.now() - etaInputs.at < 1000) return etaInputs;
+    const [h] = await execRows<{ avg: number | null }>(
       db,
       sql`select avg(extract(epoch from (ended_at - accepted_at)))::float8 as avg from (
             select ended_at, accepted_at from conversations
             where ended_at is not null and accepted_at is not null
             order by ended_at desc limit 50) t`,
     );
-    return rows[0]?.avg ?? 300;
-  }
-
-  async function onlineCapacity(): Promise<number> {
-    const rows = await execRows<{ cap: number | null }>(
+    const [c] = await execRows<{ cap: number | null }>(
       db,
       sql`select sum(s.capacity)::int as cap from agent_states a join staff_users s on s.id = a.staff_id
           where a.status = 'available' and s.disabled_at is null`,
     );
-    return rows[0]?.cap ?? 0;
+    etaInputs = { at: Date.now(), avgHandle: h?.avg ?? 300, capacity: c?.cap ?? 0 };
+    return etaInputs;
   }
 
   function estimate(position: number, avgHandle: number, capacity: number): number | null {
@@ -223,7 +248,8 @@ export function createRoutingService(d: RoutingDeps) {
           where state in ('waiting','offered') and (priority_rank, enqueued_at) < (${c.priorityRank}, ${c.enqueuedAt.toISOString()})`,
     );
     const position = (rows[0]?.ahead ?? 0) + 1;
-    return { position, estimatedWaitSeconds: estimate(position, await avgHandleSeconds(), await onlineCapacity()) };
+    const basis = await etaBasis();
+    return { position, estimatedWaitSeconds: estimate(position, basis.avgHandle, basis.capacity) };
   }
 
   async function broadcastPositions(): Promise<void> {
@@ -233,15 +259,14 @@ export function createRoutingService(d: RoutingDeps) {
           from conversations where state in ('waiting','offered')`,
     );
     if (!rows.length) return;
-    const avg = await avgHandleSeconds();
-    const cap = await onlineCapacity();
+    const { avgHandle, capacity } = await etaBasis();
     const full = await db.select().from(conversations).where(inArray(conversations.id, rows.map((r) => r.id)));
     const byId = new Map(full.map((c) => [c.id, c]));
     for (const r of rows) {
       const c = byId.get(r.id);
       if (!c?.visitorId) continue;
-      const view = await convs.visitorView({ ...c, state: c.state });
-      realtime.widget.to(rooms.visitor(c.visitorId)).emit('conversation:updated', { ...view, queuePosition: r.pos, estimatedWaitSeconds: estimate(r.pos, avg, cap) });
+      const view = await convs.visitorView(c, { position: r.pos, estimatedWaitSeconds: estimate(r.pos, avgHandle, capacity) });
+      realtime.widget.to(rooms.visitor(c.visitorId)).emit('conversation:updated', view);
     }
   }
 
@@ -250,6 +275,10 @@ export function createRoutingService(d: RoutingDeps) {
   const service = {
     kick,
     dispatch,
+    /** Wait until this instance's dispatch loop is idle (tests, shutdown). */
+    async settle(): Promise<void> {
+      while (dispatching) await new Promise((r) => setTimeout(r, 5));
+    },
     async onlineCounsellors(): Promise<number> {
       const rows = await execRows<{ n: number }>(
         db,
@@ -507,6 +536,9 @@ export function createRoutingService(d: RoutingDeps) {
     },
 
     async onEnqueued(conversationId: string): Promise<void> {
+      // The durable path: whichever instance takes this job routes the conversation, even if this
+      // instance dies right now. The local kick below is the fast path.
+      await jobs.add('routing', 'route', { conversationId }, { jobId: `route-${conversationId}` });
       if (config.OVERFLOW_AFTER_MS > 0) {
         await jobs.add('timers', 'overflow', { conversationId }, { jobId: `overflow-${conversationId}`, delay: config.OVERFLOW_AFTER_MS });
       }
@@ -598,6 +630,29 @@ export function createRoutingService(d: RoutingDeps) {
             await db.update(agentStates).set({ disconnectedAt: new Date() }).where(and(eq(agentStates.staffId, p.staffId), sql`${agentStates.disconnectedAt} is null`));
           } else if (Date.now() - p.disconnectedAt.getTime() >= config.DISCONNECT_GRACE_MS) {
             await service.checkAgentGrace(p.staffId);
+          }
+        }
+      }
+
+      // Waiting children whose instance died sent no disconnect: notice them here.
+      const waiting = await db
+        .select({ visitorId: conversations.visitorId })
+        .from(conversations)
+        .where(and(inArray(conversations.state, ['waiting', 'offered']), sql`${conversations.visitorDisconnectedAt} is null`, isNotNull(conversations.visitorId)))
+        .limit(2000);
+      if (waiting.length) {
+        const sockets = await realtime.widget
+          .in(waiting.map((w) => rooms.visitor(w.visitorId!)))
+          .fetchSockets()
+          .catch(() => null);
+        if (sockets) {
+          const here = new Set(sockets.map((s) => s.data.visitorId));
+          const lost = waiting.map((w) => w.visitorId!).filter((v) => !here.has(v));
+          if (lost.length) {
+            await db
+              .update(conversations)
+              .set({ visitorDisconnectedAt: new Date() })
+              .where(and(inArray(conversations.visitorId, lost), inArray(conversations.state, ['waiting', 'offered']), sql`${conversations.visitorDisconnectedAt} is null`));
           }
         }
       }

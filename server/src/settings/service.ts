@@ -30,10 +30,35 @@ export interface BusinessHours {
   enforced: boolean;
 }
 
+/** Supervision board: what "answered in time" means and when a wait raises an alert. */
+export interface ServiceLevelSettings {
+  targetSeconds: number;
+  /** An urgent conversation waiting longer than this alerts supervisors. */
+  urgentAlertSeconds: number;
+  /** Any conversation waiting longer than this alerts supervisors. */
+  longWaitAlertSeconds: number;
+}
+
+/** How long records are kept before deletion or anonymisation, in days (server/src/retention/ purges by these). */
+export interface RetentionSettings {
+  transcriptDays: number;
+  caseRecordDays: number;
+  hotlineReportDays: number;
+  auditDays: number;
+}
+
+/** Switchboarding under load: the widget offers only "leave a message" while set. */
+export interface SurgeSettings {
+  leaveMessageOnly: boolean;
+}
+
 export interface SettingsShape {
   widget: WidgetSettings;
   hours: BusinessHours;
   riskWords: RiskWordLists;
+  serviceLevel: ServiceLevelSettings;
+  retention: RetentionSettings;
+  surge: SurgeSettings;
 }
 
 export const DEFAULT_SETTINGS: SettingsShape = {
@@ -55,6 +80,9 @@ export const DEFAULT_SETTINGS: SettingsShape = {
     enforced: false,
   },
   riskWords: DEFAULT_RISK_WORDS,
+  serviceLevel: { targetSeconds: 60, urgentAlertSeconds: 30, longWaitAlertSeconds: 300 },
+  retention: { transcriptDays: 90, caseRecordDays: 1825, hotlineReportDays: 365, auditDays: 730 },
+  surge: { leaveMessageOnly: false },
 };
 
 const CACHE_MS = 2_000;

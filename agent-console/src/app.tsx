@@ -1,0 +1,152 @@
+// The console: login screen, then a shell with role-based navigation from the route registry.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { LoginResponse } from '@helpline/shared';
+import { ApiError, auth } from './api.js';
+import { closeAgent, connectAgent, type AgentSocket } from './socket.js';
+import { SessionContext, runLogoutCleanups, type SessionValue } from './session.js';
+import { routesFor } from './routes.js';
+import { matches, navigate, usePath } from './router.js';
+import { t, useLanguage } from './i18n/index.js';
+import { LanguageSwitch } from './components/language-switch.js';
+
+export function App() {
+  useLanguage();
+  const [login, setLogin] = useState<LoginResponse | null>(null);
+  const [checking, setChecking] = useState(true);
+
+  useEffect(() => {
+    auth
+      .me()
+      .then(setLogin)
+      .catch(() => setLogin(null))
+      .finally(() => setChecking(false));
+  }, []);
+
+  if (checking) return <p class="loading" role="status">{t('common.loading')}</p>;
+  if (!login) return <LoginScreen onLogin={setLogin} />;
+  return <Shell login={login} onLoggedOut={() => setLogin(null)} />;
+}
+
+function LoginScreen({ onLogin }: { onLogin: (l: LoginResponse) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onLogin(await auth.login(email, password));
+    } catch (err) {
+      setError(err instanceof ApiError && (err.code === 'unauthorized' || err.status === 401) ? t('login.failed') : err instanceof ApiError && err.code === 'rate_limited' ? t('login.rateLimited') : t('common.error'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="card login-form" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">{t('login.title')}</h1>
+        <label>
+          {t('login.email')}
+          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          {t('login.password')}
+          <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {t('login.submit')}
+        </button>
+        <LanguageSwitch />
+      </form>
+    </main>
+  );
+}
+
+function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: () => void }) {
+  const [socket] = useState<AgentSocket>(() => connectAgent());
+  const path = usePath();
+  const routes = routesFor(login.profile.role);
+
+  useEffect(() => {
+    const ended = (p: { reason: string }) => {
+      if (p.reason === 'revoked') onLoggedOut();
+    };
+    // The session expired or was revoked while the socket was away: back to the login screen.
+    const refused = (err: Error & { data?: { code?: string } }) => {
+      if (err.data?.code === 'unauthorized') onLoggedOut();
+    };
+    socket.on('session:ended', ended);
+    socket.on('connect_error', refused);
+    return () => {
+      socket.off('session:ended', ended);
+      socket.off('connect_error', refused);
+      closeAgent(socket);
+      runLogoutCleanups();
+    };
+  }, [socket]);
+
+  const session = useMemo<SessionValue>(
+    () => ({
+      profile: login.profile,
+      csrfToken: login.csrfToken,
+      socket,
+      logout: async () => {
+        try {
+          await auth.logout();
+        } finally {
+          closeAgent(socket);
+          onLoggedOut();
+        }
+      },
+    }),
+    [login, socket],
+  );
+
+  const active = routes.find((r) => matches(r.path, path));
+  useEffect(() => {
+    if (!active && routes[0]) navigate(routes[0].path);
+  }, [active, routes]);
+
+  const Page = active?.component;
+  return (
+    <SessionContext.Provider value={session}>
+      <div class="shell">
+        <a class="skip-link" href="#main">
+          {t('shell.skipToContent')}
+        </a>
+        <header class="topbar">
+          <span class="brand">{t('shell.title')}</span>
+          <nav aria-label={t('shell.navigation')} class="mainnav">
+            {routes.map((r) => (
+              <a key={r.path} href={'#' + r.path} aria-current={active === r ? 'page' : undefined}>
+                {t(r.label)}
+              </a>
+            ))}
+          </nav>
+          <div class="topbar-end">
+            <span class="who">
+              {login.profile.name} · {t('role.' + login.profile.role)}
+            </span>
+            <LanguageSwitch />
+            <button type="button" onClick={() => void session.logout()}>
+              {t('shell.logout')}
+            </button>
+          </div>
+        </header>
+        <main id="main" class="content" tabIndex={-1}>
+          {Page ? <Page subpath={path.slice(active!.path.length)} /> : <p>{t('shell.noSections')}</p>}
+        </main>
+      </div>
+    </SessionContext.Provider>
+  );
+}

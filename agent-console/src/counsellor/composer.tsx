@@ -1,0 +1,165 @@
+// The message box. Typing "/" opens the canned responses of the conversation's language, filtered as
+// you type; ↑/↓ choose, Enter or Tab inserts, Esc closes the list.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CannedResponse, Language } from '@helpline/shared';
+import { LIMITS } from '@helpline/shared';
+import { t } from '../i18n/index.js';
+import { cannedFor, filterCanned } from './canned.js';
+import { replaceSlashQuery, slashQuery } from './text.js';
+
+interface Props {
+  conversationId: string;
+  language: Language;
+  disabled: boolean;
+  draft: string;
+  setDraft: (s: string) => void;
+  onSend: (body: string) => void;
+  onTyping: (typing: boolean) => void;
+}
+
+export function Composer({ conversationId, language, disabled, draft, setDraft, onSend, onTyping }: Props) {
+  const [canned, setCanned] = useState<CannedResponse[]>([]);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const typingRef = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const listId = `canned-${conversationId}`;
+
+  useEffect(() => {
+    let live = true;
+    cannedFor(language)
+      .then((l) => live && setCanned(l))
+      .catch(() => live && setCanned([]));
+    return () => {
+      live = false;
+    };
+  }, [language]);
+
+  const query = dismissed ? null : slashQuery(draft);
+  const matches = query === null ? [] : filterCanned(canned, query);
+  const open = query !== null;
+  const activeIdx = Math.min(active, Math.max(0, matches.length - 1));
+
+  const stopTyping = () => {
+    const s = typingRef.current;
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = null;
+    if (s.on) {
+      s.on = false;
+      onTyping(false);
+    }
+  };
+  useEffect(() => stopTyping, [conversationId]);
+
+  const input = (value: string) => {
+    setDraft(value);
+    setDismissed(false);
+    setActive(0);
+    const s = typingRef.current;
+    if (!s.on && value.trim()) {
+      s.on = true;
+      onTyping(true);
+    }
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = setTimeout(stopTyping, 3000);
+  };
+
+  const insert = (c: CannedResponse) => {
+    setDraft(replaceSlashQuery(draft, c.body));
+    setDismissed(true);
+    inputRef.current?.focus();
+  };
+
+  const send = () => {
+    const body = draft.trim();
+    if (!body || disabled) return;
+    stopTyping();
+    onSend(body);
+    setDraft('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (open && matches.length) {
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        setActive((activeIdx + 1) % matches.length);
+        return;
+      }
+      if (e.key === 'ArrowUp') {
+        e.preventDefault();
+        setActive((activeIdx - 1 + matches.length) % matches.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        insert(matches[activeIdx]!);
+        return;
+      }
+    }
+    if (open && e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setDismissed(true);
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      {open && (
+        <ul class="canned-list" id={listId} role="listbox" aria-label={t('canned.list')}>
+          {matches.length === 0 && <li class="muted">{t('canned.none')}</li>}
+          {matches.map((c, i) => (
+            <li
+              key={c.id}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === activeIdx}
+              class={i === activeIdx ? 'active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insert(c);
+              }}
+            >
+              <strong>/{c.shortcut}</strong> <span>{c.title}</span>
+              <span class="muted canned-preview">{c.body}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label class="visually-hidden" for={`composer-${conversationId}`}>
+        {t('chat.composer')}
+      </label>
+      <textarea
+        id={`composer-${conversationId}`}
+        ref={inputRef}
+        rows={3}
+        maxLength={LIMITS.messageMaxChars}
+        value={draft}
+        disabled={disabled}
+        placeholder={t('chat.sendHint')}
+        aria-label={t('chat.composer')}
+        aria-controls={open ? listId : undefined}
+        aria-expanded={open}
+        aria-autocomplete="list"
+        aria-activedescendant={open && matches.length ? `${listId}-${activeIdx}` : undefined}
+        onInput={(e) => input(e.currentTarget.value)}
+        onKeyDown={onKeyDown}
+        onBlur={stopTyping}
+      />
+      <button type="submit" class="primary" disabled={disabled || !draft.trim()}>
+        {t('chat.send')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+// THE ROUTE REGISTRY of the console: one entry per section; the navigation shows the entries whose
+// roles include the logged-in staff member's role, in this order.
+// Other sections add ONE entry here each and keep their code in their own folder:
+//   - hotline analyst section: src/hotline/ (hotline helper)
+//   - supervision board: src/supervision/, admin pages: src/admin/ (supervision/admin helper)
+// `label` is an i18n key (add it with extendMessages() from your folder, or in i18n/en.ts + bg.ts).
+// A component receives { subpath }: the part of the hash path after `path` ('' or '/...').
+import type { ComponentType } from 'preact';
+import type { StaffRole } from '@helpline/shared';
+import { CounsellorWorkspace } from './counsellor/workspace.js';
+import { ContactLogPage } from './counsellor/contact-log.js';
+import { ReturnCodeLookupPage } from './counsellor/return-lookup.js';
+import { CannedAdminPage } from './counsellor/canned-admin.js';
+import { InstitutionsAdminPage } from './counsellor/institutions-admin.js';
+import { ReferralApprovalsPage } from './counsellor/referral-approvals.js';
+import { HotlinePage } from './hotline/hotline-page.js';
+import { BoardPage } from './supervision/board.js';
+import { StatsPage } from './supervision/stats.js';
+import { AdminPage } from './admin/admin-page.js';
+
+export interface RouteProps {
+  subpath: string;
+}
+
+export interface RouteEntry {
+  path: string;
+  label: string;
+  roles: readonly StaffRole[];
+  component: ComponentType<RouteProps>;
+}
+
+export const ROUTES: RouteEntry[] = [
+  { path: '/chats', label: 'nav.chats', roles: ['counsellor', 'supervisor'], component: CounsellorWorkspace },
+  { path: '/contacts/new', label: 'nav.logContact', roles: ['counsellor', 'supervisor'], component: ContactLogPage },
+  { path: '/returning', label: 'nav.returning', roles: ['counsellor', 'supervisor'], component: ReturnCodeLookupPage },
+  { path: '/board', label: 'nav.board', roles: ['supervisor', 'admin'], component: BoardPage },
+  { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },
+  { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor', 'admin'], component: ReferralApprovalsPage },
+  { path: '/hotline', label: 'nav.hotline', roles: ['analyst', 'supervisor', 'admin'], component: HotlinePage },
+  { path: '/canned', label: 'nav.canned', roles: ['admin'], component: CannedAdminPage },
+  { path: '/institutions', label: 'nav.institutions', roles: ['admin'], component: InstitutionsAdminPage },
+  { path: '/admin', label: 'nav.admin', roles: ['admin'], component: AdminPage },
+];
+
+export function routesFor(role: StaffRole): RouteEntry[] {
+  return ROUTES.filter((r) => r.roles.includes(role));
+}

@@ -1,0 +1,44 @@
+// The /agent Socket.IO connection (cookie session, same origin), typed from the shared protocol.
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, AgentClientToServerEvents, AgentServerToClientEvents } from '@helpline/shared';
+
+export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
+
+const closedByApp = new WeakSet<AgentSocket>();
+
+/** Close for good (logout, leaving the shell): no automatic reconnect afterwards. */
+export function closeAgent(socket: AgentSocket): void {
+  closedByApp.add(socket);
+  socket.disconnect();
+}
+
+export function connectAgent(): AgentSocket {
+  const socket = io('/agent', { path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] }) as AgentSocket;
+  // socket.io does not reconnect by itself after the server closed the socket, which is what an
+  // instance does when it shuts down: reconnect (to any instance) after a short random pause. A
+  // revoked session is then refused with connect_error 'unauthorized' and the shell logs out.
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io server disconnect') return;
+    setTimeout(() => {
+      if (!closedByApp.has(socket)) socket.connect();
+    }, 500 + Math.random() * 1500);
+  });
+  return socket;
+}
+
+type EventName = keyof AgentClientToServerEvents;
+type PayloadOf<E extends EventName> = Parameters<AgentClientToServerEvents[E]>[0];
+type AckDataOf<E extends EventName> =
+  Parameters<AgentClientToServerEvents[E]> extends [unknown, ((r: Ack<infer T>) => void)?] ? T : never;
+
+/** Emit an event with an acknowledgement; resolves with the Ack (never rejects, times out as 'unavailable'). */
+export function emitAck<E extends EventName>(socket: AgentSocket, event: E, payload: PayloadOf<E>, timeoutMs = 15_000): Promise<Ack<AckDataOf<E>>> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ ok: false, error: { code: 'unavailable', message: 'No answer from the server', retryable: true } }), timeoutMs);
+    const emit = socket.emit as unknown as (e: string, p: unknown, cb: (r: Ack<AckDataOf<E>>) => void) => void;
+    emit.call(socket, event, payload, (r) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
+  });
+}

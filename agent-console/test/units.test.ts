@@ -1,0 +1,53 @@
+// Pure pieces of the console: translations complete, URL extraction for hotline reports, the "/" query.
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '@helpline/shared';
+import { en } from '../src/i18n/en.js';
+import { bg } from '../src/i18n/bg.js';
+import { extractVisitorUrls, replaceSlashQuery, slashQuery } from '../src/counsellor/text.js';
+import { filterCanned } from '../src/counsellor/canned.js';
+
+const msg = (sender: ChatMessage['sender'], body: string, seq: number): ChatMessage => ({
+  id: String(seq),
+  conversationId: 'c',
+  seq,
+  clientMsgId: String(seq),
+  sender,
+  body,
+  createdAt: new Date(0).toISOString(),
+});
+
+describe('console translations', () => {
+  it('has every English key in Bulgarian', () => {
+    expect(Object.keys(en).filter((k) => !(k in bg))).toEqual([]);
+    expect(Object.keys(bg).filter((k) => !(k in en))).toEqual([]);
+  });
+});
+
+describe('hotline URLs from a conversation', () => {
+  it('takes http(s) links from the visitor only, once each, without trailing punctuation', () => {
+    const urls = extractVisitorUrls([
+      msg('visitor', 'look at https://bad.example/a?x=1, and http://other.example/b.', 1),
+      msg('counsellor', 'never mine: https://helpline.example/help', 2),
+      msg('visitor', 'again https://bad.example/a?x=1 (see) ftp://no.example javascript:alert(1)', 3),
+    ]);
+    expect(urls).toEqual(['https://bad.example/a?x=1', 'http://other.example/b']);
+  });
+});
+
+describe('canned response shortcut', () => {
+  it('finds the "/word" being typed and replaces it', () => {
+    expect(slashQuery('/he')).toBe('he');
+    expect(slashQuery('hello /sa')).toBe('sa');
+    expect(slashQuery('a/b')).toBeNull();
+    expect(slashQuery('no slash')).toBeNull();
+    expect(replaceSlashQuery('Hi /he', 'Hello there')).toBe('Hi Hello there');
+  });
+  it('filters by shortcut first, then by title', () => {
+    const list = [
+      { id: '1', language: 'en' as const, shortcut: 'safe', title: 'Are you safe?', body: '', updatedAt: '' },
+      { id: '2', language: 'en' as const, shortcut: 'bye', title: 'Closing safely', body: '', updatedAt: '' },
+    ];
+    expect(filterCanned(list, 'saf').map((c) => c.id)).toEqual(['1', '2']);
+    expect(filterCanned(list, 'by').map((c) => c.id)).toEqual(['2']);
+  });
+});

@@ -1,0 +1,45 @@
+// Console additions to cases: contacts logged by hand from other channels, return codes, case reads.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CHANNELS, type CaseRecord, type ReturnCodeLookupResponse, type ReturnCodeResponse } from '@helpline/shared';
+import { requireStaff, staffOf } from '../auth/guard.js';
+import { AppError } from '../http/errors.js';
+import { parse } from '../http/validate.js';
+import { uuid } from '../conversations/schemas.js';
+import { caseRecordSchema } from './schemas.js';
+
+const idParams = z.object({ id: uuid });
+const manualChannels = CHANNELS.filter((c): c is Exclude<(typeof CHANNELS)[number], 'chat'> => c !== 'chat');
+const contactSchema = caseRecordSchema.extend({ channel: z.enum(manualChannels as [typeof manualChannels[number], ...typeof manualChannels]) });
+const lookupSchema = z.object({ code: z.string().trim().min(4).max(32) }).strict();
+
+export async function caseConsoleRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/api/contacts', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req, reply) => {
+    const { channel, ...input } = parse(contactSchema, req.body);
+    const record: CaseRecord = await app.cases.logContact(staffOf(req).id, channel, input);
+    return reply.code(201).send(record);
+  });
+
+  app.post('/api/conversations/:id/return-code', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const res: ReturnCodeResponse = await app.returnCodes.generate(staffOf(req), id);
+    return res;
+  });
+
+  app.post('/api/cases/by-return-code', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const { code } = parse(lookupSchema, req.body);
+    const res: ReturnCodeLookupResponse = { cases: await app.returnCodes.lookup(staffOf(req), code) };
+    return res;
+  });
+
+  /** The case record of a conversation (own, or any for supervisors); every read is audited. */
+  app.get('/api/conversations/:id/case', { preHandler: requireStaff('counsellor', 'supervisor', 'admin') }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const staff = staffOf(req);
+    const record = await app.cases.forConversation(id);
+    if (!record) throw new AppError('not_found', 'No case record yet');
+    if (staff.role === 'counsellor' && record.staffId !== staff.id) throw new AppError('forbidden', 'Not your case');
+    await app.audit.record({ actorType: 'staff', actorId: staff.id, action: 'case.read', targetType: 'case', targetId: record.id });
+    return { caseRecord: record, referrals: await app.referrals.forCase(record) };
+  });
+}

@@ -1,0 +1,73 @@
+// Return codes: a child may keep an anonymous code; a counsellor given it sees that child's earlier cases.
+// Only a hash of the code is stored. Codes have ~50 bits of entropy (10 symbols of a 32-letter alphabet
+// without look-alikes), so the hash cannot be reversed by trying codes.
+import { createHash, randomInt } from 'node:crypto';
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { CaseRecord, StaffProfile } from '@helpline/shared';
+import type { Db } from '../db/client.js';
+import { AppError } from '../http/errors.js';
+import type { AuditService } from '../audit/service.js';
+import type { ConversationService } from '../conversations/service.js';
+import { conversations } from '../conversations/tables.js';
+import { caseRecords, returnCodes } from './tables.js';
+import { toCaseRecord } from './service.js';
+
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const CODE_LEN = 10;
+
+/** Upper-case, without spaces and dashes: what the child types back may be formatted loosely. */
+export function normaliseCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
+}
+export const hashCode = (code: string) => createHash('sha256').update('return-code:' + normaliseCode(code)).digest('hex');
+
+function newCode(): string {
+  let s = '';
+  for (let i = 0; i < CODE_LEN; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  return `${s.slice(0, 5)}-${s.slice(5)}`;
+}
+
+type Staff = Pick<StaffProfile, 'id' | 'role'>;
+
+export function createReturnCodeService(db: Db, deps: { conversations: ConversationService; audit: AuditService }) {
+  return {
+    /** For the visitor of a conversation the counsellor is handling now. */
+    async generate(staff: Staff, conversationId: string): Promise<{ code: string }> {
+      const c = await deps.conversations.get(conversationId);
+      if (c.assignedStaffId !== staff.id && staff.role !== 'supervisor') throw new AppError('forbidden', 'This conversation is not assigned to you');
+      if (!['active', 'wrapup'].includes(c.state)) throw new AppError('invalid_state', `The conversation is ${c.state}`);
+      if (!c.visitorId) throw new AppError('invalid_state', 'This conversation has no visitor');
+      const code = newCode();
+      const [row] = await db.insert(returnCodes).values({ codeHash: hashCode(code), visitorId: c.visitorId, conversationId, createdBy: staff.id }).returning();
+      await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'return_code.create', targetType: 'conversation', targetId: conversationId, meta: { returnCodeId: row!.id } });
+      return { code };
+    },
+
+    /** Earlier case records of the visitor the code belongs to; every such read is audited. */
+    async lookup(staff: Staff, code: string): Promise<CaseRecord[]> {
+      const [rc] = await db.select().from(returnCodes).where(eq(returnCodes.codeHash, hashCode(code)));
+      if (!rc) {
+        await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'case.read_by_return_code', targetType: 'return_code', targetId: null, meta: { found: false } });
+        throw new AppError('not_found', 'Unknown return code');
+      }
+      const convs = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, rc.visitorId));
+      const rows = convs.length
+        ? await db
+            .select()
+            .from(caseRecords)
+            .where(inArray(caseRecords.conversationId, convs.map((c) => c.id)))
+            .orderBy(desc(caseRecords.createdAt))
+        : [];
+      await deps.audit.record({
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'case.read_by_return_code',
+        targetType: 'return_code',
+        targetId: rc.id,
+        meta: { cases: rows.length, caseIds: rows.map((r) => r.id).join(',') },
+      });
+      return rows.map(toCaseRecord);
+    },
+  };
+}
+export type ReturnCodeService = ReturnType<typeof createReturnCodeService>;

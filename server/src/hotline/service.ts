@@ -1,0 +1,229 @@
+// The hotline: intake (form, widget, counsellors), the analysts' queue, status lifecycle with history,
+// and what an anonymous reporter may see with their pick-up code. Workflow steps live in workflow.ts.
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type {
+  HotlineReportCreated,
+  HotlineReportDetail,
+  HotlineReportSummary,
+  HotlineSource,
+  HotlineStatus,
+  HotlineStatusView,
+  StaffRole,
+} from '@helpline/shared';
+import type { Db, DbOrTx } from '../db/client.js';
+import { AppError } from '../http/errors.js';
+import type { AuditService } from '../audit/service.js';
+import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
+import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
+import { earlierAssessment, loadDetail, summaryOf, type ReportRow } from './views.js';
+import { feedbackMail, type Mailer } from './mailer.js';
+import { createWorkflow } from './workflow.js';
+
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+const randomString = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** Case and separators do not matter when a reporter types the code back. */
+const canonicalCode = (s: string) => s.toUpperCase().replace(/[^0-9A-Z]/g, '');
+
+/** Allowed status changes; every change goes through `transition`, which checks the current one. */
+export const TRANSITIONS: Record<HotlineStatus, HotlineStatus[]> = {
+  new: ['in_assessment', 'assessed', 'closed'],
+  in_assessment: ['assessed', 'closed'],
+  assessed: ['in_assessment', 'forwarded', 'closed'],
+  forwarded: ['content_removed', 'closed'],
+  content_removed: ['closed'],
+  closed: [],
+};
+
+export const OPEN_STATUSES: HotlineStatus[] = ['new', 'in_assessment', 'assessed', 'forwarded'];
+
+export interface Viewer {
+  id: string;
+  role: StaffRole;
+}
+
+export interface IntakeInput {
+  urls: string[];
+  contentType?: ReportRow['contentType'] | undefined;
+  whereFound?: string | undefined;
+  description?: string | undefined;
+  email?: string | undefined;
+  language?: string | undefined;
+}
+
+export function createHotlineService(db: Db, deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger }) {
+  type Actor = { type: 'staff' | 'visitor' | 'system'; id: string | null };
+
+  /** Compare-and-set of the status, with its history row and audit event in the same transaction. */
+  async function transition(tx: DbOrTx, reportId: string, to: HotlineStatus, actor: Actor, note: string | null, extra: Partial<ReportRow> = {}): Promise<ReportRow> {
+    const [cur] = await tx.select().from(hotlineReports).where(eq(hotlineReports.id, reportId)).for('update');
+    if (!cur) throw new AppError('not_found', 'No such report');
+    if (!TRANSITIONS[cur.status].includes(to)) throw new AppError('invalid_state', `A report that is ${cur.status} cannot become ${to}`);
+    const [row] = await tx
+      .update(hotlineReports)
+      .set({ ...extra, status: to, updatedAt: new Date() })
+      .where(and(eq(hotlineReports.id, reportId), eq(hotlineReports.status, cur.status)))
+      .returning();
+    if (!row) throw new AppError('invalid_state', 'The report changed meanwhile');
+    await tx.insert(hotlineHistory).values({ reportId, fromStatus: cur.status, toStatus: to, actorType: actor.type, actorId: actor.id, note });
+    await deps.audit.record({ actorType: actor.type, actorId: actor.id, action: 'hotline.report.status', targetType: 'hotline_report', targetId: reportId, meta: { from: cur.status, to, note } }, tx);
+    return row;
+  }
+
+  async function getRow(id: string, tx: DbOrTx = db): Promise<ReportRow> {
+    const [r] = await tx.select().from(hotlineReports).where(eq(hotlineReports.id, id));
+    if (!r) throw new AppError('not_found', 'No such report');
+    return r;
+  }
+
+  /** Tell a reporter who left an address what was done; after the change is committed. */
+  async function feedback(reportId: string): Promise<void> {
+    const r = await getRow(reportId);
+    if (!r.reporterEmail) return;
+    // "Closed" tells nothing new to someone already told of a forward or removal.
+    const mail = r.status === 'closed' && r.feedbackSentAt ? null : feedbackMail(r.reference, r.status, r.language);
+    const sent = mail && deps.mailer ? await deps.mailer.send(r.reporterEmail, mail.subject, mail.text) : false;
+    if (sent) {
+      await db.update(hotlineReports).set({ feedbackSentAt: new Date() }).where(eq(hotlineReports.id, reportId));
+      await deps.audit.record({ actorType: 'system', actorId: null, action: 'hotline.feedback.sent', targetType: 'hotline_report', targetId: reportId, meta: { status: r.status } });
+    }
+    // Once the report is closed the address has served its purpose: it is erased.
+    if (r.status === 'closed') await db.update(hotlineReports).set({ reporterEmail: null }).where(eq(hotlineReports.id, reportId));
+  }
+
+  async function create(input: IntakeInput, origin: { source: HotlineSource; conversationId?: string; staffId?: string }): Promise<HotlineReportCreated & { id: string }> {
+    // The same address twice in one report is one URL.
+    const seen = new Set<string>();
+    const urls: { url: string; normalized: string; host: string }[] = [];
+    for (const raw of input.urls) {
+      const c = checkReportedUrl(raw);
+      if (!c.ok) throw new AppError('invalid_payload', 'Invalid URL', { fields: [{ path: 'urls', message: c.reason }] });
+      const normalized = normalizeUrl(c.url);
+      if (seen.has(normalized)) continue;
+      seen.add(normalized);
+      urls.push({ url: raw.trim(), normalized, host: hostOf(c.url) });
+    }
+    const pickupCode = origin.source === 'counsellor' ? null : `${randomString(4)}-${randomString(4)}-${randomString(4)}`;
+    const actor: Actor = origin.staffId ? { type: 'staff', id: origin.staffId } : { type: 'visitor', id: null };
+    for (let attempt = 0; ; attempt++) {
+      const reference = `HR-${randomString(6)}`;
+      try {
+        const id = await db.transaction(async (tx) => {
+          const [r] = await tx
+            .insert(hotlineReports)
+            .values({
+              reference,
+              pickupHash: pickupCode ? sha256(canonicalCode(pickupCode)) : null,
+              source: origin.source,
+              contentType: input.contentType ?? null,
+              whereFound: input.whereFound || null,
+              description: input.description || null,
+              language: input.language ?? null,
+              reporterEmail: input.email || null,
+              conversationId: origin.conversationId ?? null,
+              createdByStaffId: origin.staffId ?? null,
+            })
+            .returning();
+          const report = r!;
+          let known = 0;
+          for (const [i, u] of urls.entries()) {
+            const earlier = await earlierAssessment(tx, { normalizedUrl: u.normalized, reportId: report.id });
+            // A URL assessed before is not put in front of an analyst again: its assessment is taken over.
+            const e = earlier?.row;
+            if (e) known++;
+            await tx.insert(hotlineUrls).values({
+              reportId: report.id,
+              position: i,
+              url: u.url,
+              normalizedUrl: u.normalized,
+              host: u.host,
+              ...(e
+                ? {
+                    classification: e.classification,
+                    victimAge: e.victimAge,
+                    victimGender: e.victimGender,
+                    siteType: e.siteType,
+                    hostingIp: e.hostingIp,
+                    hostingProvider: e.hostingProvider,
+                    hostingCountry: e.hostingCountry,
+                    assessedAt: new Date(),
+                    reusedFromUrlId: e.reusedFromUrlId ?? e.id,
+                  }
+                : {}),
+            });
+          }
+          await tx.insert(hotlineHistory).values({ reportId: report.id, fromStatus: null, toStatus: 'new', actorType: actor.type, actorId: actor.id, note: origin.source });
+          await deps.audit.record(
+            { actorType: actor.type, actorId: actor.id, action: 'hotline.report.create', targetType: 'hotline_report', targetId: report.id, meta: { source: origin.source, urls: urls.length, known, ...(origin.conversationId ? { conversationId: origin.conversationId } : {}) } },
+            tx,
+          );
+          if (known === urls.length) await transition(tx, report.id, 'assessed', { type: 'system', id: null }, 'all_urls_known');
+          return report.id;
+        });
+        return { id, reference, pickupCode: pickupCode ?? '' };
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505' && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  const workflow = createWorkflow(db, { audit: deps.audit, transition, getRow, feedback });
+
+  return {
+    ...workflow,
+    transition,
+    create,
+
+    async list(q: { status?: HotlineStatus | 'open' | undefined; limit: number }): Promise<HotlineReportSummary[]> {
+      const conds: SQL[] = [];
+      if (q.status === 'open') conds.push(inArray(hotlineReports.status, OPEN_STATUSES));
+      else if (q.status) conds.push(eq(hotlineReports.status, q.status));
+      const open = q.status === 'open' || (q.status && OPEN_STATUSES.includes(q.status));
+      const rows = await db
+        .select()
+        .from(hotlineReports)
+        .where(conds.length ? and(...conds) : undefined)
+        .orderBy(open ? asc(hotlineReports.createdAt) : desc(hotlineReports.createdAt))
+        .limit(q.limit);
+      if (!rows.length) return [];
+      const ids = rows.map((r) => r.id);
+      const urls = await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids));
+      const actions = await db.select().from(hotlineActions).where(inArray(hotlineActions.reportId, ids));
+      return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id)));
+    },
+
+    /** A staff read: always audited; the reporter's contact only for analysts. */
+    async read(id: string, viewer: Viewer): Promise<HotlineReportDetail> {
+      const r = await getRow(id);
+      await deps.audit.record({ actorType: 'staff', actorId: viewer.id, action: 'hotline.report.read', targetType: 'hotline_report', targetId: id, meta: { role: viewer.role } });
+      return loadDetail(db, r, viewer.role === 'analyst');
+    },
+
+    async setStatus(id: string, viewer: Viewer, to: 'in_assessment' | 'closed'): Promise<HotlineReportDetail> {
+      const extra = to === 'closed' ? { closedAt: new Date() } : {};
+      await db.transaction((tx) => transition(tx, id, to, { type: 'staff', id: viewer.id }, null, extra));
+      if (to === 'closed') await feedback(id);
+      return loadDetail(db, await getRow(id), viewer.role === 'analyst');
+    },
+
+    /** Anonymous status check; the same answer for a wrong code and an unknown reference. */
+    async publicStatus(reference: string, pickupCode: string): Promise<HotlineStatusView> {
+      const [r] = await db.select().from(hotlineReports).where(eq(hotlineReports.reference, reference));
+      const given = Buffer.from(sha256(canonicalCode(pickupCode)), 'hex');
+      const stored = Buffer.from(r?.pickupHash ?? sha256('-'), 'hex');
+      if (!r || !r.pickupHash || !timingSafeEqual(given, stored)) throw new AppError('not_found', 'Unknown reference or pick-up code');
+      const actions = await db.select().from(hotlineActions).where(and(eq(hotlineActions.reportId, r.id), eq(hotlineActions.state, 'done')));
+      return {
+        reference: r.reference,
+        status: r.status,
+        actions: [...new Set(actions.map((a) => a.kind))],
+        contentRemoved: r.removedAt !== null,
+        updatedAt: r.updatedAt.toISOString(),
+      };
+    },
+  };
+}
+export type HotlineService = ReturnType<typeof createHotlineService>;

@@ -1,0 +1,107 @@
+// Prometheus metrics at /metrics, per instance (Prometheus scrapes each one). Queue figures are read
+// from Postgres on scrape (indexed, open conversations only); sockets are this instance's; HTTP errors
+// are counted as they happen. METRICS_TOKEN, when set, is required as a bearer token.
+import { timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { sql } from 'drizzle-orm';
+import { PRIORITIES } from '@helpline/shared';
+import { execRows } from '../db/client.js';
+
+export interface Metrics {
+  registry: Registry;
+  /** Messages stored (visitor and staff); conversations.send may increment it. */
+  messages: Counter<'sender'>;
+  httpErrors: Counter<'status'>;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+export function createMetrics(app: FastifyInstance): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'helpline_process_' });
+  const messages = new Counter({ name: 'helpline_messages_total', help: 'Chat messages sent through this instance', labelNames: ['sender'], registers: [registry] });
+  const httpErrors = new Counter({ name: 'helpline_http_errors_total', help: 'HTTP responses with status >= 400', labelNames: ['status'], registers: [registry] });
+
+  new Gauge({
+    name: 'helpline_queue_waiting',
+    help: 'Conversations waiting for a counsellor (including those being offered), by priority',
+    labelNames: ['priority'],
+    registers: [registry],
+    async collect() {
+      const rows = await execRows<{ priority: string; n: number }>(app.db, sql`select priority, count(*)::int as n from conversations where state in ('waiting','offered') group by priority`);
+      for (const p of PRIORITIES) this.set({ priority: p }, rows.find((r) => r.priority === p)?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'helpline_queue_longest_wait_seconds',
+    help: 'Longest current wait in the queue',
+    registers: [registry],
+    async collect() {
+      const [r] = await execRows<{ s: number | null }>(app.db, sql`select extract(epoch from (now() - min(enqueued_at)))::float8 as s from conversations where state in ('waiting','offered')`);
+      this.set(Math.max(0, Math.round(r?.s ?? 0)));
+    },
+  });
+  new Gauge({
+    name: 'helpline_conversations_active',
+    help: 'Conversations with a counsellor now',
+    registers: [registry],
+    async collect() {
+      const [r] = await execRows<{ n: number }>(app.db, sql`select count(*)::int as n from conversations where state = 'active'`);
+      this.set(r?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'helpline_counsellors',
+    help: 'Counsellors by routing status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const rows = await execRows<{ status: string; n: number }>(app.db, sql`select status, count(*)::int as n from agent_states group by status`);
+      for (const s of ['available', 'away', 'offline']) this.set({ status: s }, rows.find((r) => r.status === s)?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'helpline_sockets_connected',
+    help: 'Socket.IO connections on this instance, by namespace',
+    labelNames: ['namespace'],
+    registers: [registry],
+    collect() {
+      this.set({ namespace: 'widget' }, app.realtime.widget.sockets.size);
+      this.set({ namespace: 'agent' }, app.realtime.agent.sockets.size);
+    },
+  });
+  new Gauge({
+    name: 'helpline_messages_stored',
+    help: 'Messages inserted into Postgres since its statistics were reset (all instances; use rate())',
+    registers: [registry],
+    async collect() {
+      const [r] = await execRows<{ n: number }>(app.db, sql`select coalesce(n_tup_ins, 0)::float8 as n from pg_stat_user_tables where relname = 'messages'`).catch(() => [{ n: 0 }]);
+      this.set(r?.n ?? 0);
+    },
+  });
+  return { registry, messages, httpErrors };
+}
+
+/** Registers the /metrics route and the global HTTP error counter. */
+export const metricsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const m = app.metrics;
+    app.addHook('onResponse', async (_req, reply) => {
+      if (reply.statusCode >= 400) m.httpErrors.inc({ status: String(reply.statusCode) });
+    });
+    app.get('/metrics', async (req, reply) => {
+      const token = app.config.METRICS_TOKEN;
+      if (token && !tokenMatches(req.headers.authorization, token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message: 'Metrics token required' } });
+      }
+      return reply.type(m.registry.contentType).send(await m.registry.metrics());
+    });
+  },
+  { name: 'metrics' },
+);

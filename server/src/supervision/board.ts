@@ -1,0 +1,120 @@
+// The live board: a snapshot recomputed after a change and pushed to the supervisors room.
+// `touch()` asks for a recomputation; touches within the same 250 ms bucket collapse into one BullMQ
+// job (deterministic jobId), so however busy the centre is, the board costs at most four snapshots a
+// second, computed by whichever instance picks the job, and fanned out by the Socket.IO Redis adapter.
+// Changes are noticed three ways: routing's kick() (observed on the routing queue's event stream
+// until routing calls touch() itself), supervisors' own actions, and a 1 s refresh while any
+// supervisor is connected (durations and waits tick, and nothing can be missed for long).
+import { randomUUID } from 'node:crypto';
+import { QueueEvents } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { BoardSnapshot } from '@helpline/shared';
+import { boardSnapshot, overdueWaits, startOfDay } from '../routing/board-queries.js';
+import { rooms } from '../realtime/server.js';
+
+const BUCKET_MS = 250;
+const REFRESH_MS = 1_000;
+
+export function createBoard(app: FastifyInstance) {
+  const presenceKey = `${app.redis.prefix}:sup:present`;
+  let lastBucket = -1;
+  let timer: NodeJS.Timeout | null = null;
+  let events: QueueEvents | null = null;
+  let computing: Promise<BoardSnapshot> | null = null;
+
+  async function compute(): Promise<BoardSnapshot> {
+    const [sl, hours, surge] = await Promise.all([app.settings.get('serviceLevel'), app.settings.get('hours'), app.settings.get('surge')]);
+    const now = new Date();
+    return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, leaveMessageOnly: surge.leaveMessageOnly });
+  }
+
+  /** One computation at a time per instance; concurrent callers share it. */
+  function snapshot(): Promise<BoardSnapshot> {
+    computing ??= compute().finally(() => {
+      computing = null;
+    });
+    return computing;
+  }
+
+  /** Raise a 'long_wait' alert once per conversation (Redis SET NX, shared by all instances). */
+  async function alertOverdue(s: BoardSnapshot): Promise<void> {
+    const sl = await app.settings.get('serviceLevel');
+    for (const id of overdueWaits(s, sl.urgentAlertSeconds, sl.longWaitAlertSeconds)) {
+      const first = await app.redisClient.set(`${app.redis.prefix}:sup:longwait:${id}`, '1', 'EX', 86_400, 'NX');
+      if (first) app.realtime.agent.to(rooms.supervisors).emit('alert:new', { id: randomUUID(), kind: 'long_wait', conversationId: id, at: new Date().toISOString() });
+    }
+  }
+
+  async function publish(): Promise<void> {
+    // Nobody watching anywhere: nothing to compute.
+    if (!(await app.redisClient.exists(presenceKey))) return;
+    const s = await snapshot();
+    app.realtime.agent.to(rooms.supervisors).emit('board:update', s);
+    await alertOverdue(s);
+  }
+
+  // Whether a supervisor is connected anywhere, re-read at most once a second per instance.
+  let present = { value: false, at: 0 };
+  async function anyoneWatching(): Promise<boolean> {
+    if (Date.now() - present.at > REFRESH_MS) present = { value: (await app.redisClient.exists(presenceKey)) > 0, at: Date.now() };
+    return present.value;
+  }
+
+  async function touch(): Promise<void> {
+    const bucket = Math.floor(Date.now() / BUCKET_MS);
+    if (bucket === lastBucket) return;
+    if (!(await anyoneWatching())) return;
+    lastBucket = bucket;
+    const delay = Math.max(0, (bucket + 1) * BUCKET_MS - Date.now());
+    await app.jobs.add('routing', 'supervision-board', {}, { jobId: `board-${bucket}`, delay, attempts: 1 });
+  }
+
+  function localSupervisors(): number {
+    return app.realtime.agent.adapter.rooms.get(rooms.supervisors)?.size ?? 0;
+  }
+
+  async function tick(): Promise<void> {
+    if (localSupervisors() === 0) return;
+    await app.redisClient.set(presenceKey, '1', 'PX', REFRESH_MS * 3);
+    present = { value: true, at: Date.now() };
+    await touch();
+  }
+
+  app.jobs.define('routing', 'supervision-board', async () => {
+    await publish();
+  });
+
+  return {
+    snapshot,
+    touch,
+    /** A supervisor connected: mark presence at once so the next change is pushed. */
+    async supervisorPresent(): Promise<void> {
+      await app.redisClient.set(presenceKey, '1', 'PX', REFRESH_MS * 3);
+      present = { value: true, at: Date.now() };
+    },
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => {
+        tick().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'board refresh failed'));
+      }, REFRESH_MS);
+      timer.unref();
+      events = new QueueEvents('routing', { connection: app.redis.create({ blocking: true, name: 'supervision-events' }), prefix: `${app.redis.prefix}:bull` });
+      events.on('added', ({ name }: { jobId: string; name: string }) => {
+        if (name === 'dispatch' || name === 'positions') void touch().catch(() => {});
+      });
+      events.on('error', (err) => app.log.warn({ err: err.message }, 'supervision queue events error'));
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      const e = events;
+      events = null;
+      if (e) {
+        const conn = await e.client.catch(() => null);
+        await e.close().catch(() => {});
+        conn?.disconnect();
+      }
+    },
+  };
+}
+export type Board = ReturnType<typeof createBoard>;

@@ -1,0 +1,26 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { AgeGroup, Language, Topic } from '@helpline/shared';
+import { staffUsers } from '../auth/tables.js';
+
+/**
+ * Messages left through the widget when nobody could chat. Anonymous: the child comes back with the
+ * public reference and a pick-up code, of which only a slow hash is kept.
+ */
+export const offlineMessages = pgTable(
+  'offline_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull().unique(),
+    pickupCodeHash: text('pickup_code_hash').notNull(),
+    body: text('body').notNull(),
+    language: text('language').$type<Language>(),
+    ageGroup: text('age_group').$type<AgeGroup>(),
+    topic: text('topic').$type<Topic>(),
+    status: text('status').$type<'new' | 'answered'>().notNull().default('new'),
+    answer: text('answer'),
+    answeredBy: uuid('answered_by').references(() => staffUsers.id),
+    answeredAt: timestamp('answered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('offline_messages_status_idx').on(t.status, t.createdAt)],
+);

@@ -1,0 +1,73 @@
+// Logs never hold passwords, session or CSRF tokens, visitor tokens, return codes or message text.
+// A server process runs at LOG_LEVEL=debug; a login, a chat both ways, a failed login, malformed input
+// and a logout go through it; then its whole output is searched for every secret it saw.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentClient, api, call, connected, createTestDatabase, deleteRedisPrefix, login, next, uid, widgetClient } from '../helpers.js';
+import { spawnInstance, type InstanceProcess } from '../processes.js';
+import { createStaffIn } from '../faults/support.js';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let inst: InstanceProcess;
+const prefix = `t${uid()}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  inst = await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env: { LOG_LEVEL: 'debug', AUTO_ACCEPT: 'true', DATABASE_POOL_SIZE: '4' } });
+}, 60_000);
+afterAll(async () => {
+  await inst?.kill('SIGTERM');
+  await db?.drop();
+  await deleteRedisPrefix(prefix);
+});
+
+describe('logs', () => {
+  it('contain no password, token or message text', async () => {
+    const staff = await createStaffIn(db.url, 'counsellor', { name: 'Mira' });
+    const wrongPassword = `wrong-${uid(8)}`;
+    const bad = await fetch(`${inst.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: wrongPassword }) });
+    expect(bad.status).toBe(401);
+    const who = await login(inst.url, staff.email, staff.password);
+    const agent = agentClient(inst.url, who);
+    await connected(agent);
+    await call(agent, 'agent:hello');
+    await call(agent, 'agent:status', { status: 'available' });
+
+    const child = widgetClient(inst.url);
+    await connected(child);
+    const started = await call(child, 'conversation:start', { language: 'en' });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    const conversationId = started.data.conversation.id as string;
+    await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+    const childText = `my secret is ${uid(6)} and I want to kill myself`;
+    const counsellorText = `counsellor reply ${uid(6)}`;
+    expect((await call(child, 'message:send', { conversationId, clientMsgId: 'log-1', body: childText })).ok).toBe(true);
+    expect((await call(agent, 'message:send', { conversationId, clientMsgId: 'log-2', body: counsellorText })).ok).toBe(true);
+    // Invalid input carrying text: the error path must not log it either.
+    const invalidText = `invalid ${uid(6)}`;
+    await call(child, 'message:send', { conversationId, clientMsgId: 'bad id with spaces', body: invalidText });
+    const code = await api(inst.url, who, 'POST', `/api/conversations/${conversationId}/return-code`, {});
+    const returnCode = code.status === 200 ? (code.body.code as string) : null;
+    await api(inst.url, who, 'POST', '/api/auth/logout', {});
+    child.disconnect();
+    agent.disconnect();
+    await inst.kill('SIGTERM');
+
+    const out = inst.output.join('');
+    expect(out.length).toBeGreaterThan(0);
+    const sessionToken = who.cookie.split('=')[1]!;
+    const secrets: [string, string][] = [
+      ['password', staff.password],
+      ['wrong password', wrongPassword],
+      ['session token', sessionToken],
+      ['CSRF token', who.csrfToken],
+      ['visitor token', started.data.token as string],
+      ['child message', childText],
+      ['child message fragment', childText.slice(0, 20)],
+      ['counsellor message', counsellorText],
+      ['invalid message', invalidText],
+      ...(returnCode ? [['return code', returnCode] as [string, string]] : []),
+    ];
+    for (const [what, secret] of secrets) expect(out.includes(secret), `${what} found in the logs`).toBe(false);
+  }, 60_000);
+});
