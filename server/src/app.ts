@@ -94,11 +94,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     'router',
     createRoutingService({ db: app.db, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
   );
-  app.conversations.setHooks({
-    onEnqueued: (id) => app.router.onEnqueued(id),
-    onVisitorMessage: (c, body) => app.router.checkRisk(c, body),
-    queueInfo: (c) => app.router.queueInfo(c),
-  });
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log }));
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
@@ -107,6 +102,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
+  app.router.onChange(() => app.supervision.touch());
+  app.conversations.setHooks({
+    onEnqueued: (id) => app.router.onEnqueued(id),
+    onVisitorMessage: (c, body) => app.router.checkRisk(c, body),
+    queueInfo: (c) => app.router.queueInfo(c),
+    onStored: (sender) => app.metrics.messages.inc({ sender }),
+  });
   app.decorate('offlineMessages', createOfflineMessageService(app.db, app.audit));
   app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, log: app.log }));
   registerRetentionJobs(app);

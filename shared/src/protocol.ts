@@ -189,7 +189,8 @@ export interface ConversationRef {
 
 export interface ServiceStatus {
   open: boolean;
-  reason: 'open' | 'out_of_hours' | 'no_counsellor_online';
+  /** `busy_leave_message`: a supervisor switched the service to "leave a message" because of load. */
+  reason: 'open' | 'out_of_hours' | 'no_counsellor_online' | 'busy_leave_message';
 }
 
 export interface WidgetClientToServerEvents {

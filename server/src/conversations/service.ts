@@ -54,6 +54,8 @@ export interface ConversationHooks {
   onVisitorMessage(conv: ConversationRow, body: string): Promise<void>;
   /** Queue information for one waiting conversation. */
   queueInfo(conv: ConversationRow): Promise<QueueInfo>;
+  /** A message was stored (metrics). */
+  onStored?(sender: ChatMessage['sender']): void;
 }
 
 export function createConversationService(db: Db, realtime: Realtime) {
@@ -261,6 +263,7 @@ export function createConversationService(db: Db, realtime: Realtime) {
       const row = res.message;
       if (res.existing) return toChatMessage(row, row.senderStaffId ? await staffName(row.senderStaffId) : null);
       const msg = toChatMessage(row, sender.type === 'staff' ? sender.name : null);
+      hooks!.onStored?.(msg.sender);
       await fanOutMessage(res.conversation, msg);
       if (sender.type === 'visitor') await hooks!.onVisitorMessage(res.conversation, input.body);
       return msg;

@@ -53,6 +53,9 @@ export const conversations = pgTable(
     index('conversations_visitor_idx').on(t.visitorId),
     index('conversations_assigned_idx').on(t.assignedStaffId).where(sql`${t.state} in ('active','wrapup')`),
     index('conversations_state_idx').on(t.state),
+    // Today's answered/abandoned figures and the wait estimate read by these times.
+    index('conversations_first_accepted_idx').on(t.firstAcceptedAt),
+    index('conversations_ended_idx').on(t.endedAt),
   ],
 );
 

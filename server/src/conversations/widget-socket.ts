@@ -136,6 +136,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
 
 export async function serviceStatus(app: FastifyInstance): Promise<ServiceStatus> {
   if (!(await app.settings.isWithinHours())) return { open: false, reason: 'out_of_hours' };
+  if ((await app.settings.get('surge')).leaveMessageOnly) return { open: false, reason: 'busy_leave_message' };
   const online = await app.router.onlineCounsellors();
   return online > 0 ? { open: true, reason: 'open' } : { open: false, reason: 'no_counsellor_online' };
 }

@@ -63,6 +63,7 @@ export function createRoutingService(d: RoutingDeps) {
   async function emitAgentState(staffId: string): Promise<AgentState> {
     const s = await agentState(staffId);
     realtime.agent.to(rooms.staff(staffId)).to(rooms.supervisors).emit('agent:state', s);
+    await changed();
     return s;
   }
 
@@ -93,10 +94,17 @@ export function createRoutingService(d: RoutingDeps) {
     })();
   }
 
+  const changeListeners: (() => Promise<void>)[] = [];
+  /** Something in the queue or a counsellor's state changed (the supervisors' board listens). */
+  async function changed(): Promise<void> {
+    for (const l of changeListeners) await l().catch(() => {});
+  }
+
   async function kick(): Promise<void> {
     dispatchAgain = true;
     if (!dispatching) runDispatch();
     await schedulePositions();
+    await changed();
   }
 
   /** Queue positions are recomputed at most every 250 ms, by whichever instance gets the job. */
@@ -275,6 +283,9 @@ export function createRoutingService(d: RoutingDeps) {
   const service = {
     kick,
     dispatch,
+    onChange(listener: () => Promise<void>): void {
+      changeListeners.push(listener);
+    },
     /** Wait until this instance's dispatch loop is idle (tests, shutdown). */
     async settle(): Promise<void> {
       while (dispatching) await new Promise((r) => setTimeout(r, 5));

@@ -7,7 +7,8 @@
 // and engine.io attack shapes), engine.io long-polling garbage, and HTTP bodies on every API route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { call, connected, startTestEnv, widgetClient, type TestEnv, type WidgetClient } from '../helpers.js';
+import { enumerateRoutes } from '../security/routes.js';
+import { call, connected, createStaff, login, startTestEnv, widgetClient, type LoggedIn, type TestEnv, type WidgetClient } from '../helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -134,14 +135,20 @@ describe('hostile input', () => {
     }
 
     // 4. HTTP bodies on the API routes (the routing table enumerates them).
-    const routes = apiRoutes();
+    const routes = apiRoutes().filter(([, p]) => !p.endsWith('/logout'));
     const bodies = httpBodies();
+    // Half the requests carry a staff session so the hostile bodies get past the role gates.
+    const staffSessions: LoggedIn[] = [];
+    for (const role of ['admin', 'supervisor', 'counsellor', 'analyst'] as const) {
+      const s = await createStaff(env.app, role);
+      staffSessions.push(await login(url, s.email, s.password));
+    }
     const jobs: Promise<void>[] = [];
     for (let i = 0; i < 4_000; i++) {
       const [method, path] = pick(routes);
       const body = pick(bodies);
       jobs.push(
-        fetch(`${url}${path}`, { method, headers: { 'content-type': body.type, origin: pick([url, 'https://evil.example']) }, ...(method === 'GET' || method === 'HEAD' ? {} : { body: body.data as unknown as string }) })
+        fetch(`${url}${path}`, { method, headers: { 'content-type': body.type, origin: pick([url, 'https://evil.example']), ...sessionHeaders(rand() < 0.5 ? pick(staffSessions) : null) }, ...(method === 'GET' || method === 'HEAD' ? {} : { body: body.data as unknown as string }) })
           .then(async (res) => {
             const text = await res.text();
             check(text);
@@ -238,16 +245,15 @@ function rawQuery(q: string): string {
 }
 
 function apiRoutes(): [string, string][] {
-  const printed = env.app.printRoutes({ commonPrefix: false });
-  const out: [string, string][] = [];
-  for (const line of printed.split('\n')) {
-    const m = /([/][^\s(]*) \(([^)]+)\)/.exec(line.replace(/^[\s│├└─]+/, ''));
-    if (!m) continue;
-    const path = m[1]!.replace(/:(\w+)/g, (_s, name: string) => (name.toLowerCase().includes('id') ? '00000000-0000-0000-0000-000000000000' : 'x'));
-    for (const method of m[2]!.split(',').map((x) => x.trim())) if (method !== 'HEAD' && path.startsWith('/api')) out.push([method, path]);
-  }
-  if (!out.length) out.push(['POST', '/api/auth/login']);
-  return out;
+  const U = '00000000-0000-4000-8000-000000000000';
+  const out = enumerateRoutes(env.app.printRoutes({ commonPrefix: false }))
+    .filter(([, p]) => p.startsWith('/api'))
+    .map(([m, p]) => [m, p.replace(/:(\w+)/g, (_s, name: string) => (name === 'key' ? 'widget' : U))] as [string, string]);
+  return out.length ? out : [['POST', '/api/auth/login']];
+}
+
+function sessionHeaders(who: LoggedIn | null): Record<string, string> {
+  return who ? { cookie: who.cookie, 'x-csrf-token': who.csrfToken } : {};
 }
 
 function httpBodies(): { type: string; data: string | Uint8Array }[] {

@@ -8,6 +8,7 @@
 // the positive side).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffRole } from '@helpline/shared';
+import { enumerateRoutes } from './routes.js';
 import { agentClient, call, connected, createStaff, login, startTestEnv, widgetClient, type LoggedIn, type TestEnv } from '../helpers.js';
 
 type Who = 'anonymous' | 'visitor' | StaffRole;
@@ -36,7 +37,7 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/conversations/:id/hotline-report': ['counsellor', 'supervisor'],
   'POST /api/conversations/:id/return-code': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/referrals': ['counsellor', 'supervisor', 'admin'],
-  'GET /api/conversations/:id/notes': ['counsellor', 'supervisor', 'admin'], 'POST /api/conversations/:id/notes': ['counsellor', 'supervisor', 'admin'],
+  'GET /api/conversations/:id/notes': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/notes': ['counsellor', 'supervisor'],
   'POST /api/contacts': ['counsellor', 'supervisor'], 'POST /api/cases/by-return-code': ['counsellor', 'supervisor'],
   'GET /api/canned': ['counsellor', 'supervisor', 'admin'], 'POST /api/canned': ['admin'], 'PUT /api/canned/:id': ['admin'], 'DELETE /api/canned/:id': ['admin'],
   // hotline: public intake, analysts assess, supervisors/admins approve and read
@@ -89,7 +90,7 @@ const SOCKET_POLICY: Record<string, { nsp: 'widget' | 'agent'; payload: unknown;
   'agent conversation:help': { nsp: 'agent', payload: { conversationId: U }, who: STAFF },
   'agent conversation:priority': { nsp: 'agent', payload: { conversationId: U, priority: 'high' }, who: STAFF },
   'agent conversation:assign': { nsp: 'agent', payload: { conversationId: U, staffId: U }, who: ['supervisor', 'admin'] },
-  'agent note:add': { nsp: 'agent', payload: { conversationId: U, body: 'x' }, who: STAFF },
+  'agent note:add': { nsp: 'agent', payload: { conversationId: U, body: 'x' }, who: CHAT },
   'agent board:snapshot': { nsp: 'agent', payload: {}, who: ['supervisor', 'admin'] },
   'agent supervise:watch': { nsp: 'agent', payload: { conversationId: U }, who: ['supervisor'] },
   'agent supervise:unwatch': { nsp: 'agent', payload: { conversationId: U }, who: ['supervisor'] },
@@ -126,23 +127,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** Full paths of every route, from the tree `printRoutes({ commonPrefix: false })` draws (a child's
- * label continues its parent's path; every level indents by four characters). */
-export function enumerateRoutes(printed: string): [string, string][] {
-  const out: [string, string][] = [];
-  const stack: string[] = [];
-  for (const line of printed.split('\n')) {
-    const m = /^(.*?)[├└]── (.+?) \(([^)]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack[depth] = m[2]!;
-    const path = stack.join('').replace(/^\/?/, '/').replace(/([^/])(?=\/)/g, '$1').replace(/\/\/+/g, '/');
-    for (const method of m[3]!.split(',').map((x) => x.trim())) if (method !== 'HEAD') out.push([method, path]);
-  }
-  return out;
-}
 
 function fill(path: string): string {
   return path.replace(/:(\w+)/g, (_s, name: string) => (name === 'key' ? 'widget' : U)).replace(/\/?\*$/, '/index.html');

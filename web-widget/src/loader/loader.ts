@@ -1,6 +1,7 @@
 // The loader: the one script a centre puts on its pages. It creates the iframe of the widget app
 // (served by the platform, so styles and storage stay apart from the host page) and carries out what
-// only the host page can do: resizing the frame and the quick exit's location.replace.
+// only the host page can do: resizing the frame, hearing Esc twice on the host page and the quick exit's
+// location.replace.
 import { BRIDGE_TAG, DOUBLE_ESC_MS, EXIT_FALLBACK_MS, isBridgeMessage, safeExitUrl, type AppToLoader, type LoaderToApp } from '../bridge.js';
 
 declare global {

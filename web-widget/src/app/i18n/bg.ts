@@ -40,6 +40,7 @@ export const bg: Dict = {
   leaveQueue: 'Напусни опашката',
   closed_out_of_hours: 'В момента не работим.',
   closed_no_counsellor_online: 'В момента няма свободен консултант.',
+  closed_busy_leave_message: 'В момента сме много заети. Оставете ни съобщение и се върнете за отговора.',
   hours: 'Работно време: {hours}',
   alternatives: 'Можеш също:',
   callUs: 'Обади ни се: {phone}',

@@ -39,6 +39,7 @@ export const en = {
   leaveQueue: 'Leave the queue',
   closed_out_of_hours: 'We are closed right now.',
   closed_no_counsellor_online: 'No counsellor is free right now.',
+  closed_busy_leave_message: 'We are very busy right now. Please leave us a message and come back for the answer.',
   hours: 'Opening hours: {hours}',
   alternatives: 'You can also:',
   callUs: 'Call us: {phone}',

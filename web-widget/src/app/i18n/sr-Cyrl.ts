@@ -40,6 +40,7 @@ export const srCyrl: Dict = {
   leaveQueue: 'Изађи из реда',
   closed_out_of_hours: 'Тренутно не радимо.',
   closed_no_counsellor_online: 'Тренутно нема слободног саветника.',
+  closed_busy_leave_message: 'Тренутно смо веома заузети. Оставите нам поруку и вратите се по одговор.',
   hours: 'Радно време: {hours}',
   alternatives: 'Можеш и да:',
   callUs: 'Позовеш нас: {phone}',

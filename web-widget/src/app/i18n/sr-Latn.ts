@@ -40,6 +40,7 @@ export const srLatn: Dict = {
   leaveQueue: 'Izađi iz reda',
   closed_out_of_hours: 'Trenutno ne radimo.',
   closed_no_counsellor_online: 'Trenutno nema slobodnog savetnika.',
+  closed_busy_leave_message: 'Trenutno smo veoma zauzeti. Ostavite nam poruku i vratite se po odgovor.',
   hours: 'Radno vreme: {hours}',
   alternatives: 'Možeš i da:',
   callUs: 'Pozoveš nas: {phone}',

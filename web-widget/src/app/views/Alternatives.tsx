@@ -7,7 +7,7 @@ export function Alternatives({ service, onLeaveMessage, onCheckAnswer }: { servi
   if (service.open) return null;
   return (
     <section class="note warn" aria-labelledby="hl-closed">
-      <h3 id="hl-closed">{t(service.reason === 'out_of_hours' ? 'closed_out_of_hours' : 'closed_no_counsellor_online')}</h3>
+      <h3 id="hl-closed">{t(service.reason === 'out_of_hours' ? 'closed_out_of_hours' : service.reason === 'busy_leave_message' ? 'closed_busy_leave_message' : 'closed_no_counsellor_online')}</h3>
       {config.hoursText && <p>{t('hours', { hours: config.hoursText })}</p>}
       <p>{t('alternatives')}</p>
       <ul class="alts">
