@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     inst = await spawnInstance({
       databaseUrl: db.url,
       redisPrefix: prefix,
-      env: { AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--import=${process.env.BENCH_PROFILE_DIR}/prof.mjs` } : {}) },
+      env: { AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
     });
     log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(inst, db.url);

@@ -8,8 +8,9 @@ import { requireStaff, staffOf } from './guard.js';
 export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  app.post('/api/auth/login', { config: { rateLimit: 'login' } }, async (req, reply) => {
+  app.post('/api/auth/login', async (req, reply) => {
     const body = parse(loginSchema, req.body);
+    await app.rateLimits.login(req.ip, body.email);
     const { token, session } = await app.auth.login(body.email, body.password);
     await app.audit.record({ actorType: 'staff', actorId: session.staff.id, action: 'auth.login', targetType: 'staff', targetId: session.staff.id });
     reply.setCookie(SESSION_COOKIE, token, {

@@ -25,6 +25,8 @@ export interface WriteRequest {
   allowed: readonly ConversationState[];
   /** Staff who are not supervisors must still be the assignee under the lock. */
   requireAssignee?: string;
+  /** Checked first, under the lock: may this sender write here at all (before a resend is answered)? */
+  authorize?: (c: ConversationRow) => AppError | null;
 }
 
 export interface WriteResult {
@@ -70,6 +72,11 @@ export function createMessageWriter(db: Db, opts: { maxBatch?: number; concurren
       const c = convs.get(r.conversationId);
       if (!c) {
         out.set(p, new AppError('not_found', 'No such conversation'));
+        continue;
+      }
+      const denied = r.authorize?.(c) ?? null;
+      if (denied) {
+        out.set(p, denied);
         continue;
       }
       const key = keyOf(r.conversationId, r.clientMsgId);

@@ -232,12 +232,13 @@ export function createConversationService(db: Db, realtime: Realtime) {
 
     /** Send as the visitor or as staff. Idempotent on (conversation, clientMsgId). */
     async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
-      const c = await get(input.conversationId);
-      if (sender.type === 'visitor') {
-        if (c.visitorId !== sender.visitorId) throw new AppError('forbidden', 'Not your conversation');
-      } else if (c.assignedStaffId !== sender.staffId && !sender.supervisor) {
-        throw new AppError('forbidden', 'This conversation is not assigned to you');
-      }
+      // Authorisation runs in the writer, under the conversation's row lock, before a resend is
+      // answered: no separate read of the conversation per message.
+      const authorize = (c: ConversationRow): AppError | null => {
+        if (sender.type === 'visitor') return c.visitorId === sender.visitorId ? null : new AppError('forbidden', 'Not your conversation');
+        return c.assignedStaffId === sender.staffId || sender.supervisor ? null : new AppError('forbidden', 'This conversation is not assigned to you');
+      };
+      const c = { id: input.conversationId };
       const allowed: readonly ConversationRow['state'][] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
       // Group commit: resend detection, state re-check under the row lock, seq and insert happen in
       // the writer's batch transaction; it resolves only after that transaction has committed.
@@ -250,7 +251,7 @@ export function createConversationService(db: Db, realtime: Realtime) {
           senderStaffId: sender.type === 'staff' ? sender.staffId : null,
           body: input.body,
           allowed,
-          ...(sender.type === 'staff' && !sender.supervisor ? { requireAssignee: sender.staffId } : {}),
+          authorize,
         });
       } catch (err) {
         // A concurrent resend with the same clientMsgId won the race: answer with the stored one.

@@ -35,12 +35,24 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   // A school's children share one IP and reconnect on flaky Wi-Fi: generous per IP, still a ceiling
   // against one host opening connections in a loop.
   const ipConnect: Limit = { name: 'ipconn', max: opts.connectionsPerIpPerMin ?? 600, windowMs: 60_000 };
+  const loginIp: Limit = { name: 'loginip', max: 30, windowMs: 60_000 };
+  const loginEmail: Limit = { name: 'loginmail', max: 10, windowMs: 15 * 60_000 };
   return {
     hit,
     async visitorMessage(visitorKey: string, ip: string): Promise<void> {
       await hitAll([
         [visitorMsg, visitorKey],
         [ipMsg, ip],
+      ]);
+    },
+    /**
+     * A login attempt: per IP (a centre's office shares one) and per e-mail, so that guessing one
+     * account's password is slow and each attempt's argon2 cost cannot be used to flood the server.
+     */
+    async login(ip: string, email: string): Promise<void> {
+      await hitAll([
+        [loginIp, ip],
+        [loginEmail, email.trim().toLowerCase()],
       ]);
     },
     /** One widget handshake from this IP. */
