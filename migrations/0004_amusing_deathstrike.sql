@@ -1,2 +1,0 @@
-CREATE INDEX "conversations_first_accepted_idx" ON "conversations" USING btree ("first_accepted_at");--> statement-breakpoint
-CREATE INDEX "conversations_ended_idx" ON "conversations" USING btree ("ended_at");
