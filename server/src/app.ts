@@ -88,7 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('audit', createAuditService(app.db));
   app.decorate('settings', createSettingsService(app.db));
   app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
-  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN }));
+  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }));
   app.decorate('conversations', createConversationService(app.db, app.realtime));
   app.decorate(
     'router',

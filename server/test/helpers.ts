@@ -79,6 +79,7 @@ export const FAST_TIMERS: Record<string, string> = {
   OVERFLOW_AFTER_MS: '0',
   SWEEP_INTERVAL_MS: '500',
   DATABASE_POOL_SIZE: '5',
+  LOGINS_PER_IP_PER_MIN: '100000',
 };
 
 export interface TestServer {

@@ -10,7 +10,7 @@ export interface Limit {
   windowMs: number;
 }
 
-export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number }) {
+export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number; loginsPerIpPerMin?: number }) {
   /** Count one hit against each limit in ONE round trip; throws rate_limited if any is exceeded. */
   async function hitAll(checks: [Limit, string][]): Promise<void> {
     const multi = redis.multi();
@@ -35,7 +35,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   // A school's children share one IP and reconnect on flaky Wi-Fi: generous per IP, still a ceiling
   // against one host opening connections in a loop.
   const ipConnect: Limit = { name: 'ipconn', max: opts.connectionsPerIpPerMin ?? 600, windowMs: 60_000 };
-  const loginIp: Limit = { name: 'loginip', max: 30, windowMs: 60_000 };
+  const loginIp: Limit = { name: 'loginip', max: opts.loginsPerIpPerMin ?? 60, windowMs: 60_000 };
   const loginEmail: Limit = { name: 'loginmail', max: 10, windowMs: 15 * 60_000 };
   return {
     hit,

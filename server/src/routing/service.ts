@@ -154,14 +154,19 @@ export function createRoutingService(d: RoutingDeps) {
     return offers;
   }
 
+  /**
+   * The offer reaches the counsellor first; the bookkeeping after it (timeout job, state fan-out,
+   * auto-accept) runs off the dispatch loop so that the next offer is not kept waiting. A lost timeout
+   * job is caught by the sweep (the deadline is in Postgres).
+   */
   async function afterOffer(offerId: string, conversationId: string, staffId: string, expiresAt: Date): Promise<void> {
-    await jobs.add('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: config.OFFER_TIMEOUT_MS + 50 });
     const conv = await convs.get(conversationId);
     realtime.agent.to(rooms.staff(staffId)).emit('offer:new', await offerPayload(offerId, conv, expiresAt));
-    await emitAgentState(staffId);
-    if (config.AUTO_ACCEPT) {
-      await service.accept(staffId, offerId).catch((err) => log.warn({ err: loggableError(err), offerId }, 'auto-accept failed'));
-    }
+    void (async () => {
+      await jobs.add('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 });
+      await emitAgentState(staffId);
+      if (config.AUTO_ACCEPT) await service.accept(staffId, offerId);
+    })().catch((err: unknown) => log.warn({ err: loggableError(err), offerId }, 'after-offer bookkeeping failed'));
   }
 
   // ---------- offers ----------
@@ -547,73 +552,15 @@ export function createRoutingService(d: RoutingDeps) {
     },
 
     async onEnqueued(conversationId: string): Promise<void> {
-      // The durable path: whichever instance takes this job routes the conversation, even if this
-      // instance dies right now. The local kick below is the fast path.
-      await jobs.add('routing', 'route', { conversationId }, { jobId: `route-${conversationId}` });
-      if (config.OVERFLOW_AFTER_MS > 0) {
-        await jobs.add('timers', 'overflow', { conversationId }, { jobId: `overflow-${conversationId}`, delay: config.OVERFLOW_AFTER_MS });
-      }
+      // The fast path first: this instance's dispatch loop starts now. Then the durable path: whichever
+      // instance takes the `route` job routes the conversation even if this instance dies right now.
       await kick();
-    },
-
-    /**
-     * Transfer: the current counsellor's assignment ends (no wrap-up: the conversation goes on), the note
-     * travels with the conversation, and it is offered to the chosen counsellor or put back in the queue
-     * (with its original place) for another language or topic. The child is told.
-     */
-    async transfer(fromStaffId: string, conversationId: string, to: TransferTarget, note: string, opts: { supervisor?: boolean } = {}): Promise<void> {
-      const c0 = await convs.get(conversationId);
-      if (c0.assignedStaffId !== fromStaffId && !opts.supervisor) throw new AppError('forbidden', 'This conversation is not assigned to you');
-      if (to.type === 'staff' && to.staffId === c0.assignedStaffId) throw new AppError('invalid_payload', 'Choose another counsellor');
-      const previous = c0.assignedStaffId;
-      const res = await db.transaction(async (tx) => {
-        const moved = await convs.transition(tx, conversationId, ['active'], {
-          state: 'waiting',
-          assignedStaffId: null,
-          acceptedAt: null,
-          transferNote: note,
-          transferredByStaffId: fromStaffId,
-          ...(to.type === 'queue' ? { ...(to.language ? { language: to.language } : {}), ...(to.topic ? { topic: to.topic } : {}), overflow: false } : {}),
-        });
-        if (!moved) throw new AppError('invalid_state', 'Only an active conversation can be transferred');
-        await closeAssignment(tx, conversationId, 'ended', 'transferred');
-        if (to.type === 'queue') return { offer: null };
-        const offer = await offerTo(tx, conversationId, to.staffId, config.OFFER_TIMEOUT_MS, note);
-        if ('refused' in offer) {
-          throw new AppError('conflict', offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
-        }
-        return { offer, staffId: to.staffId };
-      });
-      await d.audit.record({ actorType: 'staff', actorId: fromStaffId, action: 'conversation.transfer', targetType: 'conversation', targetId: conversationId, meta: { to: to.type, ...(to.type === 'staff' ? { staffId: to.staffId } : {}) } });
-      if (previous) {
-        realtime.agent.to(rooms.staff(previous)).emit('conversation:removed', { conversationId, reason: 'transferred' });
-        await emitAgentState(previous);
-      }
-      await convs.postSystem(conversationId, 'transferred');
-      if (res.offer && 'staffId' in res && res.staffId) await afterOffer(res.offer.offerId, conversationId, res.staffId, res.offer.expiresAt);
-      await convs.publish(await convs.get(conversationId));
-      await kick();
-    },
-
-    /** A supervisor offers a waiting conversation to a chosen counsellor now. */
-    async assignByHand(supervisorId: string, conversationId: string, staffId: string): Promise<void> {
-      const offer = await db.transaction((tx) => offerTo(tx, conversationId, staffId, config.OFFER_TIMEOUT_MS, null));
-      if ('refused' in offer) {
-        throw new AppError(offer.refused === 'not_waiting' ? 'invalid_state' : 'conflict', offer.refused === 'not_waiting' ? 'The conversation is not waiting' : offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
-      }
-      await d.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'conversation.assign', targetType: 'conversation', targetId: conversationId, meta: { staffId } });
-      await afterOffer(offer.offerId, conversationId, staffId, offer.expiresAt);
-    },
-
-    /** The counsellor asks for a supervisor: flag the conversation and alert supervisors live. */
-    async requestHelp(staffId: string, conversationId: string): Promise<ConversationRow> {
-      const c0 = await convs.get(conversationId);
-      if (c0.assignedStaffId !== staffId) throw new AppError('forbidden', 'This conversation is not assigned to you');
-      const [c] = await db.update(conversations).set({ helpRequestedAt: new Date() }).where(eq(conversations.id, conversationId)).returning();
-      await d.audit.record({ actorType: 'staff', actorId: staffId, action: 'conversation.help_requested', targetType: 'conversation', targetId: conversationId });
-      alert({ kind: 'help_requested', conversationId, staffId });
-      await convs.publish(c!);
-      return c!;
+      await Promise.all([
+        jobs.add('routing', 'route', { conversationId }, { jobId: `route-${conversationId}` }),
+        config.OVERFLOW_AFTER_MS > 0
+          ? jobs.add('timers', 'overflow', { conversationId }, { jobId: `overflow-${conversationId}`, delay: config.OVERFLOW_AFTER_MS })
+          : Promise.resolve(),
+      ]);
     },
 
     /**
