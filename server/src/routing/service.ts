@@ -564,6 +564,66 @@ export function createRoutingService(d: RoutingDeps) {
     },
 
     /**
+     * Transfer: the current counsellor's assignment ends (no wrap-up: the conversation goes on), the note
+     * travels with the conversation, and it is offered to the chosen counsellor or put back in the queue
+     * (with its original place) for another language or topic. The child is told.
+     */
+    async transfer(fromStaffId: string, conversationId: string, to: TransferTarget, note: string, opts: { supervisor?: boolean } = {}): Promise<void> {
+      const c0 = await convs.get(conversationId);
+      if (c0.assignedStaffId !== fromStaffId && !opts.supervisor) throw new AppError('forbidden', 'This conversation is not assigned to you');
+      if (to.type === 'staff' && to.staffId === c0.assignedStaffId) throw new AppError('invalid_payload', 'Choose another counsellor');
+      const previous = c0.assignedStaffId;
+      const res = await db.transaction(async (tx) => {
+        const moved = await convs.transition(tx, conversationId, ['active'], {
+          state: 'waiting',
+          assignedStaffId: null,
+          acceptedAt: null,
+          transferNote: note,
+          transferredByStaffId: fromStaffId,
+          ...(to.type === 'queue' ? { ...(to.language ? { language: to.language } : {}), ...(to.topic ? { topic: to.topic } : {}), overflow: false } : {}),
+        });
+        if (!moved) throw new AppError('invalid_state', 'Only an active conversation can be transferred');
+        await closeAssignment(tx, conversationId, 'ended', 'transferred');
+        if (to.type === 'queue') return { offer: null };
+        const offer = await offerTo(tx, conversationId, to.staffId, config.OFFER_TIMEOUT_MS, note);
+        if ('refused' in offer) {
+          throw new AppError('conflict', offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
+        }
+        return { offer, staffId: to.staffId };
+      });
+      await d.audit.record({ actorType: 'staff', actorId: fromStaffId, action: 'conversation.transfer', targetType: 'conversation', targetId: conversationId, meta: { to: to.type, ...(to.type === 'staff' ? { staffId: to.staffId } : {}) } });
+      if (previous) {
+        realtime.agent.to(rooms.staff(previous)).emit('conversation:removed', { conversationId, reason: 'transferred' });
+        await emitAgentState(previous);
+      }
+      await convs.postSystem(conversationId, 'transferred');
+      if (res.offer && 'staffId' in res && res.staffId) await afterOffer(res.offer.offerId, conversationId, res.staffId, res.offer.expiresAt);
+      await convs.publish(await convs.get(conversationId));
+      await kick();
+    },
+
+    /** A supervisor offers a waiting conversation to a chosen counsellor now. */
+    async assignByHand(supervisorId: string, conversationId: string, staffId: string): Promise<void> {
+      const offer = await db.transaction((tx) => offerTo(tx, conversationId, staffId, config.OFFER_TIMEOUT_MS, null));
+      if ('refused' in offer) {
+        throw new AppError(offer.refused === 'not_waiting' ? 'invalid_state' : 'conflict', offer.refused === 'not_waiting' ? 'The conversation is not waiting' : offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
+      }
+      await d.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'conversation.assign', targetType: 'conversation', targetId: conversationId, meta: { staffId } });
+      await afterOffer(offer.offerId, conversationId, staffId, offer.expiresAt);
+    },
+
+    /** The counsellor asks for a supervisor: flag the conversation and alert supervisors live. */
+    async requestHelp(staffId: string, conversationId: string): Promise<ConversationRow> {
+      const c0 = await convs.get(conversationId);
+      if (c0.assignedStaffId !== staffId) throw new AppError('forbidden', 'This conversation is not assigned to you');
+      const [c] = await db.update(conversations).set({ helpRequestedAt: new Date() }).where(eq(conversations.id, conversationId)).returning();
+      await d.audit.record({ actorType: 'staff', actorId: staffId, action: 'conversation.help_requested', targetType: 'conversation', targetId: conversationId });
+      alert({ kind: 'help_requested', conversationId, staffId });
+      await convs.publish(c!);
+      return c!;
+    },
+
+    /**
      * The safety net under every timer: derives from Postgres what BullMQ timers would have done (they
      * may be lost with Redis), and notices counsellors whose instance died without a disconnect event.
      */

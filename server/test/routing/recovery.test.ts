@@ -63,7 +63,7 @@ describe('transfer and manual assignment', () => {
     const removed = next(a.socket, 'conversation:removed', (p: any) => p.conversationId === kid.conversationId);
     const told = next(kid.socket, 'message:new', (m: any) => m.system?.event === 'transferred');
     const r = await call(a.socket, 'conversation:transfer', { conversationId: kid.conversationId, to: { type: 'staff', staffId: b.id }, note: 'Grooming suspicion; child prefers short answers' });
-    expect(r.ok).toBe(true);
+    expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
     const offer = await nextOffer(b);
     expect(offer.conversation.id).toBe(kid.conversationId);
     expect(offer.transfer).toEqual({ fromStaffName: 'Ana', note: 'Grooming suspicion; child prefers short answers' });
