@@ -35,6 +35,9 @@ export const configSchema = z.object({
     .describe('Redis connection URL; unset = a private redis-server child process'),
   REDIS_PREFIX: z.string().min(1).max(64).default('hl').describe('Prefix of every Redis key and BullMQ queue'),
   DATA_DIR: z.string().default('./data').describe('Folder of the embedded PGlite database and the private Redis'),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe('Take client addresses from X-Forwarded-For (set true only behind your own load balancer, or per-IP limits can be dodged)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
   ALLOWED_ORIGINS: list
     .default([])

@@ -11,6 +11,7 @@ import type {
   VisitorConversation,
 } from '@helpline/shared';
 import type { Db, DbOrTx } from '../db/client.js';
+import { execRows } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import { randomToken, sha256 } from '../auth/service.js';
 import { staffUsers } from '../auth/tables.js';
@@ -214,20 +215,30 @@ export function createConversationService(db: Db, realtime: Realtime) {
     async start(visitorId: string | null, input: { language?: Language; ageGroup?: AgeGroup; topic?: Topic }) {
       let token: string | null = null;
       let vid = visitorId;
+      let conversationId: string;
+      const language = input.language ?? null;
+      const ageGroup = input.ageGroup ?? null;
+      const topic = input.topic ?? null;
       if (vid) {
         const open = await service.currentForVisitor(vid);
         if (open) return { token, visitorId: vid, conversation: open, created: false };
+        const [c] = await db.insert(conversations).values({ visitorId: vid, state: 'waiting', language, ageGroup, topic }).returning({ id: conversations.id });
+        conversationId = c!.id;
       } else {
+        // A new visitor and their conversation in one statement: routing starts one round trip sooner.
         token = randomToken();
-        const [v] = await db.insert(visitors).values({ tokenHash: sha256(token) }).returning({ id: visitors.id });
-        vid = v!.id;
+        const [row] = await execRows<{ id: string; visitor_id: string }>(
+          db,
+          sql`with v as (insert into visitors (token_hash) values (${sha256(token)}) returning id)
+              insert into conversations (visitor_id, state, language, age_group, topic)
+              select v.id, 'waiting', ${language}, ${ageGroup}, ${topic} from v
+              returning id, visitor_id`,
+        );
+        vid = row!.visitor_id;
+        conversationId = row!.id;
       }
-      const [c] = await db
-        .insert(conversations)
-        .values({ visitorId: vid, state: 'waiting', language: input.language ?? null, ageGroup: input.ageGroup ?? null, topic: input.topic ?? null })
-        .returning();
-      await hooks!.onEnqueued(c!.id);
-      return { token, visitorId: vid!, conversation: c!, created: true };
+      await hooks!.onEnqueued(conversationId);
+      return { token, visitorId: vid, conversation: await get(conversationId), created: true };
     },
 
     /** Send as the visitor or as staff. Idempotent on (conversation, clientMsgId). */

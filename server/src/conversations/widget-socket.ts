@@ -17,7 +17,8 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
         const origin = socket.handshake.headers.origin;
         const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
-        await app.rateLimits.widgetConnection(socket.handshake.address);
+        const ip = clientIp(socket.handshake.headers['x-forwarded-for'], socket.handshake.address, app.config.TRUST_PROXY);
+        await app.rateLimits.widgetConnection(ip);
         const allowed = await allowedWidgetOrigins(app);
         // The widget runs in an iframe of the platform, so the socket's Origin is the platform's own;
         // the page embedding it must be one of the centre's sites.
@@ -26,7 +27,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         }
         const token = typeof auth.token === 'string' ? auth.token : undefined;
         const visitorId = token ? await app.conversations.visitorByToken(token) : null;
-        socket.data = { visitorId, hostOrigin, ip: socket.handshake.address };
+        socket.data = { visitorId, hostOrigin, ip };
         next();
       } catch (err) {
         if (err instanceof AppError) return next(Object.assign(new Error(err.code), { data: err.toJSON() }));
@@ -139,4 +140,11 @@ export async function serviceStatus(app: FastifyInstance): Promise<ServiceStatus
   if ((await app.settings.get('surge')).leaveMessageOnly) return { open: false, reason: 'busy_leave_message' };
   const online = await app.router.onlineCounsellors();
   return online > 0 ? { open: true, reason: 'open' } : { open: false, reason: 'no_counsellor_online' };
+}
+
+/** The client's address: the first X-Forwarded-For entry only when the platform sits behind its own proxy. */
+export function clientIp(forwarded: string | string[] | undefined, direct: string, trustProxy: boolean): string {
+  if (!trustProxy || !forwarded) return direct;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || direct;
 }

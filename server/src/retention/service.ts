@@ -63,7 +63,8 @@ export function createRetentionService(deps: { db: Db; settings: SettingsService
     /** One purge run; returns what it changed. Safe to run any number of times. */
     async purge(now = new Date()): Promise<PurgeCounts> {
       const r = await deps.settings.get('retention');
-      const before = (days: number) => new Date(now.getTime() - days * DAY);
+      // A period below one day is a mistake in the settings, never a request to purge everything now.
+      const before = (days: number) => new Date(now.getTime() - Math.max(1, days) * DAY);
       let transcripts = 0;
       for (let n = await purgeTranscripts(before(r.transcriptDays)); n > 0; n = await purgeTranscripts(before(r.transcriptDays))) transcripts += n;
       // Visitors left with no conversation are only a token hash: remove them and their return codes.

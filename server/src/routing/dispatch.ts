@@ -24,12 +24,11 @@ export type OfferResult = { kind: 'offer'; conversationId: string; staffId: stri
 
 /** Offer one conversation if a pair exists. `retry`: the picked counsellor filled up meanwhile. */
 export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCooldownMs: number; onlyConversationId?: string; onlyStaffId?: string }): Promise<OfferResult> {
-  // Nobody free (the usual case under load): one look at the small agent table instead of the queue.
-  const free = await execRows<{ one: number }>(db, sql`select 1 as one from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree} limit 1`);
-  if (!free.length) return { kind: 'none' };
   return db.transaction(async (tx) => {
     const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
     const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;
+    // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the
+    // queue is not scanned at all.
     const picks = await execRows<{ conversation_id: string; staff_id: string }>(
       tx,
       sql`select c.id as conversation_id, pick.staff_id
@@ -41,29 +40,41 @@ export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCo
             limit 1
           ) pick
           where c.state = 'waiting' ${onlyConv}
+            and exists (select 1 from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree})
           order by c.priority_rank, c.enqueued_at
           limit 1
           for update of c`,
     );
     const pick = picks[0];
     if (!pick) return { kind: 'none' };
-    // Lock the counsellor and re-check under the lock: another instance may have filled them meanwhile.
-    const agents = await execRows<{ ok: boolean }>(
-      tx,
-      sql`select true as ok from agent_states a join staff_users s on s.id = a.staff_id
-          where a.staff_id = ${pick.staff_id} and ${agentFree}
-          for update of a`,
-    );
-    if (!agents[0]) return { kind: 'retry' };
+    // One statement: lock the counsellor and re-check them under the lock (another instance may have
+    // filled them meanwhile), then record the offer, move the conversation and count the load. When
+    // the re-check fails, `agent` is empty and nothing is written.
     const expiresAt = new Date(Date.now() + opts.offerTimeoutMs);
-    const inserted = await execRows<{ id: string }>(
+    const rows = await execRows<{ offer_id: string | null }>(
       tx,
-      sql`insert into assignments (conversation_id, staff_id, status, expires_at)
-          values (${pick.conversation_id}, ${pick.staff_id}, 'offered', ${expiresAt.toISOString()}) returning id`,
+      sql`with agent as (
+            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
+            where a.staff_id = ${pick.staff_id} and ${agentFree}
+            for update of a
+          ), offer as (
+            insert into assignments (conversation_id, staff_id, status, expires_at)
+            select ${pick.conversation_id}, staff_id, 'offered', ${expiresAt.toISOString()} from agent
+            returning id
+          ), moved as (
+            update conversations set state = 'offered'
+            where id = ${pick.conversation_id} and state = 'waiting' and exists (select 1 from agent)
+            returning id
+          ), counted as (
+            update agent_states set load = load + 1, idle_since = now()
+            where staff_id in (select staff_id from agent)
+            returning staff_id
+          )
+          select (select id from offer) as offer_id, (select count(*) from moved) as moved, (select count(*) from counted) as counted`,
     );
-    await tx.execute(sql`update conversations set state = 'offered' where id = ${pick.conversation_id} and state = 'waiting'`);
-    await tx.execute(sql`update agent_states set load = load + 1, idle_since = now() where staff_id = ${pick.staff_id}`);
-    return { kind: 'offer', conversationId: pick.conversation_id, staffId: pick.staff_id, offerId: inserted[0]!.id, expiresAt };
+    const offerId = rows[0]?.offer_id;
+    if (!offerId) return { kind: 'retry' };
+    return { kind: 'offer', conversationId: pick.conversation_id, staffId: pick.staff_id, offerId, expiresAt };
   });
 }
 

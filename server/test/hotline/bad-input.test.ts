@@ -10,12 +10,12 @@ import { fileReport, post } from './support.js';
 
 let env: TestEnv;
 let ipSeq = 1;
-/** Each case from its own client address (the app trusts X-Forwarded-For from its proxy). */
+/** Each case from its own client address (the test app sits behind a trusted proxy: TRUST_PROXY). */
 const ip = () => ({ 'x-forwarded-for': `198.51.100.${ipSeq++}` });
 const reports = async () => Number((await env.app.db.select({ n: count() }).from(hotlineReports))[0]!.n);
 
 beforeAll(async () => {
-  env = await startTestEnv({ HOTLINE_POW_BITS: '8', HOTLINE_REPORTS_PER_10MIN: '4' });
+  env = await startTestEnv({ HOTLINE_POW_BITS: '8', HOTLINE_REPORTS_PER_10MIN: '4', TRUST_PROXY: 'true' });
 });
 afterAll(async () => {
   await env?.close();
