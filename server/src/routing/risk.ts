@@ -23,14 +23,22 @@ export function normalise(text: string): string {
     .trim();
 }
 
+// The settings cache hands out the same lists object until they change: normalise each version once.
+const normalisedLists = new WeakMap<RiskWordLists, [string, string[]][]>();
+function prepared(lists: RiskWordLists): [string, string[]][] {
+  let p = normalisedLists.get(lists);
+  if (!p) {
+    p = Object.entries(lists).map(([list, words]) => [list, words.map(normalise).filter(Boolean).map((w) => ` ${w}`)]);
+    normalisedLists.set(lists, p);
+  }
+  return p;
+}
+
 /** First list with a word that starts a word of the text, or null. */
 export function findRiskWords(text: string, lists: RiskWordLists): { list: string } | null {
   const hay = ` ${normalise(text)}`;
-  for (const [list, words] of Object.entries(lists)) {
-    for (const w of words) {
-      const needle = normalise(w);
-      if (needle && hay.includes(` ${needle}`)) return { list };
-    }
+  for (const [list, needles] of prepared(lists)) {
+    if (needles.some((n) => hay.includes(n))) return { list };
   }
   return null;
 }

@@ -43,20 +43,21 @@ export function createRoutingService(d: RoutingDeps) {
     await db.insert(agentStates).values({ staffId }).onConflictDoNothing();
   }
 
+  /** A counsellor's routing state; one without a row yet (never connected) is offline and idle. */
   async function agentState(staffId: string): Promise<AgentState> {
-    await ensureAgent(staffId);
     const [row] = await db
       .select({ a: agentStates, capacity: staffUsers.capacity })
-      .from(agentStates)
-      .innerJoin(staffUsers, eq(staffUsers.id, agentStates.staffId))
-      .where(eq(agentStates.staffId, staffId));
+      .from(staffUsers)
+      .leftJoin(agentStates, eq(agentStates.staffId, staffUsers.id))
+      .where(eq(staffUsers.id, staffId));
     if (!row) throw new AppError('not_found', 'No such counsellor');
+    const a = row.a;
     return {
       staffId,
-      status: row.a.status,
+      status: a?.status ?? 'offline',
       capacity: row.capacity,
-      load: row.a.load,
-      wrapupUntil: row.a.wrapupUntil && row.a.wrapupUntil > new Date() ? row.a.wrapupUntil.toISOString() : null,
+      load: a?.load ?? 0,
+      wrapupUntil: a?.wrapupUntil && a.wrapupUntil > new Date() ? a.wrapupUntil.toISOString() : null,
     };
   }
 
