@@ -1,6 +1,6 @@
 // Redis connections, and the private redis-server child process of the embedded default.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -38,6 +38,8 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   if (probe.error || probe.status !== 0) throw new MissingRedisError();
   const dir = path.resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
+  const pidFile = path.join(dir, 'redis.pid');
+  await stopStaleRedis(pidFile);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
@@ -51,6 +53,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       '--save', '60 1',
       '--maxmemory-policy', 'noeviction',
       '--daemonize', 'no',
+      '--pidfile', pidFile,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -84,6 +87,39 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
+}
+
+/**
+ * A platform killed with SIGKILL leaves its private redis-server running. Two servers must never share
+ * one AOF folder, so a leftover one (found by its pid file) is stopped before a new one starts.
+ */
+async function stopStaleRedis(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let isRedis = false;
+  try {
+    isRedis = readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis');
+  } catch {
+    isRedis = process.platform !== 'linux' && alive();
+  }
+  if (pid > 0 && isRedis && alive()) {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (alive()) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(pidFile, { force: true });
 }
 
 export interface RedisFactory {

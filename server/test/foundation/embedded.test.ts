@@ -94,3 +94,21 @@ describe('embedded default', () => {
     expect(r.stderr).toContain('REDIS_URL');
   }, 60_000);
 });
+
+describe('embedded default after a crash', () => {
+  it('stops the private Redis left behind by a killed platform before starting a new one', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    const url1 = first.output().match(/Private Redis: (redis:\/\/\S+)/)![1]!;
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    expect(await answers(url1)).toBe(true); // the orphan is still there
+    const second = await start(port);
+    try {
+      expect(await answers(url1)).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  }, 120_000);
+});
