@@ -1,6 +1,7 @@
 // Forms for the centre's settings keys: hours, widget, risk words, service level and retention.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { LANGUAGES, type Language } from '@helpline/shared';
+import { LANGUAGES, type Language, type WidgetConfig } from '@helpline/shared';
 import { t } from '../i18n/index.js';
 import { lines, Status, useSetting } from './use-settings.js';
 
@@ -10,18 +11,8 @@ interface Hours {
   holidays: string[];
   enforced: boolean;
 }
-interface Widget {
-  centreName: string;
-  primaryColor: string;
-  phoneLine: string;
-  email: string;
-  hoursText: string;
-  exitUrl: string;
-  languages: Language[];
-  defaultLanguage: Language;
-  allowedOrigins: string[];
-}
-type Numbers = Record<string, number>;
+// The stored widget setting: the public config minus what the server derives, plus the origin allow-list.
+type Widget = Omit<WidgetConfig, 'reportUrl'> & { allowedOrigins: string[] };
 
 const DAYS = ['1', '2', '3', '4', '5', '6', '0'];
 const rangesText = (r: [string, string][] | undefined) => (r ?? []).map(([a, b]) => `${a}-${b}`).join(', ');
@@ -35,46 +26,26 @@ const parseRanges = (s: string): [string, string][] =>
       return [a, b];
     });
 
-export function HoursForm() {
-  const { value, save, status } = useSetting<Hours>('hours');
-  const [tz, setTz] = useState('');
-  const [enforced, setEnforced] = useState(false);
-  const [days, setDays] = useState<Record<string, string>>({});
-  const [holidays, setHolidays] = useState('');
+/** Editable copy of a loaded setting, refreshed whenever the setting is (re)loaded or saved. */
+function useDraft<V, D>(value: V | null, from: (v: V) => D, initial: D) {
+  const [draft, setDraft] = useState<D>(initial);
   useEffect(() => {
-    if (!value) return;
-    setTz(value.timeZone);
-    setEnforced(value.enforced);
-    setDays(Object.fromEntries(DAYS.map((d) => [d, rangesText(value.weekly[d])])));
-    setHolidays(value.holidays.join('\n'));
+    if (value) setDraft(from(value));
   }, [value]);
-  if (!value) return <Status status={status} />;
+  return [draft, setDraft] as const;
+}
+
+/** One settings form: its fields, then "Save" and the save status. */
+function SettingsForm({ onSave, status, children }: { onSave: () => void; status: SaveStatus; children: ComponentChildren }) {
   return (
     <form
       class="grid-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void save({ timeZone: tz, enforced, weekly: Object.fromEntries(DAYS.map((d) => [d, parseRanges(days[d] ?? '')])), holidays: lines(holidays) });
+        onSave();
       }}
     >
-      <label>
-        {t('ad.hours.timeZone')}
-        <input required value={tz} onInput={(e) => setTz(e.currentTarget.value)} />
-      </label>
-      <label class="check">
-        <input type="checkbox" checked={enforced} onChange={(e) => setEnforced(e.currentTarget.checked)} />
-        {t('ad.hours.enforced')}
-      </label>
-      {DAYS.map((d) => (
-        <label key={d}>
-          {t('ad.hours.day', { day: t(`ad.day.${d}`) })}
-          <input value={days[d] ?? ''} onInput={(e) => setDays({ ...days, [d]: e.currentTarget.value })} />
-        </label>
-      ))}
-      <label>
-        {t('ad.hours.holidays')}
-        <textarea rows={5} value={holidays} onInput={(e) => setHolidays(e.currentTarget.value)} />
-      </label>
+      {children}
       <button type="submit" class="primary">
         {t('common.save')}
       </button>
@@ -82,36 +53,65 @@ export function HoursForm() {
     </form>
   );
 }
+type SaveStatus = Parameters<typeof Status>[0]['status'];
+
+/** A control with its visible label (which is also its accessible name). */
+function Field({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <label>
+      {label}
+      {children}
+    </label>
+  );
+}
+
+export function HoursForm() {
+  const { value, save, status } = useSetting<Hours>('hours');
+  const [draft, setDraft] = useDraft(
+    value,
+    (v) => ({ tz: v.timeZone, enforced: v.enforced, days: Object.fromEntries(DAYS.map((d) => [d, rangesText(v.weekly[d])])) as Record<string, string>, holidays: v.holidays.join('\n') }),
+    { tz: '', enforced: false, days: {} as Record<string, string>, holidays: '' },
+  );
+  const { tz, enforced, days, holidays } = draft;
+  const set = (patch: Partial<typeof draft>) => setDraft({ ...draft, ...patch });
+  if (!value) return <Status status={status} />;
+  return (
+    <SettingsForm status={status} onSave={() => void save({ timeZone: tz, enforced, weekly: Object.fromEntries(DAYS.map((d) => [d, parseRanges(days[d] ?? '')])), holidays: lines(holidays) })}>
+      <Field label={t('ad.hours.timeZone')}>
+        <input required value={tz} onInput={(e) => set({ tz: e.currentTarget.value })} />
+      </Field>
+      <label class="check">
+        <input type="checkbox" checked={enforced} onChange={(e) => set({ enforced: e.currentTarget.checked })} />
+        {t('ad.hours.enforced')}
+      </label>
+      {DAYS.map((d) => (
+        <Field key={d} label={t('ad.hours.day', { day: t(`ad.day.${d}`) })}>
+          <input value={days[d] ?? ''} onInput={(e) => set({ days: { ...days, [d]: e.currentTarget.value } })} />
+        </Field>
+      ))}
+      <Field label={t('ad.hours.holidays')}>
+        <textarea rows={5} value={holidays} onInput={(e) => set({ holidays: e.currentTarget.value })} />
+      </Field>
+    </SettingsForm>
+  );
+}
 
 export function WidgetForm() {
   const { value, save, status } = useSetting<Widget>('widget');
-  const [w, setW] = useState<Widget | null>(null);
-  const [origins, setOrigins] = useState('');
-  useEffect(() => {
-    if (!value) return;
-    setW(value);
-    setOrigins(value.allowedOrigins.join('\n'));
-  }, [value]);
+  const [w, setW] = useDraft<Widget, Widget | null>(value, (v) => v, null);
+  const [origins, setOrigins] = useDraft(value, (v) => v.allowedOrigins.join('\n'), '');
   if (!w) return <Status status={status} />;
   const text = (k: 'centreName' | 'phoneLine' | 'email' | 'hoursText' | 'exitUrl', type = 'text') => (
-    <label key={k}>
-      {t(`ad.widget.${k}`)}
+    <Field key={k} label={t(`ad.widget.${k}`)}>
       <input type={type} value={w[k]} onInput={(e) => setW({ ...w, [k]: e.currentTarget.value })} />
-    </label>
+    </Field>
   );
   return (
-    <form
-      class="grid-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save({ ...w, allowedOrigins: lines(origins) });
-      }}
-    >
+    <SettingsForm status={status} onSave={() => void save({ ...w, allowedOrigins: lines(origins) })}>
       {text('centreName')}
-      <label>
-        {t('ad.widget.primaryColor')}
+      <Field label={t('ad.widget.primaryColor')}>
         <input type="color" value={w.primaryColor} onInput={(e) => setW({ ...w, primaryColor: e.currentTarget.value })} />
-      </label>
+      </Field>
       {text('phoneLine')}
       {text('email')}
       {text('hoursText')}
@@ -129,8 +129,7 @@ export function WidgetForm() {
           </label>
         ))}
       </fieldset>
-      <label>
-        {t('ad.widget.defaultLanguage')}
+      <Field label={t('ad.widget.defaultLanguage')}>
         <select value={w.defaultLanguage} onChange={(e) => setW({ ...w, defaultLanguage: e.currentTarget.value as Language })}>
           {w.languages.map((l) => (
             <option key={l} value={l}>
@@ -138,75 +137,53 @@ export function WidgetForm() {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        {t('ad.widget.allowedOrigins')}
+      </Field>
+      <Field label={t('ad.widget.allowedOrigins')}>
         <textarea rows={4} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
-      </label>
-      <button type="submit" class="primary">
-        {t('common.save')}
-      </button>
-      <Status status={status} />
-    </form>
+      </Field>
+    </SettingsForm>
   );
 }
 
+/** A setting that is a record of values, each edited as text in its own field. */
+function useRecordDraft<V>(key: string, toText: (v: V) => string, fromText: (s: string) => V) {
+  const { value, save, status } = useSetting<Record<string, V>>(key);
+  const [texts, setTexts] = useDraft(value, (v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toText(x)])), {} as Record<string, string>);
+  return {
+    value,
+    status,
+    texts,
+    setText: (k: string, s: string) => setTexts({ ...texts, [k]: s }),
+    save: () => void save(Object.fromEntries(Object.entries(texts).map(([k, s]) => [k, fromText(s)]))),
+  };
+}
+
 export function RiskWordsForm() {
-  const { value, save, status } = useSetting<Record<string, string[]>>('riskWords');
-  const [lists, setLists] = useState<Record<string, string>>({});
-  useEffect(() => {
-    if (value) setLists(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v.join('\n')])));
-  }, [value]);
+  const { value, status, texts, setText, save } = useRecordDraft<string[]>('riskWords', (v) => v.join('\n'), lines);
   if (!value) return <Status status={status} />;
   return (
-    <form
-      class="grid-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save(Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, lines(v)])));
-      }}
-    >
+    <SettingsForm status={status} onSave={save}>
       <p class="small">{t('ad.risk.help')}</p>
-      {Object.keys(lists).map((k) => (
-        <label key={k}>
-          {t('ad.risk.list', { lang: t(`language.${k}`) })}
-          <textarea rows={6} value={lists[k]} onInput={(e) => setLists({ ...lists, [k]: e.currentTarget.value })} />
-        </label>
+      {Object.keys(texts).map((k) => (
+        <Field key={k} label={t('ad.risk.list', { lang: t(`language.${k}`) })}>
+          <textarea rows={6} value={texts[k]} onInput={(e) => setText(k, e.currentTarget.value)} />
+        </Field>
       ))}
-      <button type="submit" class="primary">
-        {t('common.save')}
-      </button>
-      <Status status={status} />
-    </form>
+    </SettingsForm>
   );
 }
 
 function NumbersForm({ settingKey, prefix }: { settingKey: string; prefix: string }) {
-  const { value, save, status } = useSetting<Numbers>(settingKey);
-  const [v, setV] = useState<Record<string, string>>({});
-  useEffect(() => {
-    if (value) setV(Object.fromEntries(Object.entries(value).map(([k, n]) => [k, String(n)])));
-  }, [value]);
+  const { value, status, texts, setText, save } = useRecordDraft<number>(settingKey, String, Number);
   if (!value) return <Status status={status} />;
   return (
-    <form
-      class="grid-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save(Object.fromEntries(Object.entries(v).map(([k, n]) => [k, Number(n)])));
-      }}
-    >
-      {Object.keys(v).map((k) => (
-        <label key={k}>
-          {t(`${prefix}.${k}`)}
-          <input type="number" min={1} required value={v[k]} onInput={(e) => setV({ ...v, [k]: e.currentTarget.value })} />
-        </label>
+    <SettingsForm status={status} onSave={save}>
+      {Object.keys(texts).map((k) => (
+        <Field key={k} label={t(`${prefix}.${k}`)}>
+          <input type="number" min={1} required value={texts[k]} onInput={(e) => setText(k, e.currentTarget.value)} />
+        </Field>
       ))}
-      <button type="submit" class="primary">
-        {t('common.save')}
-      </button>
-      <Status status={status} />
-    </form>
+    </SettingsForm>
   );
 }
 

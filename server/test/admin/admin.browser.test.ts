@@ -1,48 +1,19 @@
 // In Chromium: an admin creates and edits a counsellor account and sets holidays in the console; a
 // supervisor reads the statistics page (bar charts with their tables) of a seeded period.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { createStaff, startTestEnv, type TestEnv } from '../helpers.js';
-import { launchBrowser } from '../browser.js';
+import { createStaff } from '../helpers.js';
+import { axeViolations, useConsoleSuite } from '../console-browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-async function axeViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
-  await page.evaluate(`${AXE_SOURCE};0`);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }));
-  });
-}
-
-let env: TestEnv;
-let browser: Browser;
-beforeAll(async () => {
-  env = await startTestEnv();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
-
-async function consoleLogin(page: Page, email: string, password: string, hash: string) {
-  await page.goto(`${env.url}/console/#${hash}`);
-  await page.getByLabel(/E-mail/).fill(email);
-  await page.getByLabel(/Password/).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
+const suite = useConsoleSuite();
 
 describe('administration in the console', () => {
   it('creates and edits an account and saves holidays', { timeout: 60_000 }, async () => {
-    const admin = await createStaff(env.app, 'admin', { name: 'Ada' });
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const admin = await createStaff(suite.env.app, 'admin', { name: 'Ada' });
+    const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(10_000);
     const page = await ctx.newPage();
-    await consoleLogin(page, admin.email, admin.password, '/admin');
+    await suite.consoleLogin(page, admin.email, admin.password, '/admin');
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
 
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'New account' }) });
@@ -58,28 +29,28 @@ describe('administration in the console', () => {
     await page.getByRole('spinbutton', { name: /Capacity/ }).first().fill('3');
     await page.getByRole('button', { name: 'Save Vera' }).click();
     await page.getByRole('row', { name: /Vera vera@centre.test Counsellor bg, en 3 Active/ }).waitFor();
-    const users = await env.app.auth.listUsers();
+    const users = await suite.env.app.auth.listUsers();
     expect(users.find((u) => u.email === 'vera@centre.test')).toMatchObject({ capacity: 3, languages: ['bg', 'en'], role: 'counsellor' });
 
     await page.getByRole('tab', { name: 'Hours and holidays' }).click();
     await page.getByLabel(/Holidays/).fill('2026-12-24\n2026-12-25');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
-    env.app.settings.clearCache();
-    expect((await env.app.settings.get('hours')).holidays).toEqual(['2026-12-24', '2026-12-25']);
+    suite.env.app.settings.clearCache();
+    expect((await suite.env.app.settings.get('hours')).holidays).toEqual(['2026-12-24', '2026-12-25']);
     expect(await axeViolations(page)).toEqual([]);
     await ctx.close();
   });
 
   it('shows the statistics of a period as charts and tables', { timeout: 60_000 }, async () => {
-    const sup = await createStaff(env.app, 'supervisor', { name: 'Sv' });
-    await env.app.db.execute(sql`insert into case_records (staff_id, channel, contact_type, categories, chi_categories, summary, created_at) values
+    const sup = await createStaff(suite.env.app, 'supervisor', { name: 'Sv' });
+    await suite.env.app.db.execute(sql`insert into case_records (staff_id, channel, contact_type, categories, chi_categories, summary, created_at) values
       (${sup.profile.id}, 'phone', 'parent', '{grooming}', '{violence}', 's', '2026-02-10T10:00:00Z'),
       (${sup.profile.id}, 'chat', 'child', '{grooming,sexting}', '{violence,sexuality}', 's', '2026-02-11T10:00:00Z')`);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(10_000);
     const page = await ctx.newPage();
-    await consoleLogin(page, sup.email, sup.password, '/stats');
+    await suite.consoleLogin(page, sup.email, sup.password, '/stats');
     await page.getByRole('heading', { name: 'Statistics' }).waitFor();
     await page.getByLabel('From').fill('2026-02-01');
     await page.getByLabel('To (inclusive)').fill('2026-02-28');

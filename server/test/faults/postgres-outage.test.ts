@@ -4,8 +4,8 @@
 // message is refused with a retryable 'unavailable' error (never acknowledged and then lost); within
 // 10 s of Postgres being reachable again the service answers, and retried messages are stored once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, call, connected, createStaff, createTestDatabase, deleteRedisPrefix, login, next, randomUUID, startInstance, uid, widgetClient, type TestServer } from '../helpers.js';
-import { tcpProxy, type TcpProxy } from './support.js';
+import { call, createStaff, createTestDatabase, deleteRedisPrefix, randomUUID, startInstance, uid, type TestServer } from '../helpers.js';
+import { joinedChat, tcpProxy, type TcpProxy } from './support.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let proxy: TcpProxy;
@@ -30,18 +30,7 @@ afterAll(async () => {
 describe('Postgres unreachable', () => {
   it('refuses messages with a retryable error, never acknowledges one it did not store, and recovers within 10 s', async () => {
     const staff = await createStaff(server.app, 'counsellor');
-    const who = await login(server.url, staff.email, staff.password);
-    const agent = agentClient(server.url, who);
-    await connected(agent);
-    await call(agent, 'agent:hello');
-    await call(agent, 'agent:status', { status: 'available' });
-    const child = widgetClient(server.url);
-    await connected(child);
-    const started = await call(child, 'conversation:start', { language: 'en' });
-    expect(started.ok).toBe(true);
-    if (!started.ok) return;
-    const conversationId = started.data.conversation.id as string;
-    await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+    const { agent, child, conversationId } = await joinedChat(server.url, staff);
     expect((await call(child, 'message:send', { conversationId, clientMsgId: 'before', body: 'before' })).ok).toBe(true);
 
     proxy.cut();

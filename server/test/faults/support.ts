@@ -1,13 +1,14 @@
-// Pieces the fault tests share: staff created straight in a database that server processes use, a
-// private redis-server that can be killed and restarted on the same port, and a TCP proxy in front of
-// Postgres that can cut and restore every connection (an outage as the server sees it, without
-// touching the machine's shared Postgres).
+// Pieces the fault tests (and the log test) share: staff created straight in a database that server
+// processes use, a counsellor and a child in a chat she has joined, a private redis-server that can be
+// killed and restarted on the same port, and a TCP proxy in front of Postgres that can cut and restore
+// every connection (an outage as the server sees it, without touching the machine's shared Postgres).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { expect } from 'vitest';
 import type { StaffRole } from '@helpline/shared';
 import { openDatabase } from '../../src/db/client.js';
 import { createAuthService } from '../../src/auth/service.js';
-import { freePort, uid } from '../helpers.js';
+import { agentClient, call, connected, freePort, login, next, uid, widgetClient } from '../helpers.js';
 
 export async function createStaffIn(databaseUrl: string, role: StaffRole, opts: { capacity?: number; name?: string } = {}) {
   const database = await openDatabase({ url: databaseUrl, dataDir: '.', poolSize: 1 });
@@ -20,6 +21,26 @@ export async function createStaffIn(databaseUrl: string, role: StaffRole, opts: 
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The staff member logs in and becomes available; a child starts a chat in English and waits until
+ * the counsellor has joined (the instance must run with AUTO_ACCEPT).
+ */
+export async function joinedChat(url: string, staff: { email: string; password: string }) {
+  const who = await login(url, staff.email, staff.password);
+  const agent = agentClient(url, who);
+  await connected(agent);
+  await call(agent, 'agent:hello');
+  await call(agent, 'agent:status', { status: 'available' });
+  const child = widgetClient(url);
+  await connected(child);
+  const started = await call(child, 'conversation:start', { language: 'en' });
+  expect(started.ok).toBe(true);
+  if (!started.ok) throw new Error('conversation:start failed');
+  const conversationId = started.data.conversation.id as string;
+  await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+  return { who, agent, child, conversationId, visitorToken: started.data.token as string };
 }
 
 export interface PrivateRedis {

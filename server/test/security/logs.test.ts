@@ -2,9 +2,9 @@
 // A server process runs at LOG_LEVEL=debug; a login, a chat both ways, a failed login, malformed input
 // and a logout go through it; then its whole output is searched for every secret it saw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, api, call, connected, createTestDatabase, deleteRedisPrefix, login, next, uid, widgetClient } from '../helpers.js';
+import { api, call, createTestDatabase, deleteRedisPrefix, uid } from '../helpers.js';
 import { spawnInstance, type InstanceProcess } from '../processes.js';
-import { createStaffIn } from '../faults/support.js';
+import { createStaffIn, joinedChat } from '../faults/support.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let inst: InstanceProcess;
@@ -26,19 +26,7 @@ describe('logs', () => {
     const wrongPassword = `wrong-${uid(8)}`;
     const bad = await fetch(`${inst.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: wrongPassword }) });
     expect(bad.status).toBe(401);
-    const who = await login(inst.url, staff.email, staff.password);
-    const agent = agentClient(inst.url, who);
-    await connected(agent);
-    await call(agent, 'agent:hello');
-    await call(agent, 'agent:status', { status: 'available' });
-
-    const child = widgetClient(inst.url);
-    await connected(child);
-    const started = await call(child, 'conversation:start', { language: 'en' });
-    expect(started.ok).toBe(true);
-    if (!started.ok) return;
-    const conversationId = started.data.conversation.id as string;
-    await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+    const { who, agent, child, conversationId, visitorToken } = await joinedChat(inst.url, staff);
     const childText = `my secret is ${uid(6)} and I want to kill myself`;
     const counsellorText = `counsellor reply ${uid(6)}`;
     expect((await call(child, 'message:send', { conversationId, clientMsgId: 'log-1', body: childText })).ok).toBe(true);
@@ -61,7 +49,7 @@ describe('logs', () => {
       ['wrong password', wrongPassword],
       ['session token', sessionToken],
       ['CSRF token', who.csrfToken],
-      ['visitor token', started.data.token as string],
+      ['visitor token', visitorToken],
       ['child message', childText],
       ['child message fragment', childText.slice(0, 20)],
       ['counsellor message', counsellorText],

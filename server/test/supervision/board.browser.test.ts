@@ -1,40 +1,12 @@
 // In Chromium: a supervisor logs in at /console and watches the board change live as a child waits,
 // a counsellor takes the chat and asks for help; she opens the conversation, sees the child's message
 // arrive, whispers to the counsellor and changes the counsellor's capacity. A counsellor has no board.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { agentClient, call, connected, createStaff, login, next, randomUUID, startTestEnv, widgetClient, type TestEnv } from '../helpers.js';
-import { launchBrowser } from '../browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { agentClient, call, connected, createStaff, login, next, randomUUID, widgetClient } from '../helpers.js';
+import { axeViolations, useConsoleSuite } from '../console-browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-async function axeViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
-  await page.evaluate(`${AXE_SOURCE};0`);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }));
-  });
-}
-
-let env: TestEnv;
-let browser: Browser;
-beforeAll(async () => {
-  env = await startTestEnv();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
-
-async function consoleLogin(page: Page, email: string, password: string, hash: string) {
-  await page.goto(`${env.url}/console/#${hash}`);
-  await page.getByLabel(/E-mail/).fill(email);
-  await page.getByLabel(/Password/).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
+const suite = useConsoleSuite();
 
 /** Waits until the board's figure `name` shows `value`. */
 const tileIs = (page: Page, name: string, value: string) =>
@@ -45,23 +17,23 @@ const tileIs = (page: Page, name: string, value: string) =>
 
 describe('live board in the console', () => {
   it('changes live as visitors and counsellors act, and the helping hands work', { timeout: 60_000 }, async () => {
-    const supStaff = await createStaff(env.app, 'supervisor', { name: 'Sara' });
-    const ana = await createStaff(env.app, 'counsellor', { name: 'Ana' });
-    const anaWho = await login(env.url, ana.email, ana.password);
-    const anaSock = agentClient(env.url, anaWho);
+    const supStaff = await createStaff(suite.env.app, 'supervisor', { name: 'Sara' });
+    const ana = await createStaff(suite.env.app, 'counsellor', { name: 'Ana' });
+    const anaWho = await login(suite.env.url, ana.email, ana.password);
+    const anaSock = agentClient(suite.env.url, anaWho);
     await connected(anaSock);
     await call(anaSock, 'agent:status', { status: 'away' });
 
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(10_000);
     const page = await ctx.newPage();
-    await consoleLogin(page, supStaff.email, supStaff.password, '/board');
+    await suite.consoleLogin(page, supStaff.email, supStaff.password, '/board');
     await page.getByRole('heading', { name: 'Live board' }).waitFor();
     await page.locator('tr[data-state="away"]', { hasText: 'Ana' }).waitFor();
     await tileIs(page, 'Waiting', '0');
 
     // A child waits: the queue shows it within a second or so.
-    const child = widgetClient(env.url);
+    const child = widgetClient(suite.env.url);
     await connected(child);
     const s = await call(child, 'conversation:start', { language: 'bg', topic: 'parents' });
     if (!s.ok) throw new Error('start failed');
@@ -118,11 +90,11 @@ describe('live board in the console', () => {
   });
 
   it('shows no board to a counsellor', { timeout: 30_000 }, async () => {
-    const c = await createStaff(env.app, 'counsellor', { name: 'Carl' });
-    const ctx = await browser.newContext();
+    const c = await createStaff(suite.env.app, 'counsellor', { name: 'Carl' });
+    const ctx = await suite.browser.newContext();
     ctx.setDefaultTimeout(10_000);
     const page = await ctx.newPage();
-    await consoleLogin(page, c.email, c.password, '/board');
+    await suite.consoleLogin(page, c.email, c.password, '/board');
     await page.getByRole('navigation').getByRole('link', { name: 'Chats' }).waitFor();
     expect(await page.getByRole('link', { name: 'Live board' }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Live board' }).count()).toBe(0);

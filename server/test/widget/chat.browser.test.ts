@@ -3,35 +3,21 @@
 // Browser-side callbacks (page.evaluate) use the DOM types.
 // The widget embedded on a centre's site of another origin, with a counsellor on the other side:
 // start, live messages both ways, typing, delivered/read, counsellor change, end, new chat.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../browser.js';
+import { describe, expect, it } from 'vitest';
 import { call, connected, createStaff, next, randomUUID, widgetClient } from '../helpers.js';
-import { bubbles, counsellor, send, startChat, startWorld, widgetFrame, type WidgetWorld, closeCounsellors } from './harness.js';
+import { bubbles, counsellor, send, startChat, widgetFrame, useWidgetSuite } from './harness.js';
 
-let world: WidgetWorld;
-let browser: Browser;
-beforeAll(async () => {
-  world = await startWorld();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeCounsellors();
-});
-afterAll(async () => {
-  await browser?.close();
-  await world?.close();
-});
+const suite = useWidgetSuite();
 
 describe('widget chat, embedded on another origin', () => {
   it('chats with a counsellor end to end', async () => {
-    const c = await counsellor(world.env, 'Ana');
-    const page = await browser.newPage();
+    const c = await counsellor(suite.world.env, 'Ana');
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(8000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const frame = await widgetFrame(page);
     // The iframe is the platform's, not the host page's.
-    expect(new URL(frame.url()).origin).toBe(world.env.url);
+    expect(new URL(frame.url()).origin).toBe(suite.world.env.url);
     const offered = next(c.agent, 'conversation:assigned');
     await startChat(frame);
     const conv = await offered;
@@ -105,9 +91,9 @@ describe('widget chat, embedded on another origin', () => {
   });
 
   it('shows the queue position, then alternatives and leave-a-message when nobody is online', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(8000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const frame = await widgetFrame(page);
     await frame.locator('.launcher').click();
     await frame.locator('#hl-closed', { hasText: 'No counsellor is free right now.' }).waitFor();
@@ -138,16 +124,16 @@ describe('widget chat, embedded on another origin', () => {
 
 describe('live queue', () => {
   it('shows place and estimated wait while the counsellor is busy, then connects when free', async () => {
-    const c = await counsellor(world.env, 'Vera', 1);
-    const other = widgetClient(world.env.url, { origin: world.env.url, hostOrigin: world.host.origin });
+    const c = await counsellor(suite.world.env, 'Vera', 1);
+    const other = widgetClient(suite.world.env.url, { origin: suite.world.env.url, hostOrigin: suite.world.host.origin });
     await connected(other);
     const firstAssigned = next(c.agent, 'conversation:assigned');
     await call(other, 'conversation:start', {});
     const first = await firstAssigned;
 
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(8000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const frame = await widgetFrame(page);
     await startChat(frame);
     await frame.locator('[role=status]', { hasText: 'You are number 1 in the queue.' }).waitFor();
@@ -162,5 +148,5 @@ describe('live queue', () => {
 });
 
 function env() {
-  return world.env.app;
+  return suite.world.env.app;
 }

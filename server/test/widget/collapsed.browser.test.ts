@@ -4,36 +4,12 @@
 // The collapsed widget: the quick exit stays in reach (a button beside the launcher while a chat
 // exists, Esc twice anywhere on the host page, even when the app does not answer), it leaves nothing
 // behind (draft included), and the launcher's unread count survives a reload without recounting.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { launchBrowser } from '../browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
 import { call, eventually, next, randomUUID } from '../helpers.js';
-import { axeViolations, counsellor, send, startChat, startWorld, widgetFrame, type WidgetWorld, closeCounsellors } from './harness.js';
+import { axeViolations, counsellor, send, startChat, widgetFrame, useWidgetSuite, chatting } from './harness.js';
 
-let world: WidgetWorld;
-let browser: Browser;
-beforeAll(async () => {
-  world = await startWorld();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeCounsellors();
-});
-afterAll(async () => {
-  await browser?.close();
-  await world?.close();
-});
-
-async function chatting(page: Page, name: string) {
-  const c = await counsellor(world.env, name);
-  await page.goto(world.host.page());
-  const frame = await widgetFrame(page);
-  const assigned = next(c.agent, 'conversation:assigned');
-  await startChat(frame);
-  const conv = await assigned;
-  await frame.locator('.msg.system', { hasText: `${name} joined the chat.` }).waitFor();
-  return { c, conv, frame };
-}
+const suite = useWidgetSuite();
 
 async function minimise(frame: Frame): Promise<void> {
   await frame.getByRole('button', { name: 'Minimise the chat' }).click();
@@ -45,7 +21,7 @@ const iframe = (page: Page) => page.locator('iframe[data-helpline-widget]');
 
 /** Back on the centre's site in the same tab: nothing of the chat is left in the widget's storage. */
 async function expectNothingLeft(page: Page): Promise<void> {
-  await page.goto(world.host.page());
+  await page.goto(suite.world.host.page());
   const again = await widgetFrame(page);
   expect(await storedKeys(again)).toEqual([]);
   expect(await again.locator('.dock .exit').count()).toBe(0);
@@ -56,11 +32,11 @@ async function expectNothingLeft(page: Page): Promise<void> {
 
 describe('quick exit while collapsed', () => {
   it('Esc twice on the host page ends the session, wipes storage with the draft, replaces the page', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     await page.goto('about:blank');
-    const { c, conv, frame } = await chatting(page, 'Tea');
+    const { c, conv, frame } = await chatting(suite.world, page, 'Tea');
     await send(frame, 'secret');
     await frame.locator('.msg.visitor .meta', { hasText: 'Delivered' }).waitFor();
     await frame.locator('#hl-composer').fill('half-written, never sent');
@@ -75,9 +51,9 @@ describe('quick exit while collapsed', () => {
     const ended = next(c.agent, 'conversation:updated', (x: any) => x.id === conv.id && x.state !== 'active');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
-    await page.waitForURL(world.host.neutralUrl);
+    await page.waitForURL(suite.world.host.neutralUrl);
     expect((await ended).state).toBe('wrapup');
-    await eventually(async () => (await world.env.app.conversations.visitorByToken(token!)) === null);
+    await eventually(async () => (await suite.world.env.app.conversations.visitorByToken(token!)) === null);
     // Back skips the replaced page with the chat.
     await page.goBack().catch(() => null);
     expect(page.url()).toBe('about:blank');
@@ -88,16 +64,16 @@ describe('quick exit while collapsed', () => {
   });
 
   it('shows a labelled quick-exit button beside the launcher while a chat exists, reachable by keyboard at 360 px', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const context = await suite.browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     let frame = await widgetFrame(page);
     // No chat yet: the launcher alone.
     expect(await frame.locator('.dock .exit').count()).toBe(0);
     expect((await iframe(page).boundingBox())!.width).toBe(104);
 
-    const c = await counsellor(world.env, 'Lea');
+    const c = await counsellor(suite.world.env, 'Lea');
     const assigned = next(c.agent, 'conversation:assigned');
     await startChat(frame);
     const conv = await assigned;
@@ -132,7 +108,7 @@ describe('quick exit while collapsed', () => {
     await eventually(async () => (await frame.evaluate(() => document.activeElement?.textContent)) === 'Quick exit');
     const ended = next(c.agent, 'conversation:updated', (x: any) => x.id === conv.id && x.state !== 'active');
     await page.keyboard.press('Enter');
-    await page.waitForURL(world.host.neutralUrl);
+    await page.waitForURL(suite.world.host.neutralUrl);
     expect((await ended).state).toBe('wrapup');
 
     await expectNothingLeft(page);
@@ -141,7 +117,7 @@ describe('quick exit while collapsed', () => {
   });
 
   it('Esc twice on the host page leaves by itself when the app does not answer', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     // An app that never hears the request (hung, or the message lost): a listener registered before
     // the app's own swallows it.
     await context.addInitScript(() => {
@@ -151,7 +127,7 @@ describe('quick exit while collapsed', () => {
     });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const frame = await widgetFrame(page);
     // The loader has the centre's exit URL once the app said `ready` (it titles the frame).
     await page.locator('iframe[title="Chat with a counsellor"]').waitFor();
@@ -159,9 +135,9 @@ describe('quick exit while collapsed', () => {
     await page.locator('main h1').click();
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
-    await page.waitForURL(world.host.neutralUrl);
+    await page.waitForURL(suite.world.host.neutralUrl);
     // The app never wiped its storage: the loader left on its own.
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const again = await widgetFrame(page);
     expect(await again.evaluate(() => sessionStorage.getItem('hl.marker'))).toBe('1');
     await context.close();
@@ -170,10 +146,10 @@ describe('quick exit while collapsed', () => {
 
 describe('unread count on the collapsed launcher', () => {
   it('counts only counsellor messages newer than what the child saw, also after reloads', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    const { c, conv, frame: f } = await chatting(page, 'Vera');
+    const { c, conv, frame: f } = await chatting(suite.world, page, 'Vera');
     let frame = f;
     const say = async (body: string) => {
       const r = await call(c.agent, 'message:send', { conversationId: conv.id, clientMsgId: randomUUID(), body });
@@ -212,7 +188,7 @@ describe('unread count on the collapsed launcher', () => {
     // The count is kept in the tab's session storage only, and quick exit wipes it with the rest.
     expect(await frame.evaluate((id) => sessionStorage.getItem(`hl.seen:${id}`), conv.id)).toMatch(/^\d+$/);
     await frame.locator('.dock .exit').click();
-    await page.waitForURL(world.host.neutralUrl);
+    await page.waitForURL(suite.world.host.neutralUrl);
     await expectNothingLeft(page);
     await c.close();
     await context.close();

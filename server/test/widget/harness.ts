@@ -9,9 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { Frame, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { WIDGET_DIST } from '../../src/web/routes.js';
-import { agentClient, call, connected, createStaff, login, startTestEnv, type AgentClient, type TestEnv } from '../helpers.js';
+import { launchBrowser } from '../browser.js';
+import { agentClient, call, connected, createStaff, login, next, startTestEnv, type AgentClient, type TestEnv } from '../helpers.js';
 
 export function ensureWidgetBuilt(): void {
   if (existsSync(`${WIDGET_DIST}/widget.js`) && existsSync(`${WIDGET_DIST}/app/index.html`)) return;
@@ -78,6 +80,33 @@ export async function startWorld(): Promise<WidgetWorld> {
   };
 }
 
+export interface WidgetSuite {
+  /** Set in beforeAll. */
+  world: WidgetWorld;
+  /** Set in beforeAll. */
+  browser: Browser;
+}
+
+/**
+ * Registers the file's hooks: a world and a Chromium for the whole file, every counsellor retired
+ * after each test. Returns what beforeAll sets up.
+ */
+export function useWidgetSuite(): WidgetSuite {
+  const suite = {} as WidgetSuite;
+  beforeAll(async () => {
+    suite.world = await startWorld();
+    suite.browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await closeCounsellors();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.world?.close();
+  });
+  return suite;
+}
+
 const agents = new Map<AgentClient, Set<string>>();
 
 /**
@@ -119,6 +148,18 @@ export async function widgetFrame(page: Page): Promise<Frame> {
   if (!frame) throw new Error('no widget frame');
   await frame.waitForSelector('#app > *', { state: 'attached' });
   return frame;
+}
+
+/** A counsellor `name`, and the widget on the host page in a chat that she has joined. */
+export async function chatting(world: WidgetWorld, page: Page, name: string) {
+  const c = await counsellor(world.env, name);
+  await page.goto(world.host.page());
+  const frame = await widgetFrame(page);
+  const assigned = next(c.agent, 'conversation:assigned');
+  await startChat(frame);
+  const conv = await assigned;
+  await frame.locator('.msg.system', { hasText: `${name} joined the chat.` }).waitFor();
+  return { c, conv, frame };
 }
 
 /** Open the widget (if collapsed) and start a chat with the given optional answers. */

@@ -3,35 +3,21 @@
 // Browser-side callbacks (page.evaluate) use the DOM types.
 // A flaky network and reloads: nothing typed is lost, nothing is shown or stored twice, and a reload
 // in the same tab resumes the conversation.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../browser.js';
+import { describe, expect, it } from 'vitest';
 import { call, eventually, next, randomUUID } from '../helpers.js';
-import { bubbles, counsellor, send, startChat, startWorld, widgetFrame, type WidgetWorld, closeCounsellors } from './harness.js';
+import { bubbles, counsellor, send, startChat, widgetFrame, useWidgetSuite } from './harness.js';
 
-let world: WidgetWorld;
-let browser: Browser;
-beforeAll(async () => {
-  world = await startWorld();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeCounsellors();
-});
-afterAll(async () => {
-  await browser?.close();
-  await world?.close();
-});
+const suite = useWidgetSuite();
 
 describe('widget resilience', () => {
   it('queues messages written offline, sends them in order once on reconnect, and resumes after a reload', async () => {
-    const c = await counsellor(world.env, 'Mila');
+    const c = await counsellor(suite.world.env, 'Mila');
     const received: string[] = [];
     c.agent.on('message:new', (m) => m.sender === 'visitor' && received.push(m.body));
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     let frame = await widgetFrame(page);
     const assigned = next(c.agent, 'conversation:assigned');
     await startChat(frame);
@@ -54,7 +40,7 @@ describe('widget resilience', () => {
     expect(await bubbles(frame)).toEqual(['one', 'are you there?', 'two', 'three']);
     await eventually(async () => received.length >= 3);
     expect(received).toEqual(['one', 'two', 'three']);
-    const stored = await world.env.app.conversations.history(conv.id, 0);
+    const stored = await suite.world.env.app.conversations.history(conv.id, 0);
     expect(stored.filter((m) => m.sender !== 'system').map((m) => m.body)).toEqual(['one', 'are you there?', 'two', 'three']);
 
     // A slow mobile network (high latency, low bandwidth): a burst of messages arrives once, in order.

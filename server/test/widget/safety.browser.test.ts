@@ -4,45 +4,21 @@
 // Safety of the widget in a real browser: quick exit (button and Esc twice), message text never
 // becomes HTML (XSS corpus), links stay text, languages from the host page, axe on every screen at
 // 360 px, and a site that is not allowed cannot frame it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { launchBrowser } from '../browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
 import { call, eventually, next, randomUUID } from '../helpers.js';
-import { axeViolations, bubbles, counsellor, send, startChat, startHostSite, startWorld, widgetFrame, type WidgetWorld, closeCounsellors } from './harness.js';
+import { axeViolations, bubbles, counsellor, send, startChat, startHostSite, widgetFrame, useWidgetSuite, chatting } from './harness.js';
 
-let world: WidgetWorld;
-let browser: Browser;
-beforeAll(async () => {
-  world = await startWorld();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeCounsellors();
-});
-afterAll(async () => {
-  await browser?.close();
-  await world?.close();
-});
-
-async function chatting(page: Page, name: string) {
-  const c = await counsellor(world.env, name);
-  await page.goto(world.host.page());
-  const frame = await widgetFrame(page);
-  const assigned = next(c.agent, 'conversation:assigned');
-  await startChat(frame);
-  const conv = await assigned;
-  await frame.locator('.msg.system', { hasText: `${name} joined the chat.` }).waitFor();
-  return { c, conv, frame };
-}
+const suite = useWidgetSuite();
 
 describe('quick exit', () => {
   for (const how of ['button', 'Esc twice'] as const) {
     it(`by ${how}: ends the session, wipes storage, replaces the host page`, async () => {
-      const context = await browser.newContext();
+      const context = await suite.browser.newContext();
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       await page.goto('about:blank');
-      const { c, conv, frame } = await chatting(page, how === 'button' ? 'Iva' : 'Eli');
+      const { c, conv, frame } = await chatting(suite.world, page, how === 'button' ? 'Iva' : 'Eli');
       await send(frame, 'secret');
       await frame.locator('.msg.visitor .meta', { hasText: 'Delivered' }).waitFor();
       const token = await frame.evaluate(() => sessionStorage.getItem('hl.token'));
@@ -56,16 +32,16 @@ describe('quick exit', () => {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Escape');
       }
-      await page.waitForURL(world.host.neutralUrl);
+      await page.waitForURL(suite.world.host.neutralUrl);
       expect((await ended).state).toBe('wrapup');
-      expect(await world.env.app.conversations.visitorByToken(token!)).toBeNull();
+      expect(await suite.world.env.app.conversations.visitorByToken(token!)).toBeNull();
       // Back does not return to the page with the chat.
       await page.goBack().catch(() => null);
       expect(page.url()).not.toContain('lang=');
-      expect(page.url()).not.toBe(world.host.page());
+      expect(page.url()).not.toBe(suite.world.host.page());
 
       // Same tab, the site again: nothing of the chat is left in the widget's storage.
-      await page.goto(world.host.page());
+      await page.goto(suite.world.host.page());
       const again = await widgetFrame(page);
       expect(await again.evaluate(() => [sessionStorage.length, localStorage.length])).toEqual([0, 0]);
       await again.locator('.launcher').click();
@@ -94,7 +70,7 @@ const XSS = [
 
 describe('message text is never HTML', () => {
   it('shows an XSS corpus from both sides as plain text, links unlinked and never fetched', async () => {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     page.setDefaultTimeout(10_000);
     const dialogs: string[] = [];
     const external: string[] = [];
@@ -105,7 +81,7 @@ describe('message text is never HTML', () => {
     page.on('request', (r) => {
       if (/example\.(com|org)|\/x$/.test(r.url())) external.push(r.url());
     });
-    const { c, conv, frame } = await chatting(page, 'Rada');
+    const { c, conv, frame } = await chatting(suite.world, page, 'Rada');
     for (const body of XSS) {
       await call(c.agent, 'message:send', { conversationId: conv.id, clientMsgId: randomUUID(), body });
     }
@@ -134,17 +110,17 @@ describe('languages and branding', () => {
   }
 
   it('follows <html lang>, then data-lang, then the browser; the switch translates everything', async () => {
-    const context = await browser.newContext({ locale: 'sr-RS' });
+    const context = await suite.browser.newContext({ locale: 'sr-RS' });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    expect(await launcherText(page, world.host.page({ lang: 'bg' }))).toBe('Пиши ни');
-    expect(await launcherText(page, world.host.page({ lang: 'bg', dataLang: 'sr-Latn' }))).toBe('Piši nam');
-    expect(await launcherText(page, world.host.page({ lang: 'sr' }))).toBe('Пиши нам');
+    expect(await launcherText(page, suite.world.host.page({ lang: 'bg' }))).toBe('Пиши ни');
+    expect(await launcherText(page, suite.world.host.page({ lang: 'bg', dataLang: 'sr-Latn' }))).toBe('Piši nam');
+    expect(await launcherText(page, suite.world.host.page({ lang: 'sr' }))).toBe('Пиши нам');
     // An unsupported page language: the browser's (sr-RS → Serbian Cyrillic).
-    expect(await launcherText(page, world.host.page({ lang: 'de' }))).toBe('Пиши нам');
+    expect(await launcherText(page, suite.world.host.page({ lang: 'de' }))).toBe('Пиши нам');
 
-    await world.env.app.settings.set('widget', { centreName: 'Центар', primaryColor: '#ffe000' });
-    await page.goto(world.host.page({ lang: 'en' }));
+    await suite.world.env.app.settings.set('widget', { centreName: 'Центар', primaryColor: '#ffe000' });
+    await page.goto(suite.world.host.page({ lang: 'en' }));
     const frame = await widgetFrame(page);
     await frame.locator('.launcher').click();
     expect(await frame.locator('#hl-title').textContent()).toBe('Центар');
@@ -156,7 +132,7 @@ describe('languages and branding', () => {
     expect(await frame.getByRole('button', { name: 'Бърз изход' }).count()).toBe(1);
     await frame.locator('#hl-lang').selectOption('sr-Latn');
     await frame.getByRole('button', { name: 'Počni ćaskanje' }).waitFor();
-    await world.env.app.settings.set('widget', { centreName: 'Test Centre', primaryColor: '#1f5fa8' });
+    await suite.world.env.app.settings.set('widget', { centreName: 'Test Centre', primaryColor: '#1f5fa8' });
     await context.close();
   });
 });
@@ -168,9 +144,9 @@ async function expectAccessible(frame: Frame, screen: string) {
 
 describe('accessibility', () => {
   it('has no axe violations on each screen at 360 px, is keyboard usable and announces messages', async () => {
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    const page = await suite.browser.newPage({ viewport: { width: 360, height: 740 } });
     page.setDefaultTimeout(10_000);
-    await page.goto(world.host.page());
+    await page.goto(suite.world.host.page());
     const frame = await widgetFrame(page);
     await expectAccessible(frame, 'launcher');
     // Keyboard: Tab into the frame's launcher, Enter opens, focus moves into the panel.
@@ -190,7 +166,7 @@ describe('accessibility', () => {
     await expectAccessible(frame, 'read an answer');
     await frame.getByRole('button', { name: 'Back' }).click();
 
-    const c = await counsellor(world.env, 'Dara');
+    const c = await counsellor(suite.world.env, 'Dara');
     const assigned = next(c.agent, 'conversation:assigned');
     await startChat(frame);
     const conv = await assigned;
@@ -215,13 +191,13 @@ describe('accessibility', () => {
 
 describe('embedding rules', () => {
   it('works on a site of another registrable domain too (storage may be refused there: memory only)', async () => {
-    const cross = await startHostSite(() => world.env.url, { hostname: 'localhost' });
-    await world.env.app.settings.set('widget', { allowedOrigins: [cross.origin] });
+    const cross = await startHostSite(() => suite.world.env.url, { hostname: 'localhost' });
+    await suite.world.env.app.settings.set('widget', { allowedOrigins: [cross.origin] });
     try {
-      const page = await browser.newPage();
+      const page = await suite.browser.newPage();
       page.setDefaultTimeout(10_000);
       const { frame } = await (async () => {
-        const c = await counsellor(world.env, 'Nina');
+        const c = await counsellor(suite.world.env, 'Nina');
         await page.goto(cross.page());
         const f = await widgetFrame(page);
         const assigned = next(c.agent, 'conversation:assigned');
@@ -232,18 +208,18 @@ describe('embedding rules', () => {
       await send(frame, 'from another site');
       await frame.locator('.msg.visitor .meta', { hasText: 'Delivered' }).waitFor();
       await frame.getByRole('button', { name: 'Quick exit' }).click();
-      await page.waitForURL(world.host.neutralUrl);
+      await page.waitForURL(suite.world.host.neutralUrl);
       await page.close();
     } finally {
-      await world.env.app.settings.set('widget', { allowedOrigins: [] });
+      await suite.world.env.app.settings.set('widget', { allowedOrigins: [] });
       await cross.close();
     }
   });
 
   it('a site that is not allowed cannot frame the widget; foreign postMessages are ignored', async () => {
-    const other = await startHostSite(() => world.env.url);
+    const other = await startHostSite(() => suite.world.env.url);
     try {
-      const page = await browser.newPage();
+      const page = await suite.browser.newPage();
       page.setDefaultTimeout(10_000);
       await page.goto(other.page());
       const handle = await page.waitForSelector('iframe[data-helpline-widget]', { state: 'attached' });
@@ -253,12 +229,12 @@ describe('embedding rules', () => {
       expect(await frame!.locator('#app > *').count().catch(() => 0)).toBe(0);
 
       // On an allowed site, an exit message that does not come from the widget's frame is ignored.
-      await page.goto(world.host.page());
+      await page.goto(suite.world.host.page());
       const w = await widgetFrame(page);
       await page.evaluate(() => window.postMessage({ tag: 'helpline-widget', type: 'exit', url: 'https://example.com/' }, '*'));
       await w.locator('.launcher').click();
       await w.locator('.panel').waitFor();
-      expect(page.url()).toBe(world.host.page());
+      expect(page.url()).toBe(suite.world.host.page());
       await page.close();
     } finally {
       await other.close();
