@@ -80,7 +80,9 @@ describe('sessions and CSRF', () => {
 
 describe('origins', () => {
   it('refuses widget and console sockets from a foreign origin at the handshake', async () => {
-    for (const c of [widgetClient(env.url, { origin: 'https://evil.example' }), widgetClient(env.url, { hostOrigin: 'https://evil.example' })]) {
+    // One client at a time: each listener must be in place before its handshake can fail.
+    for (const opts of [{ origin: 'https://evil.example' }, { hostOrigin: 'https://evil.example' }]) {
+      const c = widgetClient(env.url, opts);
       const err = await new Promise<Error>((resolve) => c.once('connect_error', resolve));
       expect(err.message).toBe('origin_not_allowed');
       c.disconnect();

@@ -51,12 +51,12 @@ describe('widget chat, embedded on another origin', () => {
     // minimised: a new message shows on the launcher; reopening moves focus into the panel
     await frame.getByRole('button', { name: 'Minimise the chat' }).click();
     await frame.locator('.launcher').waitFor();
-    expect(await frame.evaluate(() => document.activeElement?.className)).toBe('launcher');
+    await expect.poll(() => frame.evaluate(() => document.activeElement?.className)).toBe('launcher');
     await call(c.agent, 'message:send', { conversationId: conv.id, clientMsgId: randomUUID(), body: 'Still there?' });
     await frame.locator('.launcher', { hasText: '1 new' }).waitFor();
     await frame.locator('.launcher').click();
     await frame.locator('.msg.counsellor .text', { hasText: 'Still there?' }).waitFor();
-    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('hl-title');
+    await expect.poll(() => frame.evaluate(() => document.activeElement?.id)).toBe('hl-title');
 
     // a change of counsellor is announced, translated
     await env().conversations.postSystem(conv.id, 'transferred');

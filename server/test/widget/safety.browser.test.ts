@@ -153,7 +153,7 @@ describe('accessibility', () => {
     await frame.locator('.launcher').focus();
     await page.keyboard.press('Enter');
     await frame.locator('.panel').waitFor();
-    expect(await frame.evaluate(() => document.activeElement?.id)).toBe('hl-title');
+    await expect.poll(() => frame.evaluate(() => document.activeElement?.id)).toBe('hl-title');
     const box = await page.locator('iframe[data-helpline-widget]').boundingBox();
     expect(box!.width).toBe(360);
     expect(await frame.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
