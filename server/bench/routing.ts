@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
   try {
     const env = { OFFER_TIMEOUT_MS: '30000', WRAPUP_MS: '0', WRAPUP_URGENT_MS: '0', SWEEP_INTERVAL_MS: '5000', VISITOR_GRACE_MS: '600000', MESSAGE_RATE_PER_10S: '100000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '1000000', LOGINS_PER_IP_PER_MIN: '1000000', LOG_LEVEL: 'error' };
-    for (let i = 0; i < INSTANCES; i++) instances.push(await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env }));
+    for (let i = 0; i < INSTANCES; i++) instances.push(await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) }));
     log(`${INSTANCES} instances up`);
 
     const pw = 'bench-password-1';

@@ -15,10 +15,10 @@ export interface InstanceProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: string; env?: Record<string, string>; port?: number }): Promise<InstanceProcess> {
+export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<InstanceProcess> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', MAIN], {
     cwd: SERVER_DIR,
     env: {
       PATH: process.env.PATH ?? '',
