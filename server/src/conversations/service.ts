@@ -43,6 +43,16 @@ export function toChatMessage(m: MessageRow, senderName?: string | null): ChatMe
   };
 }
 
+interface RawSystemRow {
+  id: string;
+  conversation_id: string;
+  seq: number | string;
+  client_msg_id: string;
+  created_at: string | Date;
+  visitor_id: string | null;
+  assigned_staff_id: string | null;
+}
+
 export interface QueueInfo {
   position: number | null;
   estimatedWaitSeconds: number | null;
@@ -134,37 +144,6 @@ export function createConversationService(db: Db, realtime: Realtime) {
     let emitter = realtime.agent.to(rooms.watch(c.id));
     if (c.assignedStaffId) emitter = emitter.to(rooms.staff(c.assignedStaffId));
     emitter.emit('message:new', msg);
-  }
-
-  /**
-   * Store a message: advance the conversation's counter and insert in one transaction, so the seq is
-   * gapless and nothing is acknowledged before it is committed.
-   */
-  async function insertMessage(
-    tx: DbOrTx,
-    conversationId: string,
-    m: { clientMsgId: string; sender: ChatMessage['sender']; senderStaffId?: string | null; body: string; systemEvent?: SystemEvent; systemParams?: Record<string, string> },
-  ): Promise<MessageRow> {
-    const [counter] = await tx
-      .update(conversations)
-      .set({ lastSeq: sql`${conversations.lastSeq} + 1` })
-      .where(eq(conversations.id, conversationId))
-      .returning({ seq: conversations.lastSeq });
-    if (!counter) throw new AppError('not_found', 'No such conversation');
-    const [row] = await tx
-      .insert(messages)
-      .values({
-        conversationId,
-        seq: counter.seq,
-        clientMsgId: m.clientMsgId,
-        sender: m.sender,
-        senderStaffId: m.senderStaffId ?? null,
-        body: m.body,
-        systemEvent: m.systemEvent ?? null,
-        systemParams: m.systemParams ? JSON.stringify(m.systemParams) : null,
-      })
-      .returning();
-    return row!;
   }
 
   async function existingMessage(conversationId: string, clientMsgId: string): Promise<MessageRow | null> {
@@ -281,13 +260,38 @@ export function createConversationService(db: Db, realtime: Realtime) {
       return msg;
     },
 
-    /** A system line in the conversation (counsellor joined, transfer, ended...), seen by both sides. */
+    /**
+     * A system line in the conversation (counsellor joined, transfer, ended...), seen by both sides.
+     * One statement advances the counter and inserts the line (atomic on its own, gapless like any
+     * message) and returns whom to tell.
+     */
     async postSystem(conversationId: string, event: SystemEvent, params?: Record<string, string>): Promise<ChatMessage> {
-      const row = await db.transaction((tx) =>
-        insertMessage(tx, conversationId, { clientMsgId: `sys:${randomToken(12)}`, sender: 'system', body: '', systemEvent: event, ...(params ? { systemParams: params } : {}) }),
+      const [r] = await execRows<RawSystemRow>(
+        db,
+        sql`with c as (
+              update conversations set last_seq = last_seq + 1 where id = ${conversationId}
+              returning id, last_seq, visitor_id, assigned_staff_id
+            ), m as (
+              insert into messages (conversation_id, seq, client_msg_id, sender, body, system_event, system_params)
+              select c.id, c.last_seq, ${`sys:${randomToken(12)}`}, 'system', '', ${event}, ${params ? JSON.stringify(params) : null} from c
+              returning id, conversation_id, seq, client_msg_id, created_at
+            )
+            select m.id, m.conversation_id, m.seq, m.client_msg_id, m.created_at, c.visitor_id, c.assigned_staff_id from m, c`,
       );
-      const msg = toChatMessage(row);
-      await fanOutMessage(await get(conversationId), msg);
+      if (!r) throw new AppError('not_found', 'No such conversation');
+      const msg = toChatMessage({
+        id: r.id,
+        conversationId: r.conversation_id,
+        seq: Number(r.seq),
+        clientMsgId: r.client_msg_id,
+        sender: 'system',
+        senderStaffId: null,
+        body: '',
+        systemEvent: event,
+        systemParams: params ? JSON.stringify(params) : null,
+        createdAt: new Date(r.created_at),
+      });
+      await fanOutMessage({ id: conversationId, visitorId: r.visitor_id, assignedStaffId: r.assigned_staff_id }, msg);
       return msg;
     },
 
