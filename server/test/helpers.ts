@@ -68,8 +68,8 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-/** Short timers so tests run in seconds without fake clocks. */
-export const FAST_TIMERS: Record<string, string> = {
+/** Test settings: short timers so tests run in seconds without fake clocks, small pools, generous login limits. */
+export const TEST_SETTINGS: Record<string, string> = {
   OFFER_TIMEOUT_MS: '2000',
   DISCONNECT_GRACE_MS: '1500',
   VISITOR_GRACE_MS: '1500',
@@ -100,7 +100,7 @@ export async function startInstance(opts: { databaseUrl: string; redisPrefix: st
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...FAST_TIMERS,
+    ...TEST_SETTINGS,
     ...opts.env,
   });
   const app = await buildApp(config);

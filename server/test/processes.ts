@@ -1,7 +1,7 @@
 // Server instances as separate OS processes (for multi-instance, crash and restart tests).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, FAST_TIMERS, TEST_REDIS_URL } from './helpers.js';
+import { freePort, TEST_SETTINGS, TEST_REDIS_URL } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -30,7 +30,7 @@ export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: st
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      ...FAST_TIMERS,
+      ...TEST_SETTINGS,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,10 +5,17 @@ import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 
-/** Conditions under which a counsellor may receive a new offer now. */
-const agentFree = sql`a.status = 'available' and a.disconnected_at is null
+/**
+ * A counsellor who is online and taking chats (over `agent_states a join staff_users s`). One
+ * definition for routing, the "service open" answer and the wait estimate.
+ */
+export const agentOnline = sql`a.status = 'available' and a.disconnected_at is null
+  and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
+
+/** Online and able to receive a new offer now: not in wrap-up, below capacity. */
+const agentFree = sql`${agentOnline}
   and (a.wrapup_until is null or a.wrapup_until <= now())
-  and a.load < s.capacity and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
+  and a.load < s.capacity`;
 
 function eligible(declineCooldownMs: number) {
   return sql`(c.overflow or c.language is null or c.language = any(s.languages))

@@ -18,7 +18,7 @@ import type { ConversationRow, ConversationService, QueueInfo } from '../convers
 import type { AuditService } from '../audit/service.js';
 import type { SettingsService } from '../settings/service.js';
 import { agentStates, assignments } from './tables.js';
-import { offerOne, offerTo, pairExists } from './dispatch.js';
+import { agentOnline, offerOne, offerTo, pairExists } from './dispatch.js';
 import { findRiskWords } from './risk.js';
 
 type AssignmentRow = typeof assignments.$inferSelect;
@@ -229,6 +229,15 @@ export function createRoutingService(d: RoutingDeps) {
 
   // ---------- queue information ----------
 
+  /** How many counsellors are online, and their capacity together. */
+  async function online(): Promise<{ counsellors: number; capacity: number }> {
+    const [r] = await execRows<{ n: number; cap: number | null }>(
+      db,
+      sql`select count(*)::int as n, sum(s.capacity)::int as cap from agent_states a join staff_users s on s.id = a.staff_id where ${agentOnline}`,
+    );
+    return { counsellors: r?.n ?? 0, capacity: r?.cap ?? 0 };
+  }
+
   // The inputs of the wait estimate change slowly; computing them once a second keeps position
   // updates cheap however long the queue is.
   let etaInputs: { at: number; avgHandle: number; capacity: number } | null = null;
@@ -241,12 +250,7 @@ export function createRoutingService(d: RoutingDeps) {
             where ended_at is not null and accepted_at is not null
             order by ended_at desc limit 50) t`,
     );
-    const [c] = await execRows<{ cap: number | null }>(
-      db,
-      sql`select sum(s.capacity)::int as cap from agent_states a join staff_users s on s.id = a.staff_id
-          where a.status = 'available' and s.disabled_at is null`,
-    );
-    etaInputs = { at: Date.now(), avgHandle: h?.avg ?? 300, capacity: c?.cap ?? 0 };
+    etaInputs = { at: Date.now(), avgHandle: h?.avg ?? 300, capacity: (await online()).capacity };
     return etaInputs;
   }
 
@@ -297,12 +301,7 @@ export function createRoutingService(d: RoutingDeps) {
       while (dispatching) await new Promise((r) => setTimeout(r, 5));
     },
     async onlineCounsellors(): Promise<number> {
-      const rows = await execRows<{ n: number }>(
-        db,
-        sql`select count(*)::int as n from agent_states a join staff_users s on s.id = a.staff_id
-            where a.status = 'available' and a.disconnected_at is null and s.disabled_at is null and s.role in ('counsellor','supervisor')`,
-      );
-      return rows[0]?.n ?? 0;
+      return (await online()).counsellors;
     },
     agentState,
     emitAgentState,
@@ -341,10 +340,11 @@ export function createRoutingService(d: RoutingDeps) {
       await convs.postSystem(res.c.id, res.changed ? 'counsellor_changed' : 'counsellor_joined', { name });
       const fresh = await convs.get(res.c.id);
       await convs.publish(fresh);
-      realtime.agent.to(rooms.staff(staffId)).emit('conversation:assigned', await convs.staffView(fresh));
+      const view = await convs.staffView(fresh);
+      realtime.agent.to(rooms.staff(staffId)).emit('conversation:assigned', view);
       await emitAgentState(staffId);
       await schedulePositions();
-      return { conversation: await convs.staffView(fresh), messages: await convs.history(fresh.id, 0) };
+      return { conversation: view, messages: await convs.history(fresh.id, 0) };
     },
 
     async decline(staffId: string, offerId: string): Promise<void> {

@@ -120,6 +120,7 @@ export function createSettingsService(db: Db) {
       const hm = `${p('hour')}:${p('minute')}`;
       return (h.weekly[String(dow)] ?? []).some(([from, to]) => hm >= from && hm < to);
     },
+    /** Forget cached values (tests that write settings behind the service's back). */
     clearCache: () => cache.clear(),
   };
 }
