@@ -51,10 +51,10 @@ async function main(): Promise<void> {
       .values(Array.from({ length: CONVERSATIONS }, () => ({ visitorId: v!.id, state: 'active' as const })))
       .returning({ id: conversations.id });
     const ids = rows.map((r) => r.id);
-    const writer = createMessageWriter(db);
+    const writer = createMessageWriter(database.query);
     const old = await drive('per-message', ids, (c, m) => perMessage(db, c, m));
     const grouped = await drive('group-commit', ids, (c, m) =>
-      writer.write({ conversationId: c, clientMsgId: m, sender: 'visitor', senderStaffId: null, body: 'benchmark message', allowed: ['active'] }),
+      writer.write({ conversationId: c, clientMsgId: m, sender: { type: 'visitor', visitorId: v!.id }, body: 'benchmark message', allowed: ['active'] }),
     );
     const [sc] = (await db.execute(sql`select current_setting('synchronous_commit') as s, current_setting('fsync') as f`)) as unknown as { s: string; f: string }[];
     console.log(JSON.stringify({ bench: 'message-writer', senders: SENDERS, synchronous_commit: sc?.s, fsync: sc?.f, per_message_per_s: old.per_s, per_message_p99_ms: old.p99_ms, group_commit_per_s: grouped.per_s, group_commit_p99_ms: grouped.p99_ms }));

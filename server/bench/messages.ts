@@ -18,6 +18,8 @@ const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3000);
 const DRAIN_MS = 2000;
 const P99_LIMIT_MS = 50;
 const MAX_RATE = 64_000;
+/** BENCH_PROFILE_DIR=dir: a CPU profile of the server for each measured step (not the set-up), in dir. */
+const PROFILE = process.env.BENCH_PROFILE_DIR;
 
 interface Pair {
   conversationId: string;
@@ -58,6 +60,8 @@ class Driver {
   constructor(
     private readonly pairs: Pair[],
     private readonly bare: boolean,
+    /** Called around each measured step (to profile the server during it). */
+    private readonly around?: () => void,
   ) {
     // A counsellor's socket serves many pairs: one listener per socket, not per pair.
     for (const s of new Set(pairs.map((p) => p.visitor))) s.on('message:new', (m: { clientMsgId: string }) => this.onDelivered(m, 'visitor'));
@@ -75,7 +79,8 @@ class Driver {
     this.latencies.push(performance.now() - p.at);
   }
 
-  async step(rate: number): Promise<StepResult> {
+  async step(rate: number, stepMs = STEP_MS, measured = true): Promise<StepResult> {
+    if (measured) this.around?.();
     this.pending.clear();
     this.received.clear();
     this.latencies = [];
@@ -87,9 +92,9 @@ class Driver {
     await new Promise<void>((resolve) => {
       const tick = () => {
         const elapsed = performance.now() - start;
-        const due = Math.min(Math.floor((rate * Math.min(elapsed, STEP_MS)) / 1000), Math.floor((rate * STEP_MS) / 1000));
+        const due = Math.min(Math.floor((rate * Math.min(elapsed, stepMs)) / 1000), Math.floor((rate * stepMs) / 1000));
         while (n < due) this.sendOne(n++);
-        if (elapsed >= STEP_MS) resolve();
+        if (elapsed >= stepMs) resolve();
         else setTimeout(tick, 2);
       };
       tick();
@@ -97,6 +102,7 @@ class Driver {
     const sendSeconds = (performance.now() - start) / 1000;
     const drainEnd = performance.now() + DRAIN_MS;
     while (this.received.size < n && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 20));
+    if (measured) this.around?.();
     const sorted = this.latencies.slice().sort((a, b) => a - b);
     const lost = n - this.received.size;
     const achieved = Math.round(this.received.size / sendSeconds);
@@ -135,6 +141,18 @@ class Driver {
   /** Highest sustained rate: double until a step fails, then bisect. */
   async saturate(name: string): Promise<StepResult> {
     let best: StepResult | null = null;
+    // A warm-up step, not counted: connections opened, statements prepared, code compiled.
+    log(`${name} warm-up → ${JSON.stringify(await this.step(500, 3000, false))}`);
+    // BENCH_RATES="1000,2000" runs just those steps (for profiling a steady state).
+    const fixed = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => n > 0);
+    if (fixed?.length) {
+      for (const rate of fixed) {
+        const r = await this.step(rate);
+        log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
+        if (r.pass && (!best || r.rate > best.rate)) best = r;
+      }
+      return best ?? { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+    }
     let rate = 250;
     let fail: number | null = null;
     while (rate <= MAX_RATE) {
@@ -261,19 +279,25 @@ async function main(): Promise<void> {
     inst = await spawnInstance({
       databaseUrl: db.url,
       redisPrefix: prefix,
-      env: { AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
+      nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
+      env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
     });
     log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(inst, db.url);
-    const platform = await new Driver(pairs, false).saturate('platform');
+    const instance = inst;
+    const platform = await new Driver(pairs, false, PROFILE ? () => instance.child.kill('SIGUSR2') : undefined).saturate('platform');
     closeAll(pairs);
     await inst.kill('SIGTERM');
     inst = null;
 
-    bare = await startBare();
-    const bPairs = await barePairs(bare.url);
-    const relay = await new Driver(bPairs, true).saturate('bare');
-    closeAll(bPairs);
+    // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
+    let relay: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+    if (!process.env.BENCH_SKIP_BARE) {
+      bare = await startBare();
+      const bPairs = await barePairs(bare.url);
+      relay = await new Driver(bPairs, true).saturate('bare');
+      closeAll(bPairs);
+    }
 
     const ratio = relay.rate ? Math.round((platform.rate / relay.rate) * 100) / 100 : 0;
     console.log(

@@ -80,7 +80,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   const redis = redisFactory(redisUrl, config.REDIS_PREFIX);
   app.decorate('redis', redis);
-  app.decorate('redisClient', redis.create({ name: 'commands' }));
+  app.decorate('redisClient', redis.create({ name: 'commands', autoPipeline: true }));
   app.decorate('jobs', new Jobs(redis, app.log));
   app.decorate('realtime', createRealtime(app.server, redis));
 
@@ -89,7 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('settings', createSettingsService(app.db));
   app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
   app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }));
-  app.decorate('conversations', createConversationService(app.db, app.realtime));
+  app.decorate('conversations', createConversationService(app.db, database.query, app.realtime));
   app.decorate(
     'router',
     createRoutingService({ db: app.db, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),

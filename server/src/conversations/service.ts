@@ -10,7 +10,7 @@ import type {
   Topic,
   VisitorConversation,
 } from '@helpline/shared';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx, RawQuery } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import { randomToken, sha256 } from '../auth/service.js';
@@ -18,7 +18,7 @@ import { staffUsers } from '../auth/tables.js';
 import type { Realtime } from '../realtime/server.js';
 import { rooms } from '../realtime/server.js';
 import { conversations, messages, visitors } from './tables.js';
-import { createMessageWriter, type WriteResult } from './message-writer.js';
+import { createMessageWriter, type WriteResult, type WrittenConversation } from './message-writer.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -62,16 +62,16 @@ export interface ConversationHooks {
   /** A new conversation is waiting. */
   onEnqueued(conversationId: string): Promise<void>;
   /** A visitor's message was stored (risk detection). */
-  onVisitorMessage(conv: ConversationRow, body: string): Promise<void>;
+  onVisitorMessage(conv: WrittenConversation, body: string): Promise<void>;
   /** Queue information for one waiting conversation. */
   queueInfo(conv: ConversationRow): Promise<QueueInfo>;
   /** A message was stored (metrics). */
   onStored?(sender: ChatMessage['sender']): void;
 }
 
-export function createConversationService(db: Db, realtime: Realtime) {
+export function createConversationService(db: Db, query: RawQuery, realtime: Realtime) {
   let hooks: ConversationHooks | null = null;
-  const writer = createMessageWriter(db);
+  const writer = createMessageWriter(query);
   const staffNames = new Map<string, string>();
 
   async function staffName(staffId: string | null): Promise<string | null> {
@@ -224,24 +224,18 @@ export function createConversationService(db: Db, realtime: Realtime) {
     async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
       // Authorisation runs in the writer, under the conversation's row lock, before a resend is
       // answered: no separate read of the conversation per message.
-      const authorize = (c: ConversationRow): AppError | null => {
-        if (sender.type === 'visitor') return c.visitorId === sender.visitorId ? null : new AppError('forbidden', 'Not your conversation');
-        return c.assignedStaffId === sender.staffId || sender.supervisor ? null : new AppError('forbidden', 'This conversation is not assigned to you');
-      };
       const c = { id: input.conversationId };
       const allowed: readonly ConversationRow['state'][] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
       // Group commit: resend detection, state re-check under the row lock, seq and insert happen in
-      // the writer's batch transaction; it resolves only after that transaction has committed.
+      // the writer's batch statement; it resolves only after that statement has committed.
       let res: WriteResult;
       try {
         res = await writer.write({
           conversationId: c.id,
           clientMsgId: input.clientMsgId,
-          sender: sender.type === 'visitor' ? 'visitor' : 'counsellor',
-          senderStaffId: sender.type === 'staff' ? sender.staffId : null,
+          sender: sender.type === 'visitor' ? sender : { type: 'staff', staffId: sender.staffId, supervisor: sender.supervisor === true },
           body: input.body,
           allowed,
-          authorize,
         });
       } catch (err) {
         // A concurrent resend with the same clientMsgId won the race: answer with the stored one.

@@ -15,9 +15,23 @@ export type DbOrTx = Db | Tx;
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 
+/**
+ * One raw statement with positional parameters ($1, $2…), prepared once per connection where the driver
+ * can: for the few hot statements whose text never changes (the message writer), where building the
+ * query through drizzle on every call would cost more than running it. Every table access of such a
+ * statement must be possible by index (sequential scans are disabled on its connections).
+ */
+export type RawQuery = <T>(text: string, params: unknown[]) => Promise<T[]>;
+
+/** Connections of the hot path per instance, beside DATABASE_POOL_SIZE (the message writer's concurrency). */
+export const HOT_POOL_SIZE = 4;
+/** Planner settings of the hot path's connections (see openDatabase). */
+export const HOT_CONNECTION_SETTINGS = { enable_seqscan: 'off', plan_cache_mode: 'force_generic_plan' } as const;
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  query: RawQuery;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -44,13 +58,27 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
       connect_timeout: 5,
     });
     const db = drizzle(client, { schema }) as unknown as Db;
+    // The hot path's own few connections (the message writer's batches): its statements never wait
+    // behind a busy shared pool, and they run with planner settings of their own. Each statement is
+    // prepared once and keeps one generic plan, with sequential scans ruled out: a plan made while a
+    // table was small must not keep scanning it once it is large (seen: a scan of messages per batch
+    // saturated Postgres at 1,000 messages/s), and re-planning every batch costs more than running it.
+    const hot = postgres(opts.url, {
+      max: HOT_POOL_SIZE,
+      onnotice: () => {},
+      connect_timeout: 5,
+      connection: { ...HOT_CONNECTION_SETTINGS },
+    });
     return {
       db,
       kind: 'postgres',
+      query: async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
       ping: async () => {
         await client`select 1`;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 })]);
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -64,6 +92,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
   return {
     db: db as unknown as Db,
     kind: 'pglite',
+    query: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
     ping: async () => {
       await client.query('select 1');
     },

@@ -125,8 +125,12 @@ async function stopStaleRedis(pidFile: string): Promise<void> {
 export interface RedisFactory {
   url: string;
   prefix: string;
-  /** A new connection. `blocking` ones (BullMQ workers, stream readers) never give up retrying. */
-  create(opts?: { blocking?: boolean; name?: string }): Redis;
+  /**
+   * A new connection. `blocking` ones (BullMQ workers, stream readers) never give up retrying.
+   * `autoPipeline` sends the commands issued in one event-loop turn in one write: for the busy
+   * request/response clients (stream publishing, rate limits), never for one that blocks.
+   */
+  create(opts?: { blocking?: boolean; name?: string; autoPipeline?: boolean }): Redis;
 }
 
 export function redisFactory(url: string, prefix: string): RedisFactory {
@@ -139,6 +143,7 @@ export function redisFactory(url: string, prefix: string): RedisFactory {
         // Workers and QueueEvents need null; request/response callers fail fast while Redis is down.
         maxRetriesPerRequest: opts.blocking ? null : 2,
         enableOfflineQueue: true,
+        enableAutoPipelining: opts.autoPipeline === true,
         retryStrategy: (times) => Math.min(times * 100, 2_000),
       };
       const client = new Redis(url, options);

@@ -47,7 +47,7 @@ export interface Realtime {
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
 export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Realtime {
-  const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter' });
+  const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter', autoPipeline: true });
   const io = new Server(httpServer, {
     path: '/socket.io',
     // Messages are small; a larger frame is hostile. Socket.IO closes the connection past this.

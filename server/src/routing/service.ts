@@ -491,7 +491,7 @@ export function createRoutingService(d: RoutingDeps) {
     },
 
     /** Risk words raise a waiting or active conversation to urgent and alert supervisors. Never answers the child. */
-    async checkRisk(conv: ConversationRow, body: string): Promise<void> {
+    async checkRisk(conv: Pick<ConversationRow, 'id' | 'riskFlaggedAt'>, body: string): Promise<void> {
       if (conv.riskFlaggedAt) return;
       const words = await d.settings.get('riskWords');
       const hit = findRiskWords(body, words);

@@ -1,0 +1,29 @@
+// Preloaded into a benchmark's server process (`--import <this file>`, see BENCH_PROFILE in the benches):
+// SIGUSR2 starts a CPU profile, the next SIGUSR2 stops it and writes it to $BENCH_PROFILE_DIR, so that a
+// profile covers one measured step only, not the set-up before it.
+import { Session } from 'node:inspector';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.env.BENCH_PROFILE_DIR ?? 'bench-profiles';
+const session = new Session();
+session.connect();
+let running = false;
+let n = 0;
+const post = (method, params) => new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+
+process.on('SIGUSR2', () => {
+  void (async () => {
+    if (!running) {
+      running = true;
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 500 });
+      await post('Profiler.start');
+      return;
+    }
+    running = false;
+    const { profile } = await post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `step-${process.pid}-${++n}.cpuprofile`), JSON.stringify(profile));
+  })();
+});
