@@ -1,9 +1,12 @@
-// The atomic offer: one Postgres transaction takes the best waiting conversation that has a free
+// The atomic offer: one Postgres statement takes the best waiting conversation that has a free
 // eligible counsellor, locks both rows, re-checks capacity under the lock, records the offer and moves
 // the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
+import { conversations } from '../conversations/tables.js';
+
+type ConversationRow = typeof conversations.$inferSelect;
 
 /**
  * A counsellor who is online and taking chats (over `agent_states a join staff_users s`). One
@@ -27,18 +30,39 @@ function eligible(declineCooldownMs: number) {
         and x.responded_at > now() - make_interval(secs => ${declineCooldownMs / 1000}))`;
 }
 
-export type OfferResult = { kind: 'offer'; conversationId: string; staffId: string; offerId: string; expiresAt: Date } | { kind: 'none' } | { kind: 'retry' };
+export type OfferResult =
+  | { kind: 'offer'; conversationId: string; staffId: string; offerId: string; expiresAt: Date; conversation: ConversationRow }
+  | { kind: 'none' }
+  | { kind: 'retry' };
 
-/** Offer one conversation if a pair exists. `retry`: the picked counsellor filled up meanwhile. */
+/** A raw `conversations` row (snake_case, driver values) as drizzle would have returned it. */
+export function conversationFromRaw(raw: Record<string, unknown>): ConversationRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(getTableColumns(conversations))) {
+    const v = raw[col.name];
+    out[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+  }
+  return out as ConversationRow;
+}
+
+/**
+ * Offer one conversation if a pair exists, in ONE statement (one round trip, no explicit transaction):
+ * take the best waiting conversation that has a free eligible counsellor FOR UPDATE; lock that
+ * counsellor and re-check them under the lock (another instance may have filled them meanwhile; the
+ * lock returns their latest row); then record the offer, move the conversation and count the load.
+ * When the re-check fails nothing is written and the result is `retry`. The moved conversation comes
+ * back with the result, so the offer can be sent without reading it again.
+ */
 export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCooldownMs: number; onlyConversationId?: string; onlyStaffId?: string }): Promise<OfferResult> {
-  return db.transaction(async (tx) => {
-    const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
-    const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;
-    // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the
-    // queue is not scanned at all.
-    const picks = await execRows<{ conversation_id: string; staff_id: string }>(
-      tx,
-      sql`select c.id as conversation_id, pick.staff_id
+  const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
+  const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;
+  const expiresAt = new Date(Date.now() + opts.offerTimeoutMs);
+  // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the queue
+  // is not scanned at all.
+  const rows = await execRows<Record<string, unknown> & { picked: number | string; offer_id: string | null; pick_staff_id: string | null }>(
+    db,
+    sql`with pick as materialized (
+          select c.id as conversation_id, pick.staff_id
           from conversations c
           cross join lateral (
             select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
@@ -50,39 +74,33 @@ export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCo
             and exists (select 1 from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree})
           order by c.priority_rank, c.enqueued_at
           limit 1
-          for update of c`,
-    );
-    const pick = picks[0];
-    if (!pick) return { kind: 'none' };
-    // One statement: lock the counsellor and re-check them under the lock (another instance may have
-    // filled them meanwhile), then record the offer, move the conversation and count the load. When
-    // the re-check fails, `agent` is empty and nothing is written.
-    const expiresAt = new Date(Date.now() + opts.offerTimeoutMs);
-    const rows = await execRows<{ offer_id: string | null }>(
-      tx,
-      sql`with agent as (
-            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
-            where a.staff_id = ${pick.staff_id} and ${agentFree}
-            for update of a
-          ), offer as (
-            insert into assignments (conversation_id, staff_id, status, expires_at)
-            select ${pick.conversation_id}, staff_id, 'offered', ${expiresAt.toISOString()} from agent
-            returning id
-          ), moved as (
-            update conversations set state = 'offered'
-            where id = ${pick.conversation_id} and state = 'waiting' and exists (select 1 from agent)
-            returning id
-          ), counted as (
-            update agent_states set load = load + 1, idle_since = now()
-            where staff_id in (select staff_id from agent)
-            returning staff_id
-          )
-          select (select id from offer) as offer_id, (select count(*) from moved) as moved, (select count(*) from counted) as counted`,
-    );
-    const offerId = rows[0]?.offer_id;
-    if (!offerId) return { kind: 'retry' };
-    return { kind: 'offer', conversationId: pick.conversation_id, staffId: pick.staff_id, offerId, expiresAt };
-  });
+          for update of c
+        ), agent as materialized (
+          select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
+          where a.staff_id = (select staff_id from pick) and ${agentFree}
+          for update of a
+        ), offer as (
+          insert into assignments (conversation_id, staff_id, status, expires_at)
+          select (select conversation_id from pick), staff_id, 'offered', ${expiresAt.toISOString()} from agent
+          returning id
+        ), moved as (
+          update conversations set state = 'offered'
+          where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
+          returning *
+        ), counted as (
+          update agent_states set load = load + 1, idle_since = now()
+          where staff_id in (select staff_id from agent)
+          returning staff_id
+        )
+        select (select count(*) from pick) as picked, (select staff_id from pick) as pick_staff_id,
+          (select id from offer) as offer_id, (select count(*) from counted) as counted, moved.*
+        from (select 1) as one left join moved on true`,
+  );
+  const r = rows[0];
+  if (!r || Number(r.picked) === 0) return { kind: 'none' };
+  if (!r.offer_id || !r.id) return { kind: 'retry' };
+  const conversation = conversationFromRaw(r);
+  return { kind: 'offer', conversationId: conversation.id, staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt, conversation };
 }
 
 /** Whether any waiting conversation has a free eligible counsellor (no locks): used to decide re-kicks. */

@@ -149,7 +149,7 @@ export function createRoutingService(d: RoutingDeps) {
       if (res.kind === 'none') break;
       if (res.kind === 'retry') continue;
       offers++;
-      await afterOffer(res.offerId, res.conversationId, res.staffId, res.expiresAt);
+      await afterOffer(res.offerId, res.conversation, res.staffId, res.expiresAt);
     }
     if (offers > 0) await schedulePositions();
     return offers;
@@ -160,8 +160,7 @@ export function createRoutingService(d: RoutingDeps) {
    * auto-accept) runs off the dispatch loop so that the next offer is not kept waiting. A lost timeout
    * job is caught by the sweep (the deadline is in Postgres).
    */
-  async function afterOffer(offerId: string, conversationId: string, staffId: string, expiresAt: Date): Promise<void> {
-    const conv = await convs.get(conversationId);
+  async function afterOffer(offerId: string, conv: ConversationRow, staffId: string, expiresAt: Date): Promise<void> {
     realtime.agent.to(rooms.staff(staffId)).emit('offer:new', await offerPayload(offerId, conv, expiresAt));
     void (async () => {
       await jobs.add('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 });
@@ -598,8 +597,9 @@ export function createRoutingService(d: RoutingDeps) {
         await emitAgentState(previous);
       }
       await convs.postSystem(conversationId, 'transferred');
-      if (res.offer && 'staffId' in res && res.staffId) await afterOffer(res.offer.offerId, conversationId, res.staffId, res.offer.expiresAt);
-      await convs.publish(await convs.get(conversationId));
+      const after = await convs.get(conversationId);
+      if (res.offer && 'staffId' in res && res.staffId) await afterOffer(res.offer.offerId, after, res.staffId, res.offer.expiresAt);
+      await convs.publish(after);
       await kick();
     },
 
@@ -610,7 +610,7 @@ export function createRoutingService(d: RoutingDeps) {
         throw new AppError(offer.refused === 'not_waiting' ? 'invalid_state' : 'conflict', offer.refused === 'not_waiting' ? 'The conversation is not waiting' : offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
       }
       await d.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'conversation.assign', targetType: 'conversation', targetId: conversationId, meta: { staffId } });
-      await afterOffer(offer.offerId, conversationId, staffId, offer.expiresAt);
+      await afterOffer(offer.offerId, await convs.get(conversationId), staffId, offer.expiresAt);
     },
 
     /** The counsellor asks for a supervisor: flag the conversation and alert supervisors live. */
