@@ -69,6 +69,9 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
       connect_timeout: 5,
       connection: { ...HOT_CONNECTION_SETTINGS },
     });
+    // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
+    // the first child's message after a start does not wait for it.
+    void hot`select 1`.catch(() => {});
     return {
       db,
       kind: 'postgres',

@@ -30,7 +30,8 @@ describe('one conversation end to end', () => {
     if (!started.ok) return;
     const conversationId = started.data.conversation.id;
     expect(started.data.token.length).toBeGreaterThan(20);
-    expect(started.data.conversation.state).toBe('waiting');
+    // A counsellor is free: the offer may already be out when the answer is written.
+    expect(['waiting', 'offered']).toContain(started.data.conversation.state);
 
     const offer = await offerP;
     expect(offer.conversation.id).toBe(conversationId);
