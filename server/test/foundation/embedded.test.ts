@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers.js';
+import { agentClient, call, connected, freePort, login as loginAs, next, randomUUID, widgetClient } from '../helpers.js';
 
 const SERVER = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'hl-embedded-'));
@@ -50,8 +50,39 @@ async function answers(url: string): Promise<boolean> {
   });
 }
 
+/** A whole chat on the embedded default (PGlite): offer, accept, a message each way, committed. */
+async function chatOnce(output: string, email: string, password: string): Promise<void> {
+  const url = output.match(/(https?:\/\/[^\s/]+)\/console/)![1]!;
+  const who = await loginAs(url, email, password);
+  const agent = agentClient(url, who);
+  const child = widgetClient(url);
+  try {
+    await connected(agent);
+    expect((await call(agent, 'agent:hello')).ok).toBe(true);
+    expect((await call(agent, 'agent:status', { status: 'available' })).ok).toBe(true);
+    await connected(child);
+    const offerP = next(agent, 'offer:new');
+    const started = await call(child, 'conversation:start', { language: 'en' });
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    const offer = await offerP;
+    expect(offer.conversation.id).toBe(started.data.conversation.id);
+    expect((await call(agent, 'offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+    const conversationId = offer.conversation.id;
+    const atAgent = next(agent, 'message:new', (x: any) => x.sender === 'visitor');
+    const sent = await call(child, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'hello' });
+    if (!sent.ok) throw new Error(JSON.stringify(sent.error));
+    expect((await atAgent).seq).toBe(sent.data.seq);
+    const atChild = next(child, 'message:new', (x: any) => x.sender === 'counsellor');
+    expect((await call(agent, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'hi, I am here' })).ok).toBe(true);
+    expect((await atChild).body).toBe('hi, I am here');
+  } finally {
+    child.disconnect();
+    agent.disconnect();
+  }
+}
+
 describe('embedded default', () => {
-  it('runs with no configuration, prints demo accounts, and shuts down cleanly', async () => {
+  it('runs with no configuration, prints demo accounts, routes a chat, and shuts down cleanly', async () => {
     const port = await freePort();
     const { child, output } = await start(port);
     try {
@@ -66,6 +97,7 @@ describe('embedded default', () => {
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: m![1], password: m![2] }) });
     expect(login.status).toBe(200);
+    await chatOnce(text, m![1]!, m![2]!);
     const redisUrl = text.match(/Private Redis: (redis:\/\/\S+)/)![1]!;
     expect(await answers(redisUrl)).toBe(true);
     expect(await stop(child)).toBe(0);
