@@ -1,7 +1,8 @@
 // `pnpm bench messages`: the message path of the whole platform against a bare Socket.IO relay, on the
 // same machine in the same run. Each side is driven to saturation: its throughput is the highest offered
 // rate it sustains with p99 delivery latency (send → the other side's message:new) under 50 ms and
-// nothing lost or duplicated. Rates double until a step fails, then bisect. Both servers run as child
+// nothing lost or duplicated. Rates double until a step fails (a failed step is measured once more, the
+// same rule for both sides), then bisect. Both servers run as child
 // processes; the clients live in this process. The last line is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -138,7 +139,21 @@ class Driver {
     });
   }
 
-  /** Highest sustained rate: double until a step fails, then bisect. */
+  /**
+   * One rate, measured again once when it fails: on this shared 2-core machine a single stall of the
+   * OS or a GC (at any rate) can put one step's p99 over the limit. Both systems get the same rule.
+   */
+  private async tryStep(name: string, rate: number): Promise<StepResult> {
+    let r = await this.step(rate);
+    log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
+    if (!r.pass) {
+      r = await this.step(rate);
+      log(`${name} offered ${rate}/s again → ${JSON.stringify(r)}`);
+    }
+    return r;
+  }
+
+  /** Highest sustained rate: double until a step fails (twice), then bisect. */
   async saturate(name: string): Promise<StepResult> {
     let best: StepResult | null = null;
     // A warm-up step, not counted: connections opened, statements prepared, code compiled.
@@ -156,8 +171,7 @@ class Driver {
     let rate = 250;
     let fail: number | null = null;
     while (rate <= MAX_RATE) {
-      const r = await this.step(rate);
-      log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
+      const r = await this.tryStep(name, rate);
       if (!r.pass) {
         fail = rate;
         break;
@@ -169,8 +183,7 @@ class Driver {
     let hi = fail ?? lo;
     for (let i = 0; i < 3 && fail !== null && hi - lo > lo * 0.1; i++) {
       const mid = Math.round((lo + hi) / 2);
-      const r = await this.step(mid);
-      log(`${name} offered ${mid}/s → ${JSON.stringify(r)}`);
+      const r = await this.tryStep(name, mid);
       if (r.pass) {
         best = r;
         lo = mid;
