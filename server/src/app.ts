@@ -92,7 +92,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('conversations', createConversationService(app.db, database.query, app.realtime));
   app.decorate(
     'router',
-    createRoutingService({ db: app.db, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
+    createRoutingService({ db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log }));

@@ -23,7 +23,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', impor
  */
 export type RawQuery = <T>(text: string, params: unknown[]) => Promise<T[]>;
 
-/** Connections of the hot path per instance, beside DATABASE_POOL_SIZE (the message writer's concurrency). */
+/** Connections of the message writer per instance, beside DATABASE_POOL_SIZE and the dispatch loop's one. */
 export const HOT_POOL_SIZE = 4;
 /** Planner settings of the hot path's connections (see openDatabase). */
 export const HOT_CONNECTION_SETTINGS = { enable_seqscan: 'off', plan_cache_mode: 'force_generic_plan' } as const;
@@ -32,6 +32,8 @@ export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
   query: RawQuery;
+  /** The dispatch loop's own connection (the loop is serial per instance), with the hot path's settings. */
+  dispatchQuery: RawQuery;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -72,15 +74,18 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
     // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
     // the first child's message after a start does not wait for it.
     void hot`select 1`.catch(() => {});
+    const dispatch = postgres(opts.url, { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { ...HOT_CONNECTION_SETTINGS } });
+    void dispatch`select 1`.catch(() => {});
     return {
       db,
       kind: 'postgres',
       query: async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
+      dispatchQuery: async <T>(text: string, params: unknown[]) => (await dispatch.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
       ping: async () => {
         await client`select 1`;
       },
       close: async () => {
-        await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 })]);
+        await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 }), dispatch.end({ timeout: 5 })]);
       },
     };
   }
@@ -96,6 +101,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
     db: db as unknown as Db,
     kind: 'pglite',
     query: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+    dispatchQuery: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
     ping: async () => {
       await client.query('select 1');
     },

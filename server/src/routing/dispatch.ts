@@ -2,7 +2,8 @@
 // eligible counsellor, locks both rows, re-checks capacity under the lock, records the offer and moves
 // the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
 import { getTableColumns, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Db, RawQuery, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { conversations } from '../conversations/tables.js';
 
@@ -46,6 +47,61 @@ export function conversationFromRaw(raw: Record<string, unknown>): ConversationR
 }
 
 /**
+ * The offer statement for given timings: its text and parameters never change in a process, so it is
+ * prepared once per connection and planned once (on the hot path's connections, where it can only
+ * probe indexes) instead of being built and planned on every call of the dispatch loop.
+ */
+const offerStatements = new Map<string, { sql: string; params: unknown[] }>();
+function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sql: string; params: unknown[] } {
+  const key = `${offerTimeoutMs}:${declineCooldownMs}`;
+  let q = offerStatements.get(key);
+  if (!q) {
+    // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the
+    // queue is not scanned at all.
+    q = new PgDialect().sqlToQuery(
+      sql`with pick as materialized (
+            select c.id as conversation_id, pick.staff_id
+            from conversations c
+            cross join lateral (
+              select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
+              where ${agentFree} and ${eligible(declineCooldownMs)}
+              order by (s.capacity - a.load) desc, a.idle_since asc
+              limit 1
+            ) pick
+            where c.state = 'waiting'
+              and exists (select 1 from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree})
+            order by c.priority_rank, c.enqueued_at
+            limit 1
+            for update of c
+          ), agent as materialized (
+            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
+            where a.staff_id = (select staff_id from pick) and ${agentFree}
+            for update of a
+          ), offer as (
+            insert into assignments (conversation_id, staff_id, status, expires_at)
+            select (select conversation_id from pick), staff_id, 'offered', now() + make_interval(secs => ${offerTimeoutMs / 1000})
+            from agent
+            returning id, expires_at
+          ), moved as (
+            update conversations set state = 'offered'
+            where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
+            returning *
+          ), counted as (
+            update agent_states set load = load + 1, idle_since = now()
+            where staff_id in (select staff_id from agent)
+            returning staff_id
+          )
+          select (select count(*) from pick) as picked, (select staff_id from pick) as pick_staff_id,
+            (select id from offer) as offer_id, (select expires_at from offer) as offer_expires_at,
+            (select count(*) from counted) as counted, moved.*
+          from (select 1) as one left join moved on true`,
+    );
+    offerStatements.set(key, q);
+  }
+  return q;
+}
+
+/**
  * Offer one conversation if a pair exists, in ONE statement (one round trip, no explicit transaction):
  * take the best waiting conversation that has a free eligible counsellor FOR UPDATE; lock that
  * counsellor and re-check them under the lock (another instance may have filled them meanwhile; the
@@ -53,54 +109,14 @@ export function conversationFromRaw(raw: Record<string, unknown>): ConversationR
  * When the re-check fails nothing is written and the result is `retry`. The moved conversation comes
  * back with the result, so the offer can be sent without reading it again.
  */
-export async function offerOne(db: Db, opts: { offerTimeoutMs: number; declineCooldownMs: number; onlyConversationId?: string; onlyStaffId?: string }): Promise<OfferResult> {
-  const onlyConv = opts.onlyConversationId ? sql`and c.id = ${opts.onlyConversationId}` : sql``;
-  const onlyStaff = opts.onlyStaffId ? sql`and a.staff_id = ${opts.onlyStaffId}` : sql``;
-  const expiresAt = new Date(Date.now() + opts.offerTimeoutMs);
-  // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the queue
-  // is not scanned at all.
-  const rows = await execRows<Record<string, unknown> & { picked: number | string; offer_id: string | null; pick_staff_id: string | null }>(
-    db,
-    sql`with pick as materialized (
-          select c.id as conversation_id, pick.staff_id
-          from conversations c
-          cross join lateral (
-            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
-            where ${agentFree} and ${eligible(opts.declineCooldownMs)} ${onlyStaff}
-            order by (s.capacity - a.load) desc, a.idle_since asc
-            limit 1
-          ) pick
-          where c.state = 'waiting' ${onlyConv}
-            and exists (select 1 from agent_states a join staff_users s on s.id = a.staff_id where ${agentFree})
-          order by c.priority_rank, c.enqueued_at
-          limit 1
-          for update of c
-        ), agent as materialized (
-          select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
-          where a.staff_id = (select staff_id from pick) and ${agentFree}
-          for update of a
-        ), offer as (
-          insert into assignments (conversation_id, staff_id, status, expires_at)
-          select (select conversation_id from pick), staff_id, 'offered', ${expiresAt.toISOString()} from agent
-          returning id
-        ), moved as (
-          update conversations set state = 'offered'
-          where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
-          returning *
-        ), counted as (
-          update agent_states set load = load + 1, idle_since = now()
-          where staff_id in (select staff_id from agent)
-          returning staff_id
-        )
-        select (select count(*) from pick) as picked, (select staff_id from pick) as pick_staff_id,
-          (select id from offer) as offer_id, (select count(*) from counted) as counted, moved.*
-        from (select 1) as one left join moved on true`,
-  );
+export async function offerOne(query: RawQuery, opts: { offerTimeoutMs: number; declineCooldownMs: number }): Promise<OfferResult> {
+  const q = offerStatement(opts.offerTimeoutMs, opts.declineCooldownMs);
+  const rows = await query<Record<string, unknown> & { picked: number | string; offer_id: string | null; offer_expires_at: Date | string | null; pick_staff_id: string | null }>(q.sql, q.params);
   const r = rows[0];
   if (!r || Number(r.picked) === 0) return { kind: 'none' };
   if (!r.offer_id || !r.id) return { kind: 'retry' };
   const conversation = conversationFromRaw(r);
-  return { kind: 'offer', conversationId: conversation.id, staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt, conversation };
+  return { kind: 'offer', conversationId: conversation.id, staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt: new Date(r.offer_expires_at!), conversation };
 }
 
 /** Whether any waiting conversation has a free eligible counsellor (no locks): used to decide re-kicks. */

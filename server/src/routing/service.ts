@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AgentState, AgentStatus, HistoryResult, Offer, Priority, SupervisorAlert, TransferTarget } from '@helpline/shared';
 import type { Config } from '../config.js';
-import type { Db, Tx } from '../db/client.js';
+import type { Db, RawQuery, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { AppError, loggableError } from '../http/errors.js';
 import type { Jobs } from '../infra/jobs.js';
@@ -25,6 +25,8 @@ type AssignmentRow = typeof assignments.$inferSelect;
 
 export interface RoutingDeps {
   db: Db;
+  /** The dispatch loop's own connection for the prepared offer statement. */
+  dispatchQuery: RawQuery;
   config: Config;
   jobs: Jobs;
   realtime: Realtime;
@@ -145,7 +147,7 @@ export function createRoutingService(d: RoutingDeps) {
   async function dispatch(): Promise<number> {
     let offers = 0;
     for (let i = 0; i < 200; i++) {
-      const res = await offerOne(db, { offerTimeoutMs: config.OFFER_TIMEOUT_MS, declineCooldownMs: config.DECLINE_COOLDOWN_MS });
+      const res = await offerOne(d.dispatchQuery, { offerTimeoutMs: config.OFFER_TIMEOUT_MS, declineCooldownMs: config.DECLINE_COOLDOWN_MS });
       if (res.kind === 'none') break;
       if (res.kind === 'retry') continue;
       offers++;
