@@ -60,32 +60,32 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
       connect_timeout: 5,
     });
     const db = drizzle(client, { schema }) as unknown as Db;
-    // The hot path's own few connections (the message writer's batches): its statements never wait
-    // behind a busy shared pool, and they run with planner settings of their own. Each statement is
-    // prepared once and keeps one generic plan, with sequential scans ruled out: a plan made while a
+    // The hot path's own connections: the message writer's batches (HOT_POOL_SIZE) and the dispatch
+    // loop's offer (1; the loop is serial per instance). Their statements never wait behind a busy
+    // shared pool or behind each other, and they run with planner settings of their own: each statement
+    // is prepared once and keeps one generic plan, with sequential scans ruled out. A plan made while a
     // table was small must not keep scanning it once it is large (seen: a scan of messages per batch
     // saturated Postgres at 1,000 messages/s), and re-planning every batch costs more than running it.
-    const hot = postgres(opts.url, {
-      max: HOT_POOL_SIZE,
-      onnotice: () => {},
-      connect_timeout: 5,
-      connection: { ...HOT_CONNECTION_SETTINGS },
-    });
-    // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
-    // the first child's message after a start does not wait for it.
-    void hot`select 1`.catch(() => {});
-    const dispatch = postgres(opts.url, { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { ...HOT_CONNECTION_SETTINGS } });
-    void dispatch`select 1`.catch(() => {});
+    const url = opts.url;
+    const hotClients: ReturnType<typeof postgres>[] = [];
+    function hotQuery(max: number): RawQuery {
+      const hot = postgres(url, { max, onnotice: () => {}, connect_timeout: 5, connection: { ...HOT_CONNECTION_SETTINGS } });
+      hotClients.push(hot);
+      // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
+      // the first child's message after a start does not wait for it.
+      void hot`select 1`.catch(() => {});
+      return async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+    }
     return {
       db,
       kind: 'postgres',
-      query: async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
-      dispatchQuery: async <T>(text: string, params: unknown[]) => (await dispatch.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
+      query: hotQuery(HOT_POOL_SIZE),
+      dispatchQuery: hotQuery(1),
       ping: async () => {
         await client`select 1`;
       },
       close: async () => {
-        await Promise.all([client.end({ timeout: 5 }), hot.end({ timeout: 5 }), dispatch.end({ timeout: 5 })]);
+        await Promise.all([client, ...hotClients].map((c) => c.end({ timeout: 5 })));
       },
     };
   }
