@@ -208,7 +208,7 @@ export function createMessageWriter(query: RawQuery, opts: { maxBatch?: number; 
     return out;
   }
 
-  async function run(batch: Pending[]): Promise<void> {
+  async function run(batch: Pending[], attempt = 0): Promise<void> {
     try {
       const results = await writeBatch(batch);
       batch.forEach((p, i) => {
@@ -217,8 +217,13 @@ export function createMessageWriter(query: RawQuery, opts: { maxBatch?: number; 
         else p.resolve(r);
       });
     } catch (err) {
-      // A batch fails as a whole (e.g. a race with another instance on a clientMsgId): retry its
-      // requests one by one so one bad request cannot fail the others; a single one reports its error.
+      // The statement's snapshot is taken before it waits for the row locks: a concurrent batch (of
+      // this instance or another) that stored one of these clientMsgIds meanwhile makes the insert
+      // fail on the unique index. That batch has committed by now, so the same batch again, with a
+      // fresh snapshot, answers those requests as resends.
+      if ((err as { code?: string }).code === '23505' && attempt < 3) return run(batch, attempt + 1);
+      // Otherwise retry its requests one by one so one bad request cannot fail the others; a single
+      // one reports its error.
       if (batch.length === 1) batch[0]!.reject(err);
       else for (const p of batch) await run([p]);
     }

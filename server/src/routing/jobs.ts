@@ -5,8 +5,11 @@ import { loggableError } from '../http/errors.js';
 
 export function registerRoutingJobs(app: FastifyInstance): { startSweep(): void; stopSweep(): void } {
   const { jobs, router: routing } = app;
-  jobs.define('routing', 'route', async () => {
-    await routing.dispatch();
+  // The durable path of a new conversation: the instance that took it kicked its own loop already, so
+  // most of the time it is offered by now and there is nothing to do (a primary-key read instead of a
+  // dispatch pass on every instance that takes the job).
+  jobs.define('routing', 'route', async (d) => {
+    if (await routing.isWaiting(String(d.conversationId))) await routing.dispatch();
   });
   jobs.define('routing', 'positions', async () => {
     await routing.broadcastPositions();

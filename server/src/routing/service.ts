@@ -294,6 +294,12 @@ export function createRoutingService(d: RoutingDeps) {
   const service = {
     kick,
     dispatch,
+
+    /** Whether a conversation is still waiting for an offer (a missing one is not). */
+    async isWaiting(conversationId: string): Promise<boolean> {
+      const [c] = await db.select({ state: conversations.state }).from(conversations).where(eq(conversations.id, conversationId));
+      return c?.state === 'waiting';
+    },
     onChange(listener: () => Promise<void>): void {
       changeListeners.push(listener);
     },
