@@ -224,14 +224,13 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
       // Authorisation runs in the writer, under the conversation's row lock, before a resend is
       // answered: no separate read of the conversation per message.
-      const c = { id: input.conversationId };
       const allowed: readonly ConversationRow['state'][] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
       // Group commit: resend detection, state re-check under the row lock, seq and insert happen in
       // the writer's batch statement; it resolves only after that statement has committed.
       let res: WriteResult;
       try {
         res = await writer.write({
-          conversationId: c.id,
+          conversationId: input.conversationId,
           clientMsgId: input.clientMsgId,
           sender: sender.type === 'visitor' ? sender : { type: 'staff', staffId: sender.staffId, supervisor: sender.supervisor === true },
           body: input.body,
@@ -240,7 +239,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       } catch (err) {
         // A concurrent resend with the same clientMsgId won the race: answer with the stored one.
         if ((err as { code?: string }).code === '23505') {
-          const m = await existingMessage(c.id, input.clientMsgId);
+          const m = await existingMessage(input.conversationId, input.clientMsgId);
           if (m) return toChatMessage(m, m.senderStaffId ? await staffName(m.senderStaffId) : null);
         }
         throw err;

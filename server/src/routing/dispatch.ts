@@ -32,7 +32,7 @@ function eligible(declineCooldownMs: number) {
 }
 
 export type OfferResult =
-  | { kind: 'offer'; conversationId: string; staffId: string; offerId: string; expiresAt: Date; conversation: ConversationRow }
+  | { kind: 'offer'; staffId: string; offerId: string; expiresAt: Date; conversation: ConversationRow }
   | { kind: 'none' }
   | { kind: 'retry' };
 
@@ -116,7 +116,7 @@ export async function offerOne(query: RawQuery, opts: { offerTimeoutMs: number; 
   if (!r || Number(r.picked) === 0) return { kind: 'none' };
   if (!r.offer_id || !r.id) return { kind: 'retry' };
   const conversation = conversationFromRaw(r);
-  return { kind: 'offer', conversationId: conversation.id, staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt: new Date(r.offer_expires_at!), conversation };
+  return { kind: 'offer', staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt: new Date(r.offer_expires_at!), conversation };
 }
 
 /** Whether any waiting conversation has a free eligible counsellor (no locks): used to decide re-kicks. */
