@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { HOT_CONNECTION_SETTINGS, openDatabase, type Database } from '../../src/db/client.js';
 import { conversations, messages, visitors } from '../../src/conversations/tables.js';
 import { staffUsers } from '../../src/auth/tables.js';
@@ -160,6 +160,23 @@ describe('message writer statement', () => {
       expect(text).not.toMatch(/Seq Scan on (messages|conversations)/);
     } finally {
       await hot.end();
+      await database.close();
+      await tdb.drop();
+    }
+  });
+  // Messages, conversations and accepts are records: their commits wait for the WAL flush. Only the
+  // dispatch loop's offers (a decision the next pass can make again) do not.
+  it('commits messages and every other write synchronously; only offers skip the flush wait', async () => {
+    const tdb = await createTestDatabase();
+    const database = await openDatabase({ url: tdb.url, dataDir: '.', poolSize: 2 });
+    try {
+      const setting = (rows: Record<string, unknown>[]) => String(Object.values(rows[0]!)[0]);
+      const writers = await Promise.all(Array.from({ length: 8 }, () => database.query<Record<string, unknown>>('show synchronous_commit', [])));
+      expect(new Set(writers.map(setting))).toEqual(new Set(['on']));
+      const shared = await database.db.execute(sql`show synchronous_commit`);
+      expect(setting(shared as unknown as Record<string, unknown>[])).toBe('on');
+      expect(setting(await database.dispatchQuery<Record<string, unknown>>('show synchronous_commit', []))).toBe('off');
+    } finally {
       await database.close();
       await tdb.drop();
     }
