@@ -1,7 +1,6 @@
 // Socket.IO on the Fastify HTTP server, fanned out between instances through Redis streams.
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type {
   AgentClientToServerEvents,
   AgentServerToClientEvents,
@@ -11,6 +10,7 @@ import type {
 } from '@helpline/shared';
 import type { RedisFactory } from '../infra/redis.js';
 import type { Redis } from 'ioredis';
+import { localFirstAdapter } from './adapter.js';
 
 export interface WidgetSocketData {
   visitorId: string | null;
@@ -55,7 +55,7 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     serveClient: false,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    adapter: createAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io`, onlyPlaintext: true }),
+    adapter: localFirstAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io`, onlyPlaintext: true }),
     cors: { origin: false },
   });
   const widget = io.of('/widget') as unknown as WidgetNamespace;
