@@ -32,7 +32,18 @@ function eligible(declineCooldownMs: number) {
 }
 
 export type OfferResult =
-  | { kind: 'offer'; staffId: string; offerId: string; expiresAt: Date; conversation: ConversationRow }
+  | {
+      kind: 'offer';
+      staffId: string;
+      offerId: string;
+      expiresAt: Date;
+      conversation: ConversationRow;
+      /**
+       * Whether another conversation was waiting when this one was picked. When none was, the loop needs
+       * no further pass: a conversation that starts waiting later kicks the loop itself.
+       */
+      moreWaiting: boolean;
+    }
   | { kind: 'none' }
   | { kind: 'retry' };
 
@@ -93,7 +104,9 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
           )
           select (select count(*) from pick) as picked, (select staff_id from pick) as pick_staff_id,
             (select id from offer) as offer_id, (select expires_at from offer) as offer_expires_at,
-            (select count(*) from counted) as counted, moved.*
+            (select count(*) from counted) as counted,
+            (select count(*) from (select 1 from conversations w where w.state = 'waiting' limit 2) w) as waiting_seen,
+            moved.*
           from (select 1) as one left join moved on true`,
     );
     offerStatements.set(key, q);
@@ -111,12 +124,14 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
  */
 export async function offerOne(query: RawQuery, opts: { offerTimeoutMs: number; declineCooldownMs: number }): Promise<OfferResult> {
   const q = offerStatement(opts.offerTimeoutMs, opts.declineCooldownMs);
-  const rows = await query<Record<string, unknown> & { picked: number | string; offer_id: string | null; offer_expires_at: Date | string | null; pick_staff_id: string | null }>(q.sql, q.params);
+  const rows = await query<
+    Record<string, unknown> & { picked: number | string; offer_id: string | null; offer_expires_at: Date | string | null; pick_staff_id: string | null; waiting_seen: number | string }
+  >(q.sql, q.params);
   const r = rows[0];
   if (!r || Number(r.picked) === 0) return { kind: 'none' };
   if (!r.offer_id || !r.id) return { kind: 'retry' };
   const conversation = conversationFromRaw(r);
-  return { kind: 'offer', staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt: new Date(r.offer_expires_at!), conversation };
+  return { kind: 'offer', staffId: r.pick_staff_id!, offerId: r.offer_id, expiresAt: new Date(r.offer_expires_at!), conversation, moreWaiting: Number(r.waiting_seen) > 1 };
 }
 
 /** Whether any waiting conversation has a free eligible counsellor (no locks): used to decide re-kicks. */

@@ -36,6 +36,9 @@ export interface RoutingDeps {
   log: FastifyBaseLogger;
 }
 
+/** How long a kick's caller waits at most for the dispatch pass it asked for (see kick). */
+const KICK_WAIT_MS = 100;
+
 export function createRoutingService(d: RoutingDeps) {
   const { db, config, jobs, realtime, conversations: convs, log } = d;
 
@@ -79,13 +82,21 @@ export function createRoutingService(d: RoutingDeps) {
   // parallel; the row locks in offerOne keep them correct.
   let dispatching = false;
   let dispatchAgain = false;
+  // Kicks waiting for the next whole pass (one that starts after them).
+  let passWaiters: (() => void)[] = [];
   function runDispatch(): void {
     dispatching = true;
     void (async () => {
       try {
         while (dispatchAgain) {
           dispatchAgain = false;
-          await dispatch();
+          const waiters = passWaiters;
+          passWaiters = [];
+          try {
+            await dispatch();
+          } finally {
+            for (const w of waiters) w();
+          }
         }
       } catch (err) {
         // Postgres down: the sweep kicks again once it answers.
@@ -103,17 +114,37 @@ export function createRoutingService(d: RoutingDeps) {
     for (const l of changeListeners) await l().catch(() => {});
   }
 
+  /**
+   * Something may now be offerable: run this instance's dispatch loop. The caller's follow-up work (and
+   * the position and board updates here) waits for the pass, at most KICK_WAIT_MS, so that the offer
+   * is not kept waiting for the event loop behind them.
+   */
   async function kick(): Promise<void> {
     dispatchAgain = true;
+    let timer: NodeJS.Timeout | undefined;
+    const passed = new Promise<void>((resolve) => {
+      passWaiters.push(resolve);
+      timer = setTimeout(resolve, KICK_WAIT_MS);
+    });
     if (!dispatching) runDispatch();
+    await passed;
+    clearTimeout(timer);
     await schedulePositions();
     await changed();
   }
 
-  /** Queue positions are recomputed at most every 250 ms, by whichever instance gets the job. */
+  /**
+   * Queue positions are recomputed at most every 250 ms, by whichever instance gets the job: one jobId
+   * per bucket, run at the bucket's end, so it sees every change made in the bucket. This instance asks
+   * once per bucket: later kicks in the same bucket need no Redis call.
+   */
+  let positionsBucket = -1;
   async function schedulePositions(): Promise<void> {
-    const bucket = Math.floor(Date.now() / 250);
-    await jobs.add('routing', 'positions', {}, { jobId: `positions-${bucket}`, delay: 50 });
+    const now = Date.now();
+    const bucket = Math.floor(now / 250);
+    if (bucket === positionsBucket) return;
+    await jobs.add('routing', 'positions', {}, { jobId: `positions-${bucket}`, delay: (bucket + 1) * 250 - now });
+    positionsBucket = bucket;
   }
 
   async function offerPayload(offerId: string, conv: ConversationRow, expiresAt: Date): Promise<Offer> {
@@ -152,6 +183,7 @@ export function createRoutingService(d: RoutingDeps) {
       if (res.kind === 'retry') continue;
       offers++;
       await afterOffer(res.offerId, res.conversation, res.staffId, res.expiresAt);
+      if (!res.moreWaiting) break;
     }
     if (offers > 0) await schedulePositions();
     return offers;
@@ -163,7 +195,8 @@ export function createRoutingService(d: RoutingDeps) {
    * job is caught by the sweep (the deadline is in Postgres).
    */
   async function afterOffer(offerId: string, conv: ConversationRow, staffId: string, expiresAt: Date): Promise<void> {
-    realtime.agent.to(rooms.staff(staffId)).emit('offer:new', await offerPayload(offerId, conv, expiresAt));
+    const pl = await offerPayload(offerId, conv, expiresAt);
+    realtime.agent.to(rooms.staff(staffId)).emit('offer:new', pl);
     void (async () => {
       await jobs.add('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 });
       await emitAgentState(staffId);

@@ -2,11 +2,10 @@
 // `touch()` asks for a recomputation; touches within the same 250 ms bucket collapse into one BullMQ
 // job (deterministic jobId), so however busy the centre is, the board costs at most four snapshots a
 // second, computed by whichever instance picks the job, and fanned out by the Socket.IO Redis adapter.
-// Changes are noticed three ways: routing's kick() (observed on the routing queue's event stream
-// until routing calls touch() itself), supervisors' own actions, and a 1 s refresh while any
-// supervisor is connected (durations and waits tick, and nothing can be missed for long).
+// Changes are noticed three ways: routing's kick() and state changes (routing calls touch() through
+// its change listener), supervisors' own actions, and a 1 s refresh while any supervisor is connected
+// (durations and waits tick, and nothing can be missed for long).
 import { randomUUID } from 'node:crypto';
-import { QueueEvents } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { BoardSnapshot } from '@helpline/shared';
 import { boardSnapshot, overdueWaits, startOfDay } from '../routing/board-queries.js';
@@ -19,7 +18,6 @@ export function createBoard(app: FastifyInstance) {
   const presenceKey = `${app.redis.prefix}:sup:present`;
   let lastBucket = -1;
   let timer: NodeJS.Timeout | null = null;
-  let events: QueueEvents | null = null;
   let computing: Promise<BoardSnapshot> | null = null;
 
   async function compute(): Promise<BoardSnapshot> {
@@ -98,22 +96,10 @@ export function createBoard(app: FastifyInstance) {
         tick().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'board refresh failed'));
       }, REFRESH_MS);
       timer.unref();
-      events = new QueueEvents('routing', { connection: app.redis.create({ blocking: true, name: 'supervision-events' }), prefix: `${app.redis.prefix}:bull` });
-      events.on('added', ({ name }: { jobId: string; name: string }) => {
-        if (name === 'dispatch' || name === 'positions') void touch().catch(() => {});
-      });
-      events.on('error', (err) => app.log.warn({ err: err.message }, 'supervision queue events error'));
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
-      const e = events;
-      events = null;
-      if (e) {
-        const conn = await e.client.catch(() => null);
-        await e.close().catch(() => {});
-        conn?.disconnect();
-      }
     },
   };
 }
