@@ -84,9 +84,11 @@ describe('an instance killed mid-conversation', () => {
       const r = await call(child, 'message:send', { conversationId, ...m });
       expect(r).toMatchObject({ ok: true });
     }
+    // Listening before sending: the delivery may reach the counsellor before the child's ack arrives.
+    const delivered = next(agent, 'message:new', (m: any) => m.body === 'after the crash');
     const after = await call(child, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'after the crash' });
     expect(after.ok).toBe(true);
-    const atAgent = await next(agent, 'message:new', (m: any) => m.body === 'after the crash');
+    const atAgent = await delivered;
     expect(atAgent.conversationId).toBe(conversationId);
 
     const database = await openDatabase({ url: db.url, dataDir: '.', poolSize: 1 });
