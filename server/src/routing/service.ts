@@ -505,8 +505,9 @@ export function createRoutingService(d: RoutingDeps) {
         await d.audit.record({ actorType: 'system', action: 'conversation.abandoned', targetType: 'conversation', targetId: conversationId, meta: { waitSeconds: Math.round((now.getTime() - res.c.enqueuedAt.getTime()) / 1000) } });
       } else {
         await convs.postSystem(conversationId, by === 'visitor' ? 'ended_by_visitor' : by === 'counsellor' ? 'ended_by_counsellor' : 'ended_by_system');
-        if (res.staffId) {
-          const wrapMs = res.c.priority === 'urgent' ? config.WRAPUP_URGENT_MS : config.WRAPUP_MS;
+        const wrapMs = res.c.priority === 'urgent' ? config.WRAPUP_URGENT_MS : config.WRAPUP_MS;
+        // With no wrap-up time the counsellor is free at once (the kick below offers them the next one).
+        if (res.staffId && wrapMs > 0) {
           await jobs.add('timers', 'wrapup-end', { staffId: res.staffId }, { jobId: `wrapup-end-${res.staffId}-${now.getTime()}`, delay: wrapMs + 50 });
         }
       }
