@@ -1,10 +1,13 @@
-// Staff accounts: create, edit roles, skills and capacity, disable and enable.
+// Staff accounts: create, edit roles, skills and capacity, set a new password, disable and enable.
 import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, STAFF_ROLES, TOPICS, type Language, type StaffAccount, type StaffRole, type Topic } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { useSession } from '../session.js';
 import { t } from '../i18n/index.js';
 import { Status } from './use-settings.js';
+
+/** An edit as the admin API takes it: a new password is write-only, never part of an account. */
+type StaffPatch = Partial<StaffAccount> & { password?: string };
 
 const errText = (err: unknown) =>
   err instanceof ApiError ? err.message + (err.fields.length ? `: ${err.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '') : t('common.error');
@@ -33,7 +36,7 @@ export function StaffAdmin() {
       .then((r) => setStaff(r.staff))
       .catch((e) => setStatus({ ok: false, text: errText(e) }));
   useEffect(() => void load(), []);
-  const patch = async (id: string, body: Partial<StaffAccount>) => {
+  const patch = async (id: string, body: StaffPatch) => {
     setStatus(null);
     try {
       await api.patch(`/api/admin/staff/${id}`, body);
@@ -99,19 +102,20 @@ export function StaffAdmin() {
   );
 }
 
-function EditForm({ s, onSave }: { s: StaffAccount; onSave: (b: Partial<StaffAccount>) => Promise<void> }) {
+function EditForm({ s, onSave }: { s: StaffAccount; onSave: (b: StaffPatch) => Promise<void> }) {
   const { profile } = useSession();
   const [name, setName] = useState(s.name);
   const [role, setRole] = useState<StaffRole>(s.role);
   const [languages, setLanguages] = useState<Language[]>(s.languages);
   const [topics, setTopics] = useState<Topic[]>(s.topics);
   const [capacity, setCapacity] = useState(String(s.capacity));
+  const [password, setPassword] = useState('');
   return (
     <form
       class="grid-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void onSave({ name, ...(s.id !== profile.id ? { role } : {}), languages, topics, capacity: Number(capacity) });
+        void onSave({ name, ...(s.id !== profile.id ? { role } : {}), languages, topics, capacity: Number(capacity), ...(password ? { password } : {}) });
       }}
     >
       <label>
@@ -133,6 +137,10 @@ function EditForm({ s, onSave }: { s: StaffAccount; onSave: (b: Partial<StaffAcc
       <label>
         {t('ad.staff.capacity')}
         <input type="number" min={1} max={20} required value={capacity} onInput={(e) => setCapacity(e.currentTarget.value)} />
+      </label>
+      <label>
+        {t('ad.staff.newPassword')}
+        <input type="password" autocomplete="new-password" minLength={10} maxLength={200} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
       </label>
       <button type="submit" class="primary" aria-label={t('ad.staff.save', { name: s.name })}>
         {t('common.save')}

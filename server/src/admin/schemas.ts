@@ -23,6 +23,8 @@ export const staffEditSchema = z
     topics: z.array(z.enum(TOPICS)).max(TOPICS.length).optional(),
     capacity: z.number().int().min(1).max(20).optional(),
     disabled: z.boolean().optional(),
+    /** A new password: the account is signed out everywhere. */
+    password: z.string().min(10).max(200).optional(),
   })
   .strict();
 

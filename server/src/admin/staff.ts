@@ -1,5 +1,6 @@
-// Staff accounts as admins manage them. Creating, listing and disabling go through the auth service;
-// the edits auth has no method for (profile, role, skills, re-enabling) live here, on its table.
+// Staff accounts as admins manage them. Creating, listing, disabling and new passwords go through the
+// auth service; the edits auth has no method for (profile, role, skills, re-enabling) live here, on its
+// table.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Language, StaffAccount, StaffRole, Topic } from '@helpline/shared';
@@ -15,6 +16,7 @@ export interface StaffEdit {
   topics?: Topic[];
   capacity?: number;
   disabled?: boolean;
+  password?: string;
 }
 
 export function createStaffAdmin(app: FastifyInstance) {
@@ -50,6 +52,10 @@ export function createStaffAdmin(app: FastifyInstance) {
       if (edit.topics !== undefined) set.topics = edit.topics;
       if (edit.disabled === false) set.disabledAt = null;
       if (Object.keys(set).length) await app.db.update(staffUsers).set(set).where(eq(staffUsers.id, id));
+      if (edit.password !== undefined) {
+        await app.auth.setPassword(id, edit.password);
+        await audit(adminId, 'staff.password_reset', id);
+      }
       // Capacity through routing: it re-offers at once when capacity grows.
       if (edit.capacity !== undefined && edit.capacity !== before.capacity) await app.router.setCapacity(id, edit.capacity, adminId);
       if (edit.disabled === true && !before.disabledAt) {
@@ -57,7 +63,8 @@ export function createStaffAdmin(app: FastifyInstance) {
         await endSessions(id);
         // Nothing new for a disabled account; its open chats are released by the disconnect grace.
         if (before.role === 'counsellor' || before.role === 'supervisor') await app.router.setStatus(id, 'offline', { staffId: adminId });
-      } else if (edit.role !== undefined && edit.role !== before.role) {
+      } else if ((edit.role !== undefined && edit.role !== before.role) || edit.password !== undefined) {
+        // A new role or a new password: signed out everywhere, to sign in again.
         await endSessions(id);
       }
       const changed = Object.keys(edit).join(',');

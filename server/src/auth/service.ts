@@ -63,6 +63,13 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
       return (await db.select({ id: staffUsers.id }).from(staffUsers).limit(1)).length;
     },
 
+    /** A new password chosen by an admin (a forgotten one, a suspected leak); the caller ends the sessions. */
+    async setPassword(staffId: string, password: string): Promise<void> {
+      if (password.length < 10) throw new AppError('invalid_payload', 'Password must have at least 10 characters');
+      const [u] = await db.update(staffUsers).set({ passwordHash: await hash(password, ARGON) }).where(eq(staffUsers.id, staffId)).returning({ id: staffUsers.id });
+      if (!u) throw new AppError('not_found', 'No such user');
+    },
+
     /** Disable an account and revoke all its sessions at once. */
     async disableUser(email: string): Promise<void> {
       const [u] = await db

@@ -1,8 +1,9 @@
-// In Chromium: an admin creates and edits a counsellor account and sets holidays in the console; a
-// supervisor reads the statistics page (bar charts with their tables) of a seeded period.
+// In Chromium: an admin creates and edits a counsellor account, sets her a new password and sets
+// holidays in the console; a supervisor reads the statistics page (bar charts with their tables) of a
+// seeded period.
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createStaff } from '../helpers.js';
+import { createStaff, login } from '../helpers.js';
 import { axeViolations, useConsoleSuite } from '../console-browser.js';
 
 const suite = useConsoleSuite();
@@ -31,6 +32,15 @@ describe('administration in the console', () => {
     await page.getByRole('row', { name: /Vera vera@centre.test Counsellor bg, en 3 Active/ }).waitFor();
     const users = await suite.env.app.auth.listUsers();
     expect(users.find((u) => u.email === 'vera@centre.test')).toMatchObject({ capacity: 3, languages: ['bg', 'en'], role: 'counsellor' });
+
+    // Vera forgot her password: the admin sets a new one, and only that one opens her account.
+    await page.getByRole('button', { name: 'Edit Vera' }).click();
+    await page.getByLabel(/New password/).fill('battery-staple-2');
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/admin/staff/'));
+    await page.getByRole('button', { name: 'Save Vera' }).click();
+    expect((await saved).status()).toBe(200);
+    await expect(login(suite.env.url, 'vera@centre.test', 'correct-horse-1')).rejects.toThrow();
+    await login(suite.env.url, 'vera@centre.test', 'battery-staple-2');
 
     await page.getByRole('tab', { name: 'Hours and holidays' }).click();
     await page.getByLabel(/Holidays/).fill('2026-12-24\n2026-12-25');

@@ -51,6 +51,31 @@ describe('staff accounts', () => {
     expect(JSON.stringify(audit)).not.toContain('a-long-password-1');
   });
 
+  it('sets a new password for a counsellor who forgot hers: signed out everywhere, the old one refused', async () => {
+    const created = await api(env.url, admin, 'POST', '/api/admin/staff', { email: 'forgot@centre.test', name: 'Vera', role: 'counsellor', password: 'the-old-password-1' });
+    const id = created.body.id as string;
+    const vera = await login(env.url, 'forgot@centre.test', 'the-old-password-1');
+    const sock = agentClient(env.url, vera);
+    await connected(sock);
+    const gone = next(sock, 'disconnect' as never);
+    expect((await api(env.url, admin, 'PATCH', `/api/admin/staff/${id}`, { password: 'short' })).status).toBe(400);
+    const reset = await api(env.url, admin, 'PATCH', `/api/admin/staff/${id}`, { password: 'the-new-password-2' });
+    expect(reset.status).toBe(200);
+    expect(JSON.stringify(reset.body)).not.toContain('password');
+    await gone;
+    expect((await api(env.url, vera, 'GET', '/api/auth/me')).status).toBe(401);
+    await expect(login(env.url, 'forgot@centre.test', 'the-old-password-1')).rejects.toThrow();
+    const again = await login(env.url, 'forgot@centre.test', 'the-new-password-2');
+    expect(again.profile.id).toBe(id);
+    const audit = await env.app.audit.search({ targetType: 'staff', targetId: id });
+    expect(audit.map((a) => a.action)).toContain('staff.password_reset');
+    expect(JSON.stringify(audit)).not.toMatch(/the-(old|new)-password/);
+    // Only admins: a supervisor cannot set anyone's password.
+    const s = await createStaff(env.app, 'supervisor');
+    const sup = await login(env.url, s.email, s.password);
+    expect((await api(env.url, sup, 'PATCH', `/api/admin/staff/${id}`, { password: 'a-supervisor-pick-3' })).status).toBe(403);
+  });
+
   it('refuses bad input, self-lockout, other roles and requests without CSRF', async () => {
     expect((await api(env.url, admin, 'POST', '/api/admin/staff', { email: 'x@y.test', name: 'X', role: 'root', password: 'a-long-password-1' })).status).toBe(400);
     expect((await api(env.url, admin, 'POST', '/api/admin/staff', { email: 'x@y.test', name: 'X', role: 'counsellor', password: 'short' })).status).toBe(400);

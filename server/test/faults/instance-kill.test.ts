@@ -42,12 +42,14 @@ describe('an instance killed mid-conversation', () => {
 
     let child: WidgetClient = widgetClient(a.url);
     await connected(child);
+    // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
+    const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
     const started = await call(child, 'conversation:start', { language: 'en' });
     expect(started.ok).toBe(true);
     if (!started.ok) return;
     const conversationId = started.data.conversation.id as string;
     const token = started.data.token as string;
-    await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+    await joined;
 
     const acked = new Map<string, number>();
     for (let i = 0; i < 5; i++) {

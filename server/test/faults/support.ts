@@ -35,11 +35,13 @@ export async function joinedChat(url: string, staff: { email: string; password: 
   await call(agent, 'agent:status', { status: 'available' });
   const child = widgetClient(url);
   await connected(child);
+  // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
+  const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
   const started = await call(child, 'conversation:start', { language: 'en' });
   expect(started.ok).toBe(true);
   if (!started.ok) throw new Error('conversation:start failed');
   const conversationId = started.data.conversation.id as string;
-  await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+  await joined;
   return { who, agent, child, conversationId, visitorToken: started.data.token as string };
 }
 

@@ -27,10 +27,12 @@ async function closedConversation(opts: { returnCode?: boolean } = {}) {
   await call(agent, 'agent:status', { status: 'available' });
   const child = widgetClient(env.url);
   await connected(child);
+  // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
+  const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
   const started = await call(child, 'conversation:start', { language: 'en' });
   if (!started.ok) throw new Error('start failed');
   const conversationId = started.data.conversation.id as string;
-  await next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
+  await joined;
   await call(child, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'Someone is threatening to share my photos' });
   await call(agent, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'You did the right thing to write.' });
   let code: string | null = null;
