@@ -28,7 +28,7 @@ export function NotesPanel({ conversationId, notes, actions }: { conversationId:
         {notes.map((n) => (
           <li key={n.id} class="note">
             <span class="muted small">
-              {n.staffName ?? ''} · {timeOf(n.createdAt)}
+              {n.staffName ?? ''} · {timeOf(n.createdAt)} {n.whisper && <span class="badge">{t('notes.whisper')}</span>}
             </span>
             <span class="note-body">{n.body}</span>
           </li>

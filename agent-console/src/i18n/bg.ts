@@ -117,6 +117,7 @@ export const bg: Record<string, string> = {
   'notes.new': 'Нова вътрешна бележка',
   'notes.add': 'Добави бележка',
   'notes.none': 'Още няма бележки.',
+  'notes.whisper': 'шепот от супервизор',
 
   'case.title': 'Запис на случая',
   'case.contactType': 'Кой се свърза',

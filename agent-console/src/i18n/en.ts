@@ -117,6 +117,7 @@ export const en: Record<string, string> = {
   'notes.new': 'New internal note',
   'notes.add': 'Add note',
   'notes.none': 'No notes yet.',
+  'notes.whisper': 'whisper from a supervisor',
 
   'case.title': 'Case record',
   'case.contactType': 'Who contacted',

@@ -93,6 +93,8 @@ export const conversationNotes = pgTable(
       .notNull()
       .references(() => staffUsers.id),
     body: text('body').notNull(),
+    /** A supervisor's note to the counsellor while watching (a whisper); shown as such after a reload. */
+    whisper: boolean('whisper').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('conversation_notes_conv_idx').on(t.conversationId)],

@@ -12,6 +12,25 @@ import { rooms, type Realtime } from '../realtime/server.js';
 
 type Reader = Pick<StaffProfile, 'id' | 'role' | 'name'>;
 
+/** A conversation's notes and whispers, oldest first, with their authors' names (no authorisation here). */
+export async function readNotes(db: Db, conversationId: string): Promise<Note[]> {
+  const rows = await db
+    .select({ n: conversationNotes, name: staffUsers.name })
+    .from(conversationNotes)
+    .leftJoin(staffUsers, eq(staffUsers.id, conversationNotes.staffId))
+    .where(eq(conversationNotes.conversationId, conversationId))
+    .orderBy(asc(conversationNotes.id));
+  return rows.map(({ n, name }) => ({
+    id: n.id,
+    conversationId: n.conversationId,
+    staffId: n.staffId,
+    staffName: name,
+    body: n.body,
+    createdAt: n.createdAt.toISOString(),
+    ...(n.whisper ? { whisper: true } : {}),
+  }));
+}
+
 export function createNoteService(db: Db, deps: { conversations: ConversationService; audit: AuditService; realtime: Realtime }) {
   /** The assigned counsellor, or a supervisor (admins manage the platform, they do not read cases). */
   async function authorise(staff: Reader, conversationId: string) {
@@ -37,14 +56,9 @@ export function createNoteService(db: Db, deps: { conversations: ConversationSer
 
     async list(staff: Reader, conversationId: string): Promise<Note[]> {
       await authorise(staff, conversationId);
-      const rows = await db
-        .select({ n: conversationNotes, name: staffUsers.name })
-        .from(conversationNotes)
-        .leftJoin(staffUsers, eq(staffUsers.id, conversationNotes.staffId))
-        .where(eq(conversationNotes.conversationId, conversationId))
-        .orderBy(asc(conversationNotes.id));
+      const notes = await readNotes(db, conversationId);
       await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'notes.read', targetType: 'conversation', targetId: conversationId });
-      return rows.map(({ n, name }) => ({ id: n.id, conversationId: n.conversationId, staffId: n.staffId, staffName: name, body: n.body, createdAt: n.createdAt.toISOString() }));
+      return notes;
     },
   };
 }

@@ -24,7 +24,7 @@ export function localFirstAdapter(redis: Redis, opts: StreamsOptions): (nsp: Nam
       if (!options.flags?.local) {
         const message = {
           type: MessageType.BROADCAST,
-          data: { packet, opts: { rooms: [...options.rooms], except: [...options.except], flags: options.flags } },
+          data: { packet, opts: { rooms: [...options.rooms], except: [...(options.except ?? [])], flags: options.flags } },
         };
         // A failed append loses the packet for other instances only, as with the stock adapter; the
         // clients resync on reconnect.

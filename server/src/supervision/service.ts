@@ -1,14 +1,14 @@
 // Helping hands: what a supervisor does to a conversation or a counsellor. Every action goes through the
 // public methods of routing and conversations (which keep their compare-and-set transitions), is
 // recorded in the audit log, and touches the board.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { AgentState, ChatMessage, Language, Note, StaffProfile, Topic, WatchResult } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
 import { conversationNotes, conversations } from '../conversations/tables.js';
-import { staffUsers } from '../auth/tables.js';
 import { liveOfferFor } from '../routing/board-queries.js';
+import { readNotes } from '../notes/service.js';
 import { createBoard } from './board.js';
 
 type Supervisor = Pick<StaffProfile, 'id' | 'name' | 'role'>;
@@ -18,15 +18,7 @@ export function createSupervisionService(app: FastifyInstance) {
   const audit = (actor: Supervisor, action: string, targetType: string, targetId: string, meta?: Record<string, string | number | boolean | null>) =>
     app.audit.record({ actorType: 'staff', actorId: actor.id, action, targetType, targetId, ...(meta ? { meta } : {}) });
 
-  async function notesOf(conversationId: string): Promise<Note[]> {
-    const rows = await app.db
-      .select({ n: conversationNotes, name: staffUsers.name })
-      .from(conversationNotes)
-      .leftJoin(staffUsers, eq(staffUsers.id, conversationNotes.staffId))
-      .where(eq(conversationNotes.conversationId, conversationId))
-      .orderBy(asc(conversationNotes.id));
-    return rows.map(({ n, name }) => ({ id: n.id, conversationId: n.conversationId, staffId: n.staffId, staffName: name, body: n.body, createdAt: n.createdAt.toISOString() }));
-  }
+  const notesOf = (conversationId: string): Promise<Note[]> => readNotes(app.db, conversationId);
 
   /** Whether this supervisor joined the conversation (persisted in the audit log, so any instance knows). */
   async function hasJoined(sup: Supervisor, conversationId: string): Promise<boolean> {
@@ -53,7 +45,7 @@ export function createSupervisionService(app: FastifyInstance) {
     /** A note to the counsellor only: stored with the conversation's notes, never shown to the child. */
     async whisper(sup: Supervisor, conversationId: string, body: string): Promise<Note> {
       const c = await app.conversations.get(conversationId);
-      const [row] = await app.db.insert(conversationNotes).values({ conversationId: c.id, staffId: sup.id, body }).returning();
+      const [row] = await app.db.insert(conversationNotes).values({ conversationId: c.id, staffId: sup.id, body, whisper: true }).returning();
       await audit(sup, 'supervision.whisper', 'conversation', c.id, { noteId: row!.id });
       const note: Note = { id: row!.id, conversationId: c.id, staffId: sup.id, staffName: sup.name, body: row!.body, createdAt: row!.createdAt.toISOString(), whisper: true };
       let target = app.realtime.agent.to(rooms.watch(c.id)).to(rooms.staff(sup.id));

@@ -65,6 +65,9 @@ describe('helping hands', () => {
     const w = await call(sup.sock, 'supervise:whisper', { conversationId, body: 'Ask about the school' });
     expect(w).toMatchObject({ ok: true, data: { body: 'Ask about the school', whisper: true, staffName: 'Sara' } });
     expect(await whisperAtAna).toMatchObject({ body: 'Ask about the school', conversationId });
+    // After a reload the counsellor still sees it as a whisper.
+    const reloaded = await api(env.url, ana.who, 'GET', `/api/conversations/${conversationId}/notes`);
+    expect(reloaded.body.notes).toEqual([expect.objectContaining({ body: 'Ask about the school', whisper: true, staffName: 'Sara' })]);
 
     // Writing before joining is refused; joining tells the child.
     const early = await call(sup.sock, 'supervise:send', { conversationId, clientMsgId: randomUUID(), body: 'hello' });
