@@ -26,8 +26,8 @@ export function localFirstAdapter(redis: Redis, opts: StreamsOptions): (nsp: Nam
           type: MessageType.BROADCAST,
           data: { packet, opts: { rooms: [...options.rooms], except: [...(options.except ?? [])], flags: options.flags } },
         };
-        // A failed append loses the packet for other instances only, as with the stock adapter; the
-        // clients resync on reconnect.
+        // A failed append (Redis down) loses the packet for other instances' sockets only, as with the
+        // stock adapter, which also still delivers locally.
         (adapter as unknown as Publishing).publishAndReturnOffset(message).catch(() => {});
       }
       Adapter.prototype.broadcast.call(adapter, packet, options);
