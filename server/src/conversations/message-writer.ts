@@ -12,9 +12,9 @@
 //   3. numbers the new messages per conversation after the locked counter, advances each counter by its
 //      number of new messages and inserts them all in one multi-row INSERT.
 // Every table access must stay an index lookup: a scan of messages per batch once cost more than all the
-// rest together. The connection plans each execution with the arrays' real sizes (not a generic plan,
-// not a set-returning function's default guess of 100 rows), and the resend lookup cannot be turned
-// into a join over the whole table (LIMIT 1 keeps it a per-request index probe).
+// rest together. The statement keeps one generic plan on connections where sequential scans are ruled
+// out (HOT_CONNECTION_SETTINGS), and the resend lookup cannot be turned into a join over the whole
+// table (LIMIT 1 keeps it a per-request index probe).
 // Invariants kept: a caller's promise settles only after the commit; seqs stay gapless per conversation
 // (counter and inserts in one statement, under the row lock); (conversation, clientMsgId) is the
 // identity; state and authorisation are checked under the lock and refused per request with typed errors.
@@ -171,7 +171,7 @@ export function createMessageWriter(query: RawQuery, opts: { maxBatch?: number; 
   let inFlight = 0;
 
   async function writeBatch(batch: Pending[]): Promise<(WriteResult | AppError)[]> {
-    // One array per column: with the arrays' actual sizes in hand the planner picks index lookups.
+    // One array per column: the statement's text is the same for every batch size.
     const reqs = batch.map((p) => p.req);
     const rows = await query<Row>(WRITE_BATCH, [
       reqs.map((_, o) => o),

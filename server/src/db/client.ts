@@ -136,11 +136,13 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  // One embedded connection serves every caller, the hot path's statements included.
+  const pgliteQuery: RawQuery = async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows;
   return {
     db: db as unknown as Db,
     kind: 'pglite',
-    query: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
-    dispatchQuery: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+    query: pgliteQuery,
+    dispatchQuery: pgliteQuery,
     ping: async () => {
       await client.query('select 1');
     },

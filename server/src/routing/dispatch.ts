@@ -104,7 +104,6 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
           )
           select (select count(*) from pick) as picked, (select staff_id from pick) as pick_staff_id,
             (select id from offer) as offer_id, (select expires_at from offer) as offer_expires_at,
-            (select count(*) from counted) as counted,
             (select count(*) from (select 1 from conversations w where w.state = 'waiting' limit 2) w) as waiting_seen,
             moved.*
           from (select 1) as one left join moved on true`,
