@@ -1,6 +1,13 @@
 // Fixed-window counters in Redis, shared by all instances. Sized for schools, where many children share
 // one IP: the per-IP limits are far above the per-session ones. If Redis cannot answer, requests pass:
 // refusing a child's message because a counter is unavailable would be the worse failure.
+//
+// Two ways to count. Rare, costly requests (logins, handshakes, reports) hit Redis on every request, so
+// every instance sees every hit at once. Chat messages are counted on the instance first and the counts
+// are added to the shared counters in one script call at most every SYNC_MS, which answers with the
+// totals: a message costs no Redis round trip, and an instance refuses a flood spread over several
+// instances from its first sync after the shared total passes the limit. On one instance the count is
+// exact.
 import type { Redis } from 'ioredis';
 import { AppError } from '../http/errors.js';
 
@@ -20,12 +27,110 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-/** The script as a client command: sent by its SHA (EVALSHA), its text only when Redis does not know it. */
-type WithHit = Redis & { helplineRateHit(numKeys: number, ...keysThenTtls: (string | number)[]): Promise<number[]> };
+/** KEYS: the counters; ARGV: each counter's increment, then each one's time to live in ms. Returns the totals. */
+const ADD_SCRIPT = `
+local n = #KEYS
+local out = {}
+for i, key in ipairs(KEYS) do
+  local add = tonumber(ARGV[i])
+  local total = redis.call('INCRBY', key, add)
+  if total == add then redis.call('PEXPIRE', key, ARGV[n + i]) end
+  out[i] = total
+end
+return out`;
+
+/** How often this instance's message counts are added to the shared counters. */
+export const SYNC_MS = 100;
+
+/** The scripts as client commands: sent by its SHA (EVALSHA), its text only when Redis does not know it. */
+type WithHit = Redis & {
+  helplineRateHit(numKeys: number, ...keysThenTtls: (string | number)[]): Promise<number[]>;
+  helplineRateAdd(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+};
+
+/** One counter of one window as this instance knows it. */
+interface LocalCount {
+  /** The shared total at the last sync (this instance's synced hits included). */
+  shared: number;
+  /** Hits sent in the sync under way. */
+  sending: number;
+  /** Hits not yet sent. */
+  pending: number;
+  ttlMs: number;
+  /** When the window ends (ms since the epoch): the entry is dropped after it. */
+  endsAt: number;
+}
 
 export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number; loginsPerIpPerMin?: number }) {
   redis.defineCommand('helplineRateHit', { lua: HIT_SCRIPT });
+  redis.defineCommand('helplineRateAdd', { lua: ADD_SCRIPT });
   const client = redis as WithHit;
+  const tooMany = (limit: Limit) =>
+    new AppError('rate_limited', `Too many requests, please wait ${Math.ceil(limit.windowMs / 1000)} s`, { retryable: true });
+
+  const local = new Map<string, LocalCount>();
+  let syncTimer: NodeJS.Timeout | null = null;
+  let syncing = false;
+  /** Adds this instance's unsent hits to the shared counters and learns their totals. */
+  async function sync(): Promise<void> {
+    syncTimer = null;
+    if (syncing) return schedule();
+    const now = Date.now();
+    const keys: string[] = [];
+    const entries: LocalCount[] = [];
+    for (const [key, e] of local) {
+      if (e.endsAt <= now && e.pending === 0) local.delete(key);
+      else if (e.pending > 0) {
+        keys.push(key);
+        entries.push(e);
+        e.sending = e.pending;
+        e.pending = 0;
+      }
+    }
+    if (!keys.length) return;
+    syncing = true;
+    try {
+      const totals = await client.helplineRateAdd(keys.length, ...keys, ...entries.map((e) => e.sending), ...entries.map((e) => e.ttlMs));
+      entries.forEach((e, i) => {
+        e.shared = Math.max(e.shared, Number(totals[i] ?? 0));
+        e.sending = 0;
+      });
+    } catch {
+      // Redis is away: the hits count again in the next sync; until then this instance counts alone.
+      for (const e of entries) {
+        e.pending += e.sending;
+        e.sending = 0;
+      }
+    } finally {
+      syncing = false;
+    }
+    if (entries.some((e) => e.pending > 0)) schedule();
+  }
+  function schedule(): void {
+    if (syncTimer) return;
+    syncTimer = setTimeout(() => void sync(), SYNC_MS);
+    syncTimer.unref();
+  }
+  /** Counts one hit against each limit on this instance; throws rate_limited if any is exceeded. */
+  function hitLocal(checks: [Limit, string][]): void {
+    const now = Date.now();
+    let over: Limit | null = null;
+    for (const [limit, id] of checks) {
+      const window = Math.floor(now / limit.windowMs);
+      const key = `${prefix}:rl:${limit.name}:${id}:${window}`;
+      let e = local.get(key);
+      if (!e) {
+        e = { shared: 0, sending: 0, pending: 0, ttlMs: limit.windowMs * 2, endsAt: (window + 1) * limit.windowMs };
+        local.set(key, e);
+      }
+      // A refused hit counts too, as in Redis: a flood stays refused until its window ends.
+      e.pending++;
+      if (!over && e.shared + e.sending + e.pending > limit.max) over = limit;
+    }
+    schedule();
+    if (over) throw tooMany(over);
+  }
+
   /**
    * Count one hit against each limit in ONE command (a script: increments every counter and starts its
    * expiry on the first hit); throws rate_limited if any is exceeded. A single command per check lets the
@@ -41,9 +146,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
       return;
     }
     checks.forEach(([limit], i) => {
-      if (Number(counts[i] ?? 0) > limit.max) {
-        throw new AppError('rate_limited', `Too many requests, please wait ${Math.ceil(limit.windowMs / 1000)} s`, { retryable: true });
-      }
+      if (Number(counts[i] ?? 0) > limit.max) throw tooMany(limit);
     });
   }
   const hit = (limit: Limit, key: string) => hitAll([[limit, key]]);
@@ -56,8 +159,9 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   const loginEmail: Limit = { name: 'loginmail', max: 10, windowMs: 15 * 60_000 };
   return {
     hit,
+    /** A chat message of a visitor: counted on this instance, shared within SYNC_MS (see the top). */
     async visitorMessage(visitorKey: string, ip: string): Promise<void> {
-      await hitAll([
+      hitLocal([
         [visitorMsg, visitorKey],
         [ipMsg, ip],
       ]);

@@ -11,6 +11,7 @@ import type {
 import type { RedisFactory } from '../infra/redis.js';
 import type { Redis } from 'ioredis';
 import { localFirstAdapter } from './adapter.js';
+import { coalesceWrites } from './coalesce.js';
 
 export interface WidgetSocketData {
   visitorId: string | null;
@@ -58,6 +59,7 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     adapter: localFirstAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io`, onlyPlaintext: true }),
     cors: { origin: false },
   });
+  coalesceWrites(io);
   const widget = io.of('/widget') as unknown as WidgetNamespace;
   const agent = io.of('/agent') as unknown as AgentNamespace;
   return {

@@ -2,7 +2,9 @@
 // cookie-authenticated changes, sessions that expire and can be revoked, foreign origins refused at
 // the socket handshake, and rate limits per visitor session and per IP that a school can live with.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, api, call, connected, createStaff, eventually, login, next, startTestEnv, widgetClient, type TestEnv } from '../helpers.js';
+import { Redis } from 'ioredis';
+import { createRateLimits, SYNC_MS } from '../../src/ratelimit/service.js';
+import { agentClient, api, call, connected, createStaff, deleteRedisPrefix, eventually, login, next, startTestEnv, TEST_REDIS_URL, uid, widgetClient, type TestEnv } from '../helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -119,6 +121,37 @@ describe('rate limits', () => {
     let refused: unknown = null;
     for (let v = 0; v < 500 && !refused; v++) await env.app.rateLimits.visitorMessage(`flood-${v}`, '203.0.113.8').catch((e: unknown) => (refused = e));
     expect(refused).toMatchObject({ code: 'rate_limited' });
+  });
+
+  it('sees a flood spread over several instances within the sync interval', async () => {
+    // Two instances' counters on the same Redis: each counts its own messages at once and learns the
+    // other's at the next sync. Limits: 5 per session, 200 per IP in 10 s.
+    const redisA = new Redis(TEST_REDIS_URL);
+    const redisB = new Redis(TEST_REDIS_URL);
+    const prefix = `rl${uid()}`;
+    try {
+      const a = createRateLimits(redisA, prefix, { messagesPer10s: 5 });
+      const b = createRateLimits(redisB, prefix, { messagesPer10s: 5 });
+      // A session is exact on its own instance.
+      for (let i = 0; i < 5; i++) await a.visitorMessage('one-child', '198.51.100.1');
+      await expect(a.visitorMessage('one-child', '198.51.100.1')).rejects.toMatchObject({ code: 'rate_limited' });
+      // 120 messages from one IP on each instance: neither alone is over 200, together they are.
+      for (let v = 0; v < 120; v++) await a.visitorMessage(`a-${v}`, '198.51.100.2');
+      for (let v = 0; v < 120; v++) await b.visitorMessage(`b-${v}`, '198.51.100.2');
+      // Each instance learns the shared total at its sync after its next hit: from then on it refuses.
+      await new Promise((r) => setTimeout(r, SYNC_MS * 3));
+      await a.visitorMessage('a-next', '198.51.100.2').catch(() => {});
+      await b.visitorMessage('b-next', '198.51.100.2').catch(() => {});
+      await new Promise((r) => setTimeout(r, SYNC_MS * 3));
+      await expect(a.visitorMessage('a-late', '198.51.100.2')).rejects.toMatchObject({ code: 'rate_limited' });
+      await expect(b.visitorMessage('b-late', '198.51.100.2')).rejects.toMatchObject({ code: 'rate_limited' });
+      // Another IP is not affected.
+      await a.visitorMessage('a-other', '198.51.100.3');
+    } finally {
+      redisA.disconnect();
+      redisB.disconnect();
+      await deleteRedisPrefix(prefix);
+    }
   });
 
   it('caps widget handshakes per IP with a typed error (run last: it exhausts this IP)', async () => {
