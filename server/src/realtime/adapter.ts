@@ -1,37 +1,200 @@
-// The cross-instance adapter: @socket.io/redis-streams-adapter, delivering to this instance's own
-// sockets first. The stock cluster adapter awaits the XADD's answer before it writes to any local
-// socket (it needs the stream offset only for connection state recovery, which this server does not
-// use), so every offer and message to a socket on the same instance waited a Redis round trip. Here the
-// entry is appended in the same turn (ioredis keeps order per connection, so other instances still see
-// this instance's packets in emit order) and local sockets are written at once.
+// The cross-instance adapter. Every instance appends to one Redis stream what its broadcasts must reach
+// on other instances, and reads the stream to deliver what the others appended to its own sockets.
+// Requests that wait for answers (fetchSockets, serverSideEmit with an ack, broadcasts with an ack) and
+// their answers go through Redis pub/sub: they need no ordering with broadcasts and must not outlive the
+// request. The protocol itself (message types, matching answers to requests, timeouts) is socket.io-
+// adapter's ClusterAdapter; this file only carries its messages.
+//
+// It follows @socket.io/redis-streams-adapter, with three differences made for the message path:
+//  - local sockets are written at once, in the same turn, without waiting for Redis (that adapter awaits
+//    the append, whose offset only connection state recovery needs, and this server does not use it);
+//  - the messages of one turn, of every namespace, make ONE stream entry: one XADD and one entry for every
+//    reader, instead of one per emit (a chat message is emitted to two namespaces);
+//  - an instance skips its own entries without decoding them.
+// Other instances see one instance's messages in the order they were emitted: entries are appended in
+// order on one connection, and a turn's messages keep their order inside the entry.
+// Everything is JSON: no packet of this platform carries binary data.
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Adapter, MessageType, type BroadcastOptions } from 'socket.io-adapter';
+import { Adapter, ClusterAdapter, MessageType, type BroadcastOptions, type ClusterMessage, type ClusterResponse } from 'socket.io-adapter';
 import type { Namespace } from 'socket.io';
 
-type StreamsOptions = NonNullable<Parameters<typeof createAdapter>[1]>;
-
-interface Publishing {
-  publishAndReturnOffset(message: { type: MessageType; data: unknown }): Promise<string>;
+export interface StreamsOptions {
+  /** The stream's key. */
+  streamName: string;
+  /** Prefix of the pub/sub channels. */
+  channelPrefix: string;
+  /** Entries kept in the stream (approximately): a reader that falls this far behind misses packets. */
+  maxLen?: number;
+  /** Entries read per XREAD. */
+  readCount?: number;
+  /** How long one XREAD blocks when the stream is quiet. */
+  blockMs?: number;
 }
 
-export function localFirstAdapter(redis: Redis, opts: StreamsOptions): (nsp: Namespace) => Adapter {
-  const make = createAdapter(redis, opts) as unknown as (nsp: Namespace) => Adapter;
-  // Socket.IO calls it with `new`: a plain function that returns the adapter.
-  return function localFirst(nsp: Namespace): Adapter {
-    const adapter = make(nsp);
-    adapter.broadcast = (packet: unknown, options: BroadcastOptions): void => {
+type Publishable = ClusterMessage | ClusterResponse;
+
+/** Requests and answers: sent by pub/sub, never stored in the stream. */
+function isEphemeral(m: ClusterMessage): boolean {
+  return (
+    (m.type === MessageType.BROADCAST && m.data.requestId !== undefined) ||
+    m.type === MessageType.SERVER_SIDE_EMIT ||
+    m.type === MessageType.FETCH_SOCKETS
+  );
+}
+
+export interface StreamsAdapter {
+  /** Socket.IO's `adapter` option. */
+  factory: (nsp: Namespace) => Adapter;
+  /** Stops reading and closes the reading and subscribing connections (the publishing one is the caller's). */
+  close(): void;
+}
+
+/** `pub` publishes (it should pipeline automatically); two more connections are made from it. */
+export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter {
+  const maxLen = opts.maxLen ?? 10_000;
+  const readCount = opts.readCount ?? 100;
+  const blockMs = opts.blockMs ?? 5_000;
+  const instanceId = randomBytes(8).toString('hex');
+  const instanceIdBuf = Buffer.from(instanceId);
+  const byNsp = new Map<string, NodeAdapter>();
+  const byChannel = new Map<string, NodeAdapter>();
+  const reader = pub.duplicate({ enableAutoPipelining: false, connectionName: 'socketio-adapter-reader' });
+  const sub = pub.duplicate({ enableAutoPipelining: false, connectionName: 'socketio-adapter-sub' });
+  for (const c of [reader, sub]) c.on('error', () => {});
+  let closed = false;
+
+  // ---- appending: one entry per turn
+  let pending: { message: ClusterMessage; done(offset: string): void; fail(e: unknown): void }[] = [];
+  function appendPending(): void {
+    const batch = pending;
+    pending = [];
+    pub
+      .xadd(opts.streamName, 'MAXLEN', '~', maxLen, '*', 'u', instanceId, 'b', JSON.stringify(batch.map((p) => p.message)))
+      .then(
+        (id) => batch.forEach((p) => p.done(id ?? '')),
+        (err: unknown) => batch.forEach((p) => p.fail(err)),
+      );
+  }
+  function append(message: ClusterMessage): Promise<string> {
+    return new Promise((done, fail) => {
+      if (!pending.length) process.nextTick(appendPending);
+      pending.push({ message, done, fail });
+    });
+  }
+
+  // ---- reading: every instance reads every entry, skips its own
+  async function poll(): Promise<void> {
+    let offset = '$';
+    while (!closed) {
+      try {
+        const res = await reader.xreadBuffer('COUNT', readCount, 'BLOCK', blockMs, 'STREAMS', opts.streamName, offset);
+        for (const [, entries] of res ?? []) {
+          for (const [id, fields] of entries) {
+            offset = id.toString();
+            const fromMe = fields[0]?.toString() === 'u' && fields[1]?.equals(instanceIdBuf);
+            if (fromMe) continue;
+            deliver(fields, offset);
+          }
+        }
+      } catch {
+        // Redis away or the connection closed: ioredis reconnects; try again shortly.
+        if (!closed) await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+  function deliver(fields: Buffer[], offset: string): void {
+    let messages: ClusterMessage[];
+    try {
+      const i = fields.findIndex((f, k) => k % 2 === 0 && f.toString() === 'b');
+      messages = JSON.parse(fields[i + 1]!.toString()) as ClusterMessage[];
+    } catch {
+      return; // not an entry of this adapter
+    }
+    for (const m of messages) byNsp.get(m.nsp)?.receive(m, offset);
+  }
+
+  // ---- requests and answers
+  sub.on('message', (channel: string, payload: string) => {
+    const adapter = byChannel.get(channel);
+    if (!adapter) return;
+    let m: Publishable;
+    try {
+      m = JSON.parse(payload) as Publishable;
+    } catch {
+      return;
+    }
+    adapter.receive(m);
+  });
+  const publicChannel = (nsp: string) => `${opts.channelPrefix}#${nsp}#`;
+  const privateChannel = (nsp: string, uid: string) => `${opts.channelPrefix}#${nsp}#${uid}#`;
+
+  class NodeAdapter extends ClusterAdapter {
+    private readonly channels: string[];
+    constructor(nsp: Namespace) {
+      super(nsp);
+      this.channels = [publicChannel(nsp.name), privateChannel(nsp.name, this.uid)];
+      for (const c of this.channels) byChannel.set(c, this);
+      void sub.subscribe(...this.channels).catch(() => {});
+    }
+
+    receive(m: Publishable, offset?: string): void {
+      this.onMessage(m as ClusterMessage, offset);
+    }
+
+    override doPublish(message: ClusterMessage): Promise<string> {
+      if (isEphemeral(message)) return pub.publish(publicChannel(this.nsp.name), JSON.stringify(message)).then(() => '');
+      return append(message);
+    }
+
+    override doPublishResponse(requesterUid: string, response: ClusterResponse): Promise<void> {
+      return pub.publish(privateChannel(this.nsp.name, requesterUid), JSON.stringify(response)).then(() => {});
+    }
+
+    /** Instances with this namespace: the subscribers of its public channel. */
+    override async serverCount(): Promise<number> {
+      const res = (await pub.pubsub('NUMSUB', publicChannel(this.nsp.name))) as [string, number];
+      return Number(res[1] ?? 0);
+    }
+
+    /** This instance's sockets first, then (in the same turn) the entry for the other instances. */
+    override broadcast(packet: unknown, options: BroadcastOptions): Promise<void> {
       if (!options.flags?.local) {
-        const message = {
-          type: MessageType.BROADCAST,
-          data: { packet, opts: { rooms: [...options.rooms], except: [...(options.except ?? [])], flags: options.flags } },
-        };
         // A failed append (Redis down) loses the packet for other instances' sockets only, as with the
         // stock adapter, which also still delivers locally.
-        (adapter as unknown as Publishing).publishAndReturnOffset(message).catch(() => {});
+        this.doPublish({
+          uid: this.uid,
+          nsp: this.nsp.name,
+          type: MessageType.BROADCAST,
+          data: { packet, opts: { rooms: [...options.rooms], except: [...(options.except ?? [])], flags: options.flags ?? {} } },
+        }).catch(() => {});
       }
-      Adapter.prototype.broadcast.call(adapter, packet, options);
-    };
-    return adapter;
+      Adapter.prototype.broadcast.call(this, packet, options);
+      return Promise.resolve();
+    }
+
+    override close(): void {
+      for (const c of this.channels) byChannel.delete(c);
+      void sub.unsubscribe(...this.channels).catch(() => {});
+      byNsp.delete(this.nsp.name);
+      if (!byNsp.size) stop();
+    }
+  }
+
+  function stop(): void {
+    if (closed) return;
+    closed = true;
+    reader.disconnect();
+    sub.disconnect();
+  }
+
+  void poll();
+  return {
+    factory: function adapter(nsp: Namespace): Adapter {
+      const a = new NodeAdapter(nsp);
+      byNsp.set(nsp.name, a);
+      return a;
+    },
+    close: stop,
   };
 }

@@ -10,7 +10,7 @@ import type {
 } from '@helpline/shared';
 import type { RedisFactory } from '../infra/redis.js';
 import type { Redis } from 'ioredis';
-import { localFirstAdapter } from './adapter.js';
+import { streamsAdapter } from './adapter.js';
 import { coalesceWrites } from './coalesce.js';
 
 export interface WidgetSocketData {
@@ -49,6 +49,7 @@ export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
 export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Realtime {
   const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter', autoPipeline: true });
+  const adapter = streamsAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` });
   const io = new Server(httpServer, {
     path: '/socket.io',
     // Messages are small; a larger frame is hostile. Socket.IO closes the connection past this.
@@ -56,7 +57,7 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     serveClient: false,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    adapter: localFirstAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io`, onlyPlaintext: true }),
+    adapter: adapter.factory,
     cors: { origin: false },
   });
   coalesceWrites(io);
@@ -68,6 +69,7 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     agent,
     close: async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      adapter.close();
       pub.disconnect();
     },
   };
