@@ -19,7 +19,8 @@ const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3000);
 const DRAIN_MS = 2000;
 const P99_LIMIT_MS = 50;
 const MAX_RATE = 64_000;
-/** BENCH_PROFILE_DIR=dir: a CPU profile of the server for each measured step (not the set-up), in dir. */
+/** BENCH_PROFILE_DIR=dir: a CPU profile of the server for each measured step (not the set-up), in dir;
+ * with BENCH_PROFILE_KIND=heap, a sampling profile of its allocations instead. */
 const PROFILE = process.env.BENCH_PROFILE_DIR;
 
 interface Pair {
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
       databaseUrl: db.url,
       redisPrefix: prefix,
       nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
-      env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
+      env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
     });
     log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(inst, db.url);
