@@ -11,6 +11,13 @@ function newId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
+/** One message per seq, in order. */
+function bySeq(xs: ChatMessage[]): ChatMessage[] {
+  const seen = new Map<number, ChatMessage>();
+  for (const m of xs) if (!seen.has(m.seq)) seen.set(m.seq, m);
+  return [...seen.values()].sort((a, b) => a.seq - b.seq);
+}
+
 export function WatchPage({ conversationId }: { conversationId: string }) {
   const { socket, profile } = useSession();
   const [conv, setConv] = useState<StaffConversation | null>(null);
@@ -29,13 +36,15 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
         if (!live) return;
         if (!r.ok) return setError(r.error.message);
         setConv(r.data.conversation);
-        setMessages(r.data.messages);
-        setNotes(r.data.notes);
+        // Merged, not replaced: a message or note that arrived live while the snapshot was on its way
+        // (the room is joined before the history is read) must not vanish when the snapshot lands.
+        setMessages((xs) => bySeq([...r.data.messages, ...xs]));
+        setNotes((xs) => [...r.data.notes, ...xs.filter((x) => !r.data.notes.some((n) => n.id === x.id))]);
       });
     void emitAck(socket, 'board:snapshot', {}).then((r) => live && r.ok && setCounsellors(r.data.counsellors));
     const onMsg = (m: ChatMessage) => {
       if (m.conversationId !== conversationId) return;
-      setMessages((xs) => (xs.some((x) => x.seq === m.seq) ? xs : [...xs, m].sort((a, b) => a.seq - b.seq)));
+      setMessages((xs) => (xs.some((x) => x.seq === m.seq) ? xs : bySeq([...xs, m])));
     };
     const onConv = (c: StaffConversation) => c.id === conversationId && setConv(c);
     const onNote = (n: Note) => n.conversationId === conversationId && setNotes((xs) => (xs.some((x) => x.id === n.id) ? xs : [...xs, n]));
