@@ -79,7 +79,8 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
     const keys: string[] = [];
     const entries: LocalCount[] = [];
     for (const [key, e] of local) {
-      if (e.endsAt <= now && e.pending === 0) local.delete(key);
+      // A window that has ended is never read again: its unsent hits need not be shared.
+      if (e.endsAt <= now) local.delete(key);
       else if (e.pending > 0) {
         keys.push(key);
         entries.push(e);
