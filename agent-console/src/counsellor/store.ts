@@ -36,7 +36,8 @@ export interface WorkspaceState {
 
 const initial: WorkspaceState = { connected: false, agent: null, offers: [], chats: {}, order: [], selectedId: null };
 
-function mergeMessages(have: ChatMessage[], add: ChatMessage[]): ChatMessage[] {
+/** Messages merged by id, in seq order (live ones and a history snapshot in any order of arrival). */
+export function mergeMessages(have: ChatMessage[], add: ChatMessage[]): ChatMessage[] {
   if (!add.length) return have;
   const byId = new Map(have.map((m) => [m.id, m]));
   for (const m of add) byId.set(m.id, m);

@@ -6,16 +6,10 @@ import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
 import { t } from '../i18n/index.js';
 import { navigate } from '../router.js';
+import { mergeMessages } from '../counsellor/store.js';
 
 function newId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
-
-/** One message per seq, in order. */
-function bySeq(xs: ChatMessage[]): ChatMessage[] {
-  const seen = new Map<number, ChatMessage>();
-  for (const m of xs) if (!seen.has(m.seq)) seen.set(m.seq, m);
-  return [...seen.values()].sort((a, b) => a.seq - b.seq);
 }
 
 export function WatchPage({ conversationId }: { conversationId: string }) {
@@ -38,13 +32,13 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
         setConv(r.data.conversation);
         // Merged, not replaced: a message or note that arrived live while the snapshot was on its way
         // (the room is joined before the history is read) must not vanish when the snapshot lands.
-        setMessages((xs) => bySeq([...r.data.messages, ...xs]));
+        setMessages((xs) => mergeMessages(xs, r.data.messages));
         setNotes((xs) => [...r.data.notes, ...xs.filter((x) => !r.data.notes.some((n) => n.id === x.id))]);
       });
     void emitAck(socket, 'board:snapshot', {}).then((r) => live && r.ok && setCounsellors(r.data.counsellors));
     const onMsg = (m: ChatMessage) => {
       if (m.conversationId !== conversationId) return;
-      setMessages((xs) => (xs.some((x) => x.seq === m.seq) ? xs : bySeq([...xs, m])));
+      setMessages((xs) => mergeMessages(xs, [m]));
     };
     const onConv = (c: StaffConversation) => c.id === conversationId && setConv(c);
     const onNote = (n: Note) => n.conversationId === conversationId && setNotes((xs) => (xs.some((x) => x.id === n.id) ? xs : [...xs, n]));

@@ -65,6 +65,8 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   redis.defineCommand('helplineRateHit', { lua: HIT_SCRIPT });
   redis.defineCommand('helplineRateAdd', { lua: ADD_SCRIPT });
   const client = redis as WithHit;
+  /** A limit's counter for one key in the window that holds `now`. */
+  const counterKey = (limit: Limit, id: string, now: number) => `${prefix}:rl:${limit.name}:${id}:${Math.floor(now / limit.windowMs)}`;
   const tooMany = (limit: Limit) =>
     new AppError('rate_limited', `Too many requests, please wait ${Math.ceil(limit.windowMs / 1000)} s`, { retryable: true });
 
@@ -117,11 +119,10 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
     const now = Date.now();
     let over: Limit | null = null;
     for (const [limit, id] of checks) {
-      const window = Math.floor(now / limit.windowMs);
-      const key = `${prefix}:rl:${limit.name}:${id}:${window}`;
+      const key = counterKey(limit, id, now);
       let e = local.get(key);
       if (!e) {
-        e = { shared: 0, sending: 0, pending: 0, ttlMs: limit.windowMs * 2, endsAt: (window + 1) * limit.windowMs };
+        e = { shared: 0, sending: 0, pending: 0, ttlMs: limit.windowMs * 2, endsAt: (Math.floor(now / limit.windowMs) + 1) * limit.windowMs };
         local.set(key, e);
       }
       // A refused hit counts too, as in Redis: a flood stays refused until its window ends.
@@ -139,7 +140,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
    */
   async function hitAll(checks: [Limit, string][]): Promise<void> {
     const now = Date.now();
-    const keys = checks.map(([limit, key]) => `${prefix}:rl:${limit.name}:${key}:${Math.floor(now / limit.windowMs)}`);
+    const keys = checks.map(([limit, key]) => counterKey(limit, key, now));
     let counts: number[];
     try {
       counts = await client.helplineRateHit(keys.length, ...keys, ...checks.map(([limit]) => limit.windowMs * 2));
