@@ -109,14 +109,21 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
   const [receiver, setReceiver] = useState('');
   const [ref, setRef] = useState('');
   const [sent, setSent] = useState(today());
+  const suggested = (k: HotlineActionKind, hotlines: MemberHotline[]) =>
+    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : '';
   useEffect(() => {
     void members().then(setList);
   }, []);
+  // Once the member hotlines are known; only fills an empty field, so what the analyst typed stays.
   useEffect(() => {
-    if (kind === 'inhope') setReceiver(list.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '');
-    else if (kind === 'provider') setReceiver(provider);
-    else setReceiver('');
-  }, [kind, list.length]);
+    if (list.length) setReceiver((r) => r || suggested(kind, list));
+  }, [list.length]);
+  // The receiver is suggested in the same update as the kind change, never by a later effect that could
+  // wipe what the analyst typed right after choosing the kind.
+  const chooseKind = (k: HotlineActionKind) => {
+    setKind(k);
+    setReceiver(suggested(k, list));
+  };
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -130,7 +137,7 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
         <div class="grid-form">
           <label for="hl-kind">
             {t('hl.actionKind')}
-            <select id="hl-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as HotlineActionKind)}>
+            <select id="hl-kind" value={kind} onChange={(e) => chooseKind(e.currentTarget.value as HotlineActionKind)}>
               {HOTLINE_ACTION_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {t(`hl.kind.${k}`)}
