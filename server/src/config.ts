@@ -27,7 +27,7 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional()
     .describe('Postgres connection URL; unset = embedded PGlite in DATA_DIR'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('Postgres connections per server instance, besides 5 of the message path and the dispatch loop (mind max_connections when running several instances)'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('Postgres connections per server instance, besides the 2 it keeps for the message writer and the dispatch loop (mind max_connections when running several instances)'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
