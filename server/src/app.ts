@@ -183,6 +183,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   // 5. Lifecycle
   app.addHook('onReady', async () => {
+    // Listening waits until every other instance knows of this one: one that believed it was alone
+    // would not send its broadcasts to this instance's sockets.
+    await app.realtime.joined;
     if (opts.workers !== false) {
       app.jobs.start();
       routingJobs.startSweep();

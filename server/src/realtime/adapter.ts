@@ -10,7 +10,8 @@
 //    the append, whose offset only connection state recovery needs, and this server does not use it);
 //  - the messages of one turn, of every namespace, make ONE stream entry: one XADD and one entry for every
 //    reader, instead of one per emit (a chat message is emitted to two namespaces);
-//  - an instance skips its own entries without decoding them.
+//  - an instance skips its own entries without decoding them;
+//  - an instance that knows it is alone appends nothing (members.ts says when it may know that).
 // Other instances see one instance's messages in the order they were emitted: entries are appended in
 // order on one connection, and a turn's messages keep their order inside the entry.
 // Everything is JSON: no packet of this platform carries binary data.
@@ -18,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Adapter, ClusterAdapter, MessageType, type BroadcastOptions, type ClusterMessage, type ClusterResponse } from 'socket.io-adapter';
 import type { Namespace } from 'socket.io';
+import { trackMembers } from './members.js';
 
 export interface StreamsOptions {
   /** The stream's key. */
@@ -30,6 +32,8 @@ export interface StreamsOptions {
   readCount?: number;
   /** How long one XREAD blocks when the stream is quiet. */
   blockMs?: number;
+  /** Interval of the instances' heartbeats (members.ts). */
+  heartbeatMs?: number;
 }
 
 type Publishable = ClusterMessage | ClusterResponse;
@@ -46,8 +50,10 @@ function isEphemeral(m: ClusterMessage): boolean {
 export interface StreamsAdapter {
   /** Socket.IO's `adapter` option. */
   factory: (nsp: Namespace) => Adapter;
-  /** Stops reading and closes the reading and subscribing connections (the publishing one is the caller's). */
-  close(): void;
+  /** Resolves once every other live instance knows of this one: take sockets only after it. */
+  joined: Promise<void>;
+  /** Leaves, stops reading and closes the reading and subscribing connections (the publishing one is the caller's). */
+  close(): Promise<void>;
 }
 
 /** `pub` publishes (it should pipeline automatically); two more connections are made from it. */
@@ -63,6 +69,7 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
   const sub = pub.duplicate({ enableAutoPipelining: false, connectionName: 'socketio-adapter-sub' });
   for (const c of [reader, sub]) c.on('error', () => {});
   let closed = false;
+  const members = trackMembers(pub, { key: `${opts.streamName}:instances`, instanceId, heartbeatMs: opts.heartbeatMs });
 
   // ---- appending: one entry per turn
   let pending: { message: ClusterMessage; done(offset: string): void; fail(e: unknown): void }[] = [];
@@ -159,7 +166,7 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
 
     /** This instance's sockets first, then (in the same turn) the entry for the other instances. */
     override broadcast(packet: unknown, options: BroadcastOptions): Promise<void> {
-      if (!options.flags?.local) {
+      if (!options.flags?.local && !members.alone()) {
         // A failed append (Redis down) loses the packet for other instances' sockets only, as with the
         // stock adapter, which also still delivers locally.
         this.doPublish({
@@ -195,6 +202,10 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
       byNsp.set(nsp.name, a);
       return a;
     },
-    close: stop,
+    joined: members.joined,
+    close: async () => {
+      await members.leave();
+      stop();
+    },
   };
 }

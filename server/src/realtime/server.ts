@@ -42,6 +42,8 @@ export interface Realtime {
   io: Server;
   widget: WidgetNamespace;
   agent: AgentNamespace;
+  /** Resolves once the other instances know of this one (see members.ts): listen only after it. */
+  joined: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,9 +69,10 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     io,
     widget,
     agent,
+    joined: adapter.joined,
     close: async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      adapter.close();
+      await adapter.close();
       pub.disconnect();
     },
   };

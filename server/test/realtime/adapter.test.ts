@@ -32,6 +32,8 @@ async function node(): Promise<Node> {
       void s.join(room);
     });
   }
+  // As buildApp: listen once the other instance knows of this one.
+  await adapter.joined;
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const addr = http.address();
   return { io, http, pub, adapter, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` };
@@ -52,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const n of [a, b]) {
     await new Promise<void>((r) => n.io.close(() => r()));
-    n.adapter.close();
+    await n.adapter.close();
     n.pub.disconnect();
   }
   await deleteRedisPrefix(prefix);
