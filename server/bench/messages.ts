@@ -22,6 +22,8 @@ const MAX_RATE = 64_000;
 /** BENCH_PROFILE_DIR=dir: a CPU profile of the server for each measured step (not the set-up), in dir;
  * with BENCH_PROFILE_KIND=heap, a sampling profile of its allocations instead. */
 const PROFILE = process.env.BENCH_PROFILE_DIR;
+/** BENCH_TRACE=1: after each step, its worst 100 ms windows of sending (where the tail comes from). */
+const TRACE = Boolean(process.env.BENCH_TRACE);
 
 interface Pair {
   conversationId: string;
@@ -58,6 +60,7 @@ class Driver {
   private duplicated = 0;
   private errors = 0;
   private stepTag = '';
+  private trace: [number, number][] = [];
 
   constructor(
     private readonly pairs: Pair[],
@@ -78,7 +81,9 @@ class Driver {
       return;
     }
     this.received.add(m.clientMsgId);
-    this.latencies.push(performance.now() - p.at);
+    const now = performance.now();
+    this.latencies.push(now - p.at);
+    if (TRACE) this.trace.push([p.at, now - p.at]);
   }
 
   async step(rate: number, stepMs = STEP_MS, measured = true): Promise<StepResult> {
@@ -105,6 +110,17 @@ class Driver {
     const drainEnd = performance.now() + DRAIN_MS;
     while (this.received.size < n && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 20));
     if (measured) this.around?.();
+    if (TRACE) {
+      // The worst latency of each 100 ms of sending: whether a failed p99 is a few stalls or a backlog.
+      const win = new Map<number, number>();
+      for (const [at, l] of this.trace) {
+        const w = Math.floor((at - start) / 100);
+        win.set(w, Math.max(win.get(w) ?? 0, l));
+      }
+      const worst = [...win].sort((a, b) => b[1] - a[1]).slice(0, 8);
+      log(`  worst 100 ms windows (latency ms at s into the step): ${worst.map(([w, l]) => `${Math.round(l)}@${w / 10}`).join(' ')}`);
+      this.trace = [];
+    }
     const sorted = this.latencies.slice().sort((a, b) => a - b);
     const lost = n - this.received.size;
     const achieved = Math.round(this.received.size / sendSeconds);
