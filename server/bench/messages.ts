@@ -5,6 +5,7 @@
 // same rule for both sides), then bisect. Both servers run as child
 // processes; the clients live in this process. The last line is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { io as ioc, type Socket } from 'socket.io-client';
 import { createTestDatabase, deleteRedisPrefix, freePort, login, uid } from '../test/helpers.js';
@@ -270,11 +271,11 @@ async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promis
 
 async function barePairs(url: string): Promise<Pair[]> {
   const agents = await inBatches(Array.from({ length: COUNSELLORS }, (_, i) => i), 10, async (i) => ({
-    s: await connect(`${url}/agent`, { auth: { room: `staff:${i}` } }),
+    s: await connect(`${url}/agent`, { auth: { room: `staff:${i}`, name: `Counsellor ${i}` } }),
     room: `staff:${i}`,
   }));
   return inBatches(Array.from({ length: VISITORS }, (_, i) => i), 50, async (i) => {
-    const conversationId = `c${i}`;
+    const conversationId = randomUUID();
     const s = await connect(`${url}/widget`, { auth: { room: `visitor:${i}` } });
     const a = agents[i % COUNSELLORS]!;
     return { conversationId, visitor: s, agent: a.s, visitorRoom: `visitor:${i}`, agentRoom: a.room };
