@@ -84,10 +84,7 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
     try {
       res = await client.helplineHeartbeat(opts.key, opts.instanceId, deadAfter, '');
     } catch {
-      // Redis away: "alone" expires by itself; a start is not held forever for it (without Redis there
-      // is no stream either way).
-      if (now() - startedAt > 3 * beat) join();
-      return;
+      return; // Redis away: "alone" expires by itself.
     }
     const at = now();
     const redisNow = Number(res[0]);
@@ -100,7 +97,12 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
   }
 
   void heartbeat();
-  const timer = setInterval(() => void heartbeat(), beat);
+  const timer = setInterval(() => {
+    // A start is not held forever by a Redis that does not answer: without Redis there is no stream,
+    // and no other instance can hold a fresh "alone" for long.
+    if (arrivedAt === null && now() - startedAt > 5 * beat) join();
+    void heartbeat();
+  }, beat);
   timer.unref();
 
   return {
@@ -114,7 +116,8 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
       stopped = true;
       clearInterval(timer);
       aloneUntil = -Infinity;
-      await client.helplineHeartbeat(opts.key, opts.instanceId, deadAfter, 'leave').catch(() => {});
+      // Best effort, bounded: with Redis away the entry simply expires.
+      await Promise.race([client.helplineHeartbeat(opts.key, opts.instanceId, deadAfter, 'leave').catch(() => {}), new Promise((r) => setTimeout(r, beat).unref())]);
     },
   };
 }
