@@ -44,8 +44,6 @@ export interface MembersOptions {
   instanceId: string;
   heartbeatMs?: number;
   deadAfterMs?: number;
-  /** Local monotonic clock (ms); injectable for tests. */
-  now?: () => number;
 }
 
 export interface Members {
@@ -60,7 +58,7 @@ export interface Members {
 export function trackMembers(redis: Redis, opts: MembersOptions): Members {
   const beat = opts.heartbeatMs ?? 1000;
   const deadAfter = opts.deadAfterMs ?? 15_000;
-  const now = opts.now ?? (() => performance.now());
+  const now = () => performance.now();
   if (!('helplineHeartbeat' in redis)) redis.defineCommand('helplineHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT_SCRIPT });
   const client = redis as WithHeartbeat;
 
@@ -68,14 +66,11 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
   let distrustUntil = -Infinity;
   /** Redis time of this instance's first heartbeat. */
   let arrivedAt: number | null = null;
-  let markJoined!: () => void;
-  let isJoined = false;
-  const joined = new Promise<void>((resolve) => (markJoined = resolve));
-  const join = () => {
-    if (isJoined) return;
-    isJoined = true;
-    markJoined();
-  };
+  /** Set until joined. */
+  let join: (() => void) | null = null;
+  const joined = new Promise<void>((resolve) => (join = resolve)).then(() => {
+    join = null;
+  });
   const startedAt = now();
   let stopped = false;
 
@@ -93,14 +88,14 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
     const others: number[] = [];
     for (let i = 2; i + 1 < res.length; i += 2) if (String(res[i]) !== opts.instanceId) others.push(Number(res[i + 1]));
     aloneUntil = others.length === 0 ? at + 2 * beat : -Infinity;
-    if (!isJoined && others.every((score) => score >= arrivedAt! + beat || redisNow >= score + 3 * beat)) join();
+    if (join && others.every((score) => score >= arrivedAt! + beat || redisNow >= score + 3 * beat)) join();
   }
 
   void heartbeat();
   const timer = setInterval(() => {
     // A start is not held forever by a Redis that does not answer: without Redis there is no stream,
     // and no other instance can hold a fresh "alone" for long.
-    if (arrivedAt === null && now() - startedAt > 5 * beat) join();
+    if (arrivedAt === null && now() - startedAt > 5 * beat) join?.();
     void heartbeat();
   }, beat);
   timer.unref();
