@@ -13,6 +13,8 @@ export function App() {
   useLanguage();
   const [login, setLogin] = useState<LoginResponse | null>(null);
   const [checking, setChecking] = useState(true);
+  /** Why the last session ended, when the server ended it. */
+  const [ended, setEnded] = useState<SessionEnd | null>(null);
 
   useEffect(() => {
     auth
@@ -23,11 +25,30 @@ export function App() {
   }, []);
 
   if (checking) return <p class="loading" role="status">{t('common.loading')}</p>;
-  if (!login) return <LoginScreen onLogin={setLogin} />;
-  return <Shell login={login} onLoggedOut={() => setLogin(null)} />;
+  if (!login)
+    return (
+      <LoginScreen
+        notice={ended}
+        onLogin={(l) => {
+          setEnded(null);
+          setLogin(l);
+        }}
+      />
+    );
+  return (
+    <Shell
+      login={login}
+      onLoggedOut={(why) => {
+        setEnded(why ?? null);
+        setLogin(null);
+      }}
+    />
+  );
 }
 
-function LoginScreen({ onLogin }: { onLogin: (l: LoginResponse) => void }) {
+type SessionEnd = 'expired' | 'revoked';
+
+function LoginScreen({ onLogin, notice }: { onLogin: (l: LoginResponse) => void; notice: SessionEnd | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -50,6 +71,11 @@ function LoginScreen({ onLogin }: { onLogin: (l: LoginResponse) => void }) {
     <main class="login">
       <form class="card login-form" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
+        {notice && (
+          <p class="notice" role="status">
+            {t(`login.${notice}`)}
+          </p>
+        )}
         <label>
           {t('login.email')}
           <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
@@ -72,18 +98,19 @@ function LoginScreen({ onLogin }: { onLogin: (l: LoginResponse) => void }) {
   );
 }
 
-function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: () => void }) {
+function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why?: SessionEnd) => void }) {
   const [socket] = useState<AgentSocket>(() => connectAgent());
   const path = usePath();
   const routes = routesFor(login.profile.role);
 
   useEffect(() => {
-    const ended = (p: { reason: string }) => {
-      if (p.reason === 'revoked') onLoggedOut();
+    // The server ended the session (it expired, or it was revoked: logout elsewhere, account changed).
+    const ended = (p: { reason: 'shutdown' | SessionEnd }) => {
+      if (p.reason !== 'shutdown') onLoggedOut(p.reason);
     };
     // The session expired or was revoked while the socket was away: back to the login screen.
     const refused = (err: Error & { data?: { code?: string } }) => {
-      if (err.data?.code === 'unauthorized') onLoggedOut();
+      if (err.data?.code === 'unauthorized') onLoggedOut('expired');
     };
     socket.on('session:ended', ended);
     socket.on('connect_error', refused);

@@ -42,7 +42,7 @@ async function drive(name: string, ids: string[], send: (conversationId: string,
 
 async function main(): Promise<void> {
   const tdb = await createTestDatabase();
-  const database = await openDatabase({ url: tdb.url, dataDir: '.', poolSize: 20 });
+  const database = await openDatabase({ url: tdb.url, poolSize: 20 });
   try {
     const db = database.db;
     const [v] = await db.insert(visitors).values({ tokenHash: `bench-${Date.now()}` }).returning();

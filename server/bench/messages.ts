@@ -236,7 +236,7 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
 }
 
 async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promise<Pair[]> {
-  const database = await openDatabase({ url: databaseUrl, dataDir: '.', poolSize: 4 });
+  const database = await openDatabase({ url: databaseUrl, poolSize: 4 });
   const auth = createAuthService(database.db, { sessionTtlMs: 3600_000, defaultCapacity: COUNSELLOR_CAPACITY });
   const password = `bench-${uid(8)}`;
   const staff = await inBatches(Array.from({ length: COUNSELLORS }, (_, i) => i), 10, (i) =>

@@ -60,7 +60,7 @@ async function seed(url: string): Promise<{ email: string; password: string }> {
     from (select now() - interval '1 day' - (g * interval '6 minutes') as t from generate_series(1, ${HISTORY}) g) s`;
   await sqlc`analyze`;
   await sqlc.end();
-  const db = await openDatabase({ url, dataDir: '/nonexistent' });
+  const db = await openDatabase({ url });
   const auth = createAuthService(db.db, { sessionTtlMs: 3_600_000, defaultCapacity: 2 });
   const password = `pw-${uid(8)}`;
   const email = `sup-${uid(3)}@bench.local`;

@@ -1,5 +1,6 @@
 // buildApp(config): the whole server, composed in one visible order.
-//   1. infrastructure: database (Postgres or PGlite) → Redis (or a private redis-server) → BullMQ → Socket.IO
+//   1. infrastructure: the data folder's lock (embedded default) → database (Postgres or PGlite) → Redis
+//      (or a private redis-server) → BullMQ → Socket.IO
 //   2. services: audit, settings, auth, rate limits, conversations ⇄ routing, cases
 //   3. HTTP: cookies, security headers, sessions, errors → routes of each feature → static front-ends
 //   4. sockets: /widget, /agent
@@ -11,6 +12,10 @@ import type { Config } from './config.js';
 import './types.js';
 import { openDatabase } from './db/client.js';
 import { redisFactory, startEmbeddedRedis, type EmbeddedRedis } from './infra/redis.js';
+import { claimDataDir, type DataDirOwner } from './infra/data-dir.js';
+import { createSessionWatch } from './auth/socket-sessions.js';
+import { createStaffAdmin } from './admin/staff.js';
+import { startCliChannel, type CliChannel } from './cli/channel.js';
 import { Jobs } from './infra/jobs.js';
 import { createRealtime } from './realtime/server.js';
 import { AppError, httpStatusOf, loggableError, toApiError } from './http/errors.js';
@@ -69,13 +74,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('config', config);
 
   // 1. Infrastructure
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  // Whatever of the embedded default is used lives in the data folder, which has one owner: this process.
+  const owner: DataDirOwner | null = config.embedded.postgres || config.embedded.redis ? await claimDataDir(config.DATA_DIR) : null;
+  const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(async (err: unknown) => {
+    await owner?.release();
+    throw err;
+  });
   app.decorate('database', database);
   app.decorate('db', database.db);
   let embeddedRedis: EmbeddedRedis | null = null;
   let redisUrl = config.REDIS_URL;
   if (!redisUrl) {
-    embeddedRedis = await startEmbeddedRedis(config.DATA_DIR);
+    embeddedRedis = await startEmbeddedRedis(owner!).catch(async (err: unknown) => {
+      await database.close();
+      await owner?.release();
+      throw err;
+    });
     redisUrl = embeddedRedis.url;
   }
   const redis = redisFactory(redisUrl, config.REDIS_PREFIX);
@@ -88,6 +102,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('audit', createAuditService(app.db));
   app.decorate('settings', createSettingsService(app.db));
   app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
+  app.decorate('sessionWatch', createSessionWatch({ db: app.db, redis, publisher: app.redisClient, agent: app.realtime.agent, recheckMs: config.SESSION_RECHECK_MS, log: app.log }));
   app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }));
   app.decorate('conversations', createConversationService(app.db, database.query, app.realtime));
   app.decorate(
@@ -102,6 +117,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
+  app.decorate('staffAdmin', createStaffAdmin(app));
   app.router.onChange(() => app.supervision.touch());
   app.conversations.setHooks({
     onEnqueued: (id) => app.router.onEnqueued(id),
@@ -182,13 +198,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerSupervisionSocket(app);
 
   // 5. Lifecycle
+  let cliChannel: CliChannel | null = null;
   app.addHook('onReady', async () => {
     // Listening waits until every other instance knows of this one: one that believed it was alone
     // would not send its broadcasts to this instance's sockets.
     await app.realtime.joined;
+    await app.sessionWatch.start();
     if (opts.workers !== false) {
       app.jobs.start();
       routingJobs.startSweep();
+    }
+    if (owner) {
+      cliChannel = await startCliChannel(app, owner.channelPath);
+      owner.announce({ url: config.publicUrl });
     }
   });
   app.addHook('preClose', async () => {
@@ -206,12 +228,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Each step is bounded: with Redis or Postgres gone, a clean exit beats waiting forever.
     const step = (name: string, p: Promise<unknown>) =>
       Promise.race([p, new Promise((r) => setTimeout(r, 3_000).unref())]).catch((err: unknown) => app.log.warn({ step: name, err: loggableError(err) }, 'shutdown step failed'));
+    if (cliChannel) await step('cli channel', cliChannel.close());
+    await step('sessions', app.sessionWatch.stop());
     await step('jobs', app.jobs.close());
     await step('dispatch', app.router.settle());
     await step('realtime', app.realtime.close());
     app.redisClient.disconnect();
     await step('database', database.close());
     if (embeddedRedis) await step('redis', embeddedRedis.stop());
+    // Last: the folder is free only once nothing of this process writes in it.
+    if (owner) await step('data folder', owner.release());
   });
   return app;
 }

@@ -46,6 +46,7 @@ export const configSchema = z.object({
     .optional()
     .describe('Create demo staff accounts on an empty database; default: true for the embedded default, false otherwise'),
   SESSION_TTL_MS: ms(12 * 3600_000).describe('Staff session lifetime'),
+  SESSION_RECHECK_MS: ms(10_000).describe('How often each instance re-checks its staff sockets\' sessions in Postgres (ends sockets whose revocation it did not hear of)'),
   COOKIE_SECURE: bool.optional().describe('Mark cookies Secure; default: true when PUBLIC_URL is https'),
   OFFER_TIMEOUT_MS: ms(30_000).describe('Time a counsellor has to accept an offer'),
   AUTO_ACCEPT: bool.default(false).describe('Offers are accepted automatically'),

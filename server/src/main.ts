@@ -2,6 +2,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MissingRedisError } from './infra/redis.js';
+import { DataDirInUseError } from './infra/data-dir.js';
 import { seedDemoAccounts } from './seed/demo.js';
 
 async function main(): Promise<void> {
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (err) {
-    if (err instanceof MissingRedisError) {
+    if (err instanceof MissingRedisError || err instanceof DataDirInUseError) {
       console.error(err.message);
       process.exit(2);
     }

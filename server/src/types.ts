@@ -6,6 +6,8 @@ import type { Jobs } from './infra/jobs.js';
 import type { RedisFactory } from './infra/redis.js';
 import type { Realtime } from './realtime/server.js';
 import type { AuthService, Session } from './auth/service.js';
+import type { SessionWatch } from './auth/socket-sessions.js';
+import type { StaffAdmin } from './admin/staff.js';
 import type { AuditService } from './audit/service.js';
 import type { SettingsService } from './settings/service.js';
 import type { ConversationService } from './conversations/service.js';
@@ -34,6 +36,10 @@ declare module 'fastify' {
     jobs: Jobs;
     realtime: Realtime;
     auth: AuthService;
+    /** Ends staff sockets whose session expired or was revoked, on every instance. */
+    sessionWatch: SessionWatch;
+    /** Staff accounts as admins (console) and the CLI manage them. */
+    staffAdmin: StaffAdmin;
     audit: AuditService;
     settings: SettingsService;
     conversations: ConversationService;

@@ -282,7 +282,8 @@ export interface AgentServerToClientEvents {
   'message:read': (p: ReadPayload) => void;
   /** Supervisors: something needs attention. */
   'alert:new': (a: SupervisorAlert) => void;
-  'session:ended': (p: { reason: 'shutdown' | 'revoked' }) => void;
+  /** The session ended: the server is shutting down (reconnect), or it expired or was revoked (log in again). */
+  'session:ended': (p: { reason: 'shutdown' | 'expired' | 'revoked' }) => void;
 }
 
 export interface SupervisorAlert {

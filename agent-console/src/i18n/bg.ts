@@ -23,6 +23,8 @@ export const bg: Record<string, string> = {
   'login.submit': 'Вход',
   'login.failed': 'Грешен имейл или парола.',
   'login.rateLimited': 'Твърде много опити. Изчакайте минута и опитайте отново.',
+  'login.expired': 'Сесията ви изтече. Моля, влезте отново.',
+  'login.revoked': 'Бяхте отписани (изход от друго място или промяна на профила ви). Моля, влезте отново.',
 
   'shell.title': 'Линия за помощ',
   'shell.navigation': 'Раздели',

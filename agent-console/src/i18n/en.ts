@@ -23,6 +23,8 @@ export const en: Record<string, string> = {
   'login.submit': 'Log in',
   'login.failed': 'Wrong e-mail or password.',
   'login.rateLimited': 'Too many attempts. Wait a minute and try again.',
+  'login.expired': 'Your session has expired. Please log in again.',
+  'login.revoked': 'You were signed out (logged out elsewhere, or your account was changed). Please log in again.',
 
   'shell.title': 'Helpline',
   'shell.navigation': 'Sections',

@@ -7,7 +7,6 @@ import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import { uuid } from '../conversations/schemas.js';
 import { ADMIN_SETTINGS_KEYS, settingsSchemas, staffCreateSchema, staffEditSchema, type AdminSettingsKey } from './schemas.js';
-import { createStaffAdmin } from './staff.js';
 
 const idParams = z.object({ id: uuid });
 const keyParams = z.object({ key: z.enum(ADMIN_SETTINGS_KEYS as [AdminSettingsKey, ...AdminSettingsKey[]]) });
@@ -23,16 +22,17 @@ const auditQuery = z
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const admins = requireStaff('admin');
-  const staff = createStaffAdmin(app);
+  const staff = app.staffAdmin;
+  const actor = (req: Parameters<typeof staffOf>[0]) => ({ type: 'staff' as const, id: staffOf(req).id });
 
   app.get('/api/admin/staff', { preHandler: admins }, async () => ({ staff: await staff.list() }));
   app.post('/api/admin/staff', { preHandler: admins }, async (req, reply) => {
     const body = parse(staffCreateSchema, req.body);
-    return reply.code(201).send(await staff.create(staffOf(req).id, body));
+    return reply.code(201).send(await staff.create(actor(req), body));
   });
   app.patch('/api/admin/staff/:id', { preHandler: admins }, async (req) => {
     const { id } = parse(idParams, req.params);
-    return staff.update(staffOf(req).id, id, parse(staffEditSchema, req.body));
+    return staff.update(actor(req), id, parse(staffEditSchema, req.body));
   });
 
   app.get('/api/admin/settings', { preHandler: admins }, async () => {

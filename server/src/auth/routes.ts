@@ -28,8 +28,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     await app.auth.revoke(req.session!.tokenHash);
     await app.audit.record({ actorType: 'staff', actorId: req.session!.staff.id, action: 'auth.logout', targetType: 'staff', targetId: req.session!.staff.id });
     // Sockets of this session are told and closed on every instance.
-    app.realtime.agent.in(`session:${req.session!.tokenHash}`).emit('session:ended', { reason: 'revoked' });
-    app.realtime.agent.in(`session:${req.session!.tokenHash}`).disconnectSockets(true);
+    await app.sessionWatch.revoked({ sessionHash: req.session!.tokenHash });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -30,6 +30,7 @@ export interface Session {
   staff: StaffProfile;
   tokenHash: string;
   csrfToken: string;
+  expiresAt: Date;
 }
 
 export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultCapacity: number }) {
@@ -92,8 +93,9 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
       if (!ok) throw new AppError('unauthorized', 'Wrong e-mail or password');
       const token = randomToken();
       const csrfToken = randomToken(18);
-      await db.insert(staffSessions).values({ tokenHash: sha256(token), staffId: u.id, csrfToken, expiresAt: new Date(Date.now() + opts.sessionTtlMs) });
-      return { token, session: { staff: toProfile(u), tokenHash: sha256(token), csrfToken } };
+      const expiresAt = new Date(Date.now() + opts.sessionTtlMs);
+      await db.insert(staffSessions).values({ tokenHash: sha256(token), staffId: u.id, csrfToken, expiresAt });
+      return { token, session: { staff: toProfile(u), tokenHash: sha256(token), csrfToken, expiresAt } };
     },
 
     /** The live session of a cookie token, or null (expired, revoked, disabled account). */
@@ -106,7 +108,7 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
         .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
         .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), isNull(staffUsers.disabledAt)));
       if (!row) return null;
-      return { staff: toProfile(row.u), tokenHash, csrfToken: row.s.csrfToken };
+      return { staff: toProfile(row.u), tokenHash, csrfToken: row.s.csrfToken, expiresAt: row.s.expiresAt };
     },
 
     async revoke(tokenHash: string): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema.js';
+import type { DataDirOwner } from '../infra/data-dir.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -77,7 +78,11 @@ function namedStatements<T extends PostgresJs>(sql: T): T {
   });
 }
 
-export async function openDatabase(opts: { url?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+/**
+ * Postgres when `url` is given; otherwise PGlite in the data folder, which only its owner (the holder of
+ * its lock, see infra/data-dir.ts) may open.
+ */
+export async function openDatabase(opts: { url?: string | undefined; owner?: DataDirOwner; poolSize?: number }): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -139,7 +144,8 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  const dir = path.resolve(opts.dataDir, 'pglite');
+  if (!opts.owner) throw new Error('The embedded database is opened only by the owner of its data folder (claimDataDir)');
+  const dir = path.join(opts.owner.dir, 'pglite');
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema });

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { DataDirOwner } from './data-dir.js';
 
 export class MissingRedisError extends Error {
   constructor() {
@@ -32,11 +33,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a private redis-server: loopback only, AOF persistence in DATA_DIR/redis, no eviction. */
-export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
+/**
+ * Starts a private redis-server: loopback only, AOF persistence in DATA_DIR/redis, no eviction. Only the
+ * data folder's owner starts it: a leftover server found there is stopped, which must never be another
+ * live platform's.
+ */
+export async function startEmbeddedRedis(owner: DataDirOwner): Promise<EmbeddedRedis> {
   const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) throw new MissingRedisError();
-  const dir = path.resolve(dataDir, 'redis');
+  const dir = path.join(owner.dir, 'redis');
   mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis.pid');
   await stopStaleRedis(pidFile);

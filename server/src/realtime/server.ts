@@ -22,6 +22,8 @@ export interface WidgetSocketData {
 export interface AgentSocketData {
   staff: StaffProfile;
   sessionHash: string;
+  /** Epoch ms: the socket is ended then (auth/socket-sessions.ts). */
+  sessionExpiresAt: number;
 }
 
 export type WidgetNamespace = Namespace<WidgetClientToServerEvents, WidgetServerToClientEvents, Record<string, never>, WidgetSocketData>;

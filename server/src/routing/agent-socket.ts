@@ -43,7 +43,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
         const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
         const session = await app.auth.sessionFor(cookies[SESSION_COOKIE]);
         if (!session) return next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized' } }));
-        socket.data = { staff: session.staff, sessionHash: session.tokenHash };
+        socket.data = { staff: session.staff, sessionHash: session.tokenHash, sessionExpiresAt: session.expiresAt.getTime() };
         next();
       } catch {
         next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
@@ -54,7 +54,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
   nsp.on('connection', (socket: AgentSocket) => {
     const staff = socket.data.staff;
     const log = app.log.child({ nsp: 'agent', staffId: staff.id });
-    void socket.join([rooms.staff(staff.id), `session:${socket.data.sessionHash}`]);
+    void socket.join(rooms.staff(staff.id));
     if (staff.role === 'supervisor' || staff.role === 'admin') void socket.join(rooms.supervisors);
     const chats = STAFF_CHAT_ROLES.includes(staff.role as (typeof STAFF_CHAT_ROLES)[number]);
     if (chats) void app.router.agentConnected(staff.id).catch((err: unknown) => log.warn({ err: loggableError(err) }, 'agentConnected failed'));

@@ -399,7 +399,8 @@ export function createRoutingService(d: RoutingDeps) {
       await returnOffer(offerId, 'expired');
     },
 
-    async setStatus(staffId: string, status: AgentStatus, by?: { staffId: string }): Promise<AgentState> {
+    /** `by`: who set it when not the counsellor themselves (staffId null: the system, e.g. the CLI disabling an account). */
+    async setStatus(staffId: string, status: AgentStatus, by?: { staffId: string | null }): Promise<AgentState> {
       await ensureAgent(staffId);
       const set: Partial<typeof agentStates.$inferInsert> = { status, statusChangedAt: new Date() };
       if (status === 'available') {
@@ -413,15 +414,15 @@ export function createRoutingService(d: RoutingDeps) {
         const offers = await db.select({ id: assignments.id }).from(assignments).where(and(eq(assignments.staffId, staffId), eq(assignments.status, 'offered')));
         for (const o of offers) await returnOffer(o.id, 'withdrawn');
       }
-      await d.audit.record({ actorType: by ? 'staff' : 'staff', actorId: by?.staffId ?? staffId, action: 'agent.status', targetType: 'staff', targetId: staffId, meta: { status } });
+      await d.audit.record({ actorType: by?.staffId === null ? 'system' : 'staff', actorId: by ? by.staffId : staffId, action: 'agent.status', targetType: 'staff', targetId: staffId, meta: { status } });
       const s = await emitAgentState(staffId);
       if (status === 'available') await kick();
       return s;
     },
 
-    async setCapacity(staffId: string, capacity: number, by: string): Promise<AgentState> {
+    async setCapacity(staffId: string, capacity: number, by: string | null): Promise<AgentState> {
       await db.update(staffUsers).set({ capacity }).where(eq(staffUsers.id, staffId));
-      await d.audit.record({ actorType: 'staff', actorId: by, action: 'agent.capacity', targetType: 'staff', targetId: staffId, meta: { capacity } });
+      await d.audit.record({ actorType: by ? 'staff' : 'system', actorId: by, action: 'agent.capacity', targetType: 'staff', targetId: staffId, meta: { capacity } });
       const s = await emitAgentState(staffId);
       await kick();
       return s;

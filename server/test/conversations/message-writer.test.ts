@@ -11,6 +11,7 @@ import { conversations, messages, visitors } from '../../src/conversations/table
 import { staffUsers } from '../../src/auth/tables.js';
 import { createMessageWriter, WRITE_BATCH } from '../../src/conversations/message-writer.js';
 import { AppError } from '../../src/http/errors.js';
+import { claimDataDir } from '../../src/infra/data-dir.js';
 import { createTestDatabase } from '../helpers.js';
 
 const drivers: [string, () => Promise<{ database: Database; cleanup(): Promise<void> }>][] = [
@@ -18,7 +19,7 @@ const drivers: [string, () => Promise<{ database: Database; cleanup(): Promise<v
     'postgres',
     async () => {
       const tdb = await createTestDatabase();
-      const database = await openDatabase({ url: tdb.url, dataDir: '.', poolSize: 8 });
+      const database = await openDatabase({ url: tdb.url, poolSize: 8 });
       return { database, cleanup: async () => (await database.close(), await tdb.drop()) };
     },
   ],
@@ -26,8 +27,9 @@ const drivers: [string, () => Promise<{ database: Database; cleanup(): Promise<v
     'pglite',
     async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'hl-writer-'));
-      const database = await openDatabase({ dataDir: dir });
-      return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
+      const owner = await claimDataDir(dir);
+      const database = await openDatabase({ owner });
+      return { database, cleanup: async () => (await database.close(), await owner.release(), rmSync(dir, { recursive: true, force: true })) };
     },
   ],
 ];
@@ -139,7 +141,7 @@ describe('message writer statement', () => {
   // connections rule scans out, so even that plan probes indexes.
   it('keeps index lookups in the plan made on empty tables, once the tables are large', async () => {
     const tdb = await createTestDatabase();
-    const database = await openDatabase({ url: tdb.url, dataDir: '.', poolSize: 1 });
+    const database = await openDatabase({ url: tdb.url, poolSize: 1 });
     const { default: postgres } = await import('postgres');
     const hot = postgres(tdb.url, { max: 1, onnotice: () => {}, connection: { ...HOT_CONNECTION_SETTINGS } });
     try {
@@ -172,7 +174,7 @@ describe('message writer statement', () => {
   // dispatch loop's offers (a decision the next pass can make again) do not.
   it('commits messages and every other write synchronously; only offers skip the flush wait', async () => {
     const tdb = await createTestDatabase();
-    const database = await openDatabase({ url: tdb.url, dataDir: '.', poolSize: 2 });
+    const database = await openDatabase({ url: tdb.url, poolSize: 2 });
     try {
       const setting = (rows: Record<string, unknown>[]) => String(Object.values(rows[0]!)[0]);
       const writers = await Promise.all(Array.from({ length: 8 }, () => database.query<Record<string, unknown>>('show synchronous_commit', [])));

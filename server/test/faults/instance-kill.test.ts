@@ -93,7 +93,7 @@ describe('an instance killed mid-conversation', () => {
     const atAgent = await delivered;
     expect(atAgent.conversationId).toBe(conversationId);
 
-    const database = await openDatabase({ url: db.url, dataDir: '.', poolSize: 1 });
+    const database = await openDatabase({ url: db.url, poolSize: 1 });
     try {
       const rows = await execRows<{ seq: number; client_msg_id: string }>(database.db, sql`select seq, client_msg_id from messages where conversation_id = ${conversationId} order by seq`);
       expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));

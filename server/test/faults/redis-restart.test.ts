@@ -78,7 +78,7 @@ describe('Redis restarted empty', () => {
     const second = await call(child2, 'conversation:start', { language: 'en' });
     expect(second.ok).toBe(true);
 
-    const database = await openDatabase({ url: db.url, dataDir: '.', poolSize: 1 });
+    const database = await openDatabase({ url: db.url, poolSize: 1 });
     try {
       const rows = await execRows<{ id: string; state: string }>(database.db, sql`select id, state from conversations`);
       expect(rows).toHaveLength(2);

@@ -11,7 +11,7 @@ import { createAuthService } from '../../src/auth/service.js';
 import { agentClient, call, connected, freePort, login, next, uid, widgetClient } from '../helpers.js';
 
 export async function createStaffIn(databaseUrl: string, role: StaffRole, opts: { capacity?: number; name?: string } = {}) {
-  const database = await openDatabase({ url: databaseUrl, dataDir: '.', poolSize: 1 });
+  const database = await openDatabase({ url: databaseUrl, poolSize: 1 });
   try {
     const auth = createAuthService(database.db, { sessionTtlMs: 3600_000, defaultCapacity: 2 });
     const email = `${role}-${uid(4)}@test.local`;

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 function cli(args: string[], input = '') {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: SERVER,
     input,
     encoding: 'utf8',

@@ -4,21 +4,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/infra/redis.js';
+import { claimDataDir, type DataDirOwner } from '../../src/infra/data-dir.js';
 import { createTestDatabase, startInstance, uid, type TestServer } from '../helpers.js';
 
 let redis: EmbeddedRedis;
+let owner: DataDirOwner;
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let server: TestServer;
 const dir = mkdtempSync(path.join(tmpdir(), 'hl-ready-'));
 
 beforeAll(async () => {
-  redis = await startEmbeddedRedis(dir);
+  owner = await claimDataDir(dir);
+  redis = await startEmbeddedRedis(owner);
   db = await createTestDatabase();
   server = await startInstance({ databaseUrl: db.url, redisPrefix: `t${uid()}`, env: { REDIS_URL: redis.url } });
 });
 afterAll(async () => {
   await server?.close();
   await redis?.stop();
+  await owner?.release();
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
