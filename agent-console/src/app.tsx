@@ -130,6 +130,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: () =
             {routes.map((r) => (
               <a key={r.path} href={'#' + r.path} aria-current={active === r ? 'page' : undefined}>
                 {t(r.label)}
+                {r.badge && <r.badge />}
               </a>
             ))}
           </nav>
@@ -143,6 +144,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: () =
             </button>
           </div>
         </header>
+        {routes.map((r) => (r.live ? <r.live key={r.path} /> : null))}
         <main id="main" class="content" tabIndex={-1}>
           {Page ? <Page subpath={path.slice(active!.path.length)} /> : <p>{t('shell.noSections')}</p>}
         </main>

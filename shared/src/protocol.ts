@@ -590,10 +590,11 @@ export interface StaffOfflineMessageSummary {
   ageGroup: AgeGroup | null;
   topic: Topic | null;
   state: OfflineMessageState;
+  /** Set while claimed, and on a 'new' message whose claim lapsed (its holder may still answer it). */
   claimedBy: string | null;
   claimedByName: string | null;
   claimedAt: string | null;
-  /** When the claim lapses (the message is then anyone's again); null unless claimed. */
+  /** When the claim lapses (the message is then anyone's again). */
   claimExpiresAt: string | null;
   answeredBy: string | null;
   answeredByName: string | null;

@@ -57,7 +57,8 @@ export function createOfflineInbox(db: Db, deps: InboxDeps) {
 
   function summary(r: Row, names: { claimer: string | null; answerer: string | null }, at: Date): StaffOfflineMessageSummary {
     const state = stateOf(r, at);
-    const claimed = state === 'claimed' && r.claimedAt;
+    // A lapsed claim reads as 'new' but keeps its holder, who may still answer while nobody else took it.
+    const claimed = r.status === 'claimed' && r.claimedAt;
     return {
       id: r.id,
       reference: r.reference,

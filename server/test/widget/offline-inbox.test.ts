@@ -238,7 +238,7 @@ describe('claim expiry', () => {
       expect(e.counts.claimed).toBe(0);
       expect(e.counts.waiting).toBe(1);
       const listed = (await api(env.url, boris, 'GET', '/api/offline-messages?state=new')).body.messages;
-      expect(listed.find((x: { id: string }) => x.id === m.id)).toMatchObject({ state: 'new', claimedBy: null });
+      expect(listed.find((x: { id: string }) => x.id === m.id)).toMatchObject({ state: 'new', claimedBy: ana.profile.id });
       expect((await post(env, boris, `/api/offline-messages/${m.id}/claim`)).body.claimedBy).toBe(boris.profile.id);
       expect((await post(env, ana, `/api/offline-messages/${m.id}/answer`, { answer: 'too late' })).body.error.code).toBe('conflict');
       expect((await post(env, boris, `/api/offline-messages/${m.id}/answer`, { answer: 'Boris answers' })).body.state).toBe('answered');
