@@ -83,7 +83,7 @@ export function MessageView({ id }: { id: string }) {
   );
   if (loadError && !m)
     return (
-      <section class="page messages">
+      <section class="page offline-inbox">
         {back}
         <p class="error" role="alert">
           {loadError}
@@ -92,7 +92,7 @@ export function MessageView({ id }: { id: string }) {
     );
   if (!m)
     return (
-      <section class="page messages">
+      <section class="page offline-inbox">
         <p role="status">{t('common.loading')}</p>
       </section>
     );
@@ -102,7 +102,7 @@ export function MessageView({ id }: { id: string }) {
   const lapsedMine = m.state === 'new' && m.claimedBy === profile.id;
   const waiting = m.state === 'new' || m.state === 'claimed';
   return (
-    <section class="page messages" aria-labelledby="msg-one-title">
+    <section class="page offline-inbox" aria-labelledby="msg-one-title">
       {back}
       <h1 id="msg-one-title" ref={headRef} tabIndex={-1}>
         {t('msg.messageTitle', { reference: m.reference })}

@@ -84,7 +84,7 @@ function Inbox() {
   }, [socket, filter, all]);
 
   return (
-    <section class="page messages" aria-labelledby="msg-title">
+    <section class="page offline-inbox" aria-labelledby="msg-title">
       <div class="row msg-head">
         <h1 id="msg-title">{t('msg.title')}</h1>
         <label class="msg-inline">
