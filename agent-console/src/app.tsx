@@ -157,6 +157,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why
             {routes.map((r) => (
               <a key={r.path} href={'#' + r.path} aria-current={active === r ? 'page' : undefined}>
                 {t(r.label)}
+                {r.badge && <r.badge />}
               </a>
             ))}
           </nav>
@@ -170,6 +171,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why
             </button>
           </div>
         </header>
+        {routes.map((r) => (r.live ? <r.live key={r.path} /> : null))}
         <main id="main" class="content" tabIndex={-1}>
           {Page ? <Page subpath={path.slice(active!.path.length)} /> : <p>{t('shell.noSections')}</p>}
         </main>

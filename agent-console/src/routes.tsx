@@ -5,6 +5,8 @@
 //   - supervision board: src/supervision/, admin pages: src/admin/ (supervision/admin helper)
 // `label` is an i18n key (add it with extendMessages() from your folder, or in i18n/en.ts + bg.ts).
 // A component receives { subpath }: the part of the hash path after `path` ('' or '/...').
+// Optional: `badge` is shown inside the navigation entry (a live count), `live` is mounted once for the
+// whole session while the entry is in the navigation (it keeps the count and raises notifications).
 import type { ComponentType } from 'preact';
 import type { StaffRole } from '@helpline/shared';
 import { CounsellorWorkspace } from './counsellor/workspace.js';
@@ -17,6 +19,8 @@ import { HotlinePage } from './hotline/hotline-page.js';
 import { BoardPage } from './supervision/board.js';
 import { StatsPage } from './supervision/stats.js';
 import { AdminPage } from './admin/admin-page.js';
+import { MessagesPage } from './messages/messages-page.js';
+import { MessagesBadge, MessagesLive } from './messages/live.js';
 
 export interface RouteProps {
   subpath: string;
@@ -27,11 +31,14 @@ export interface RouteEntry {
   label: string;
   roles: readonly StaffRole[];
   component: ComponentType<RouteProps>;
+  badge?: ComponentType;
+  live?: ComponentType;
 }
 
 export const ROUTES: RouteEntry[] = [
   { path: '/chats', label: 'nav.chats', roles: ['counsellor', 'supervisor'], component: CounsellorWorkspace },
   { path: '/contacts/new', label: 'nav.logContact', roles: ['counsellor', 'supervisor'], component: ContactLogPage },
+  { path: '/messages', label: 'nav.messages', roles: ['counsellor', 'supervisor'], component: MessagesPage, badge: MessagesBadge, live: MessagesLive },
   { path: '/returning', label: 'nav.returning', roles: ['counsellor', 'supervisor'], component: ReturnCodeLookupPage },
   { path: '/board', label: 'nav.board', roles: ['supervisor', 'admin'], component: BoardPage },
   { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },

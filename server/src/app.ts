@@ -47,6 +47,7 @@ import { createReturnCodeService } from './cases/return-codes.js';
 import { caseConsoleRoutes } from './cases/console-routes.js';
 import { staffDirectoryRoutes } from './staff-directory/routes.js';
 import { createOfflineMessageService } from './widget/service.js';
+import { registerOfflineInboxSocket } from './widget/socket.js';
 import { widgetRoutes } from './widget/routes.js';
 import { createSupervisionService } from './supervision/service.js';
 import { supervisionRoutes } from './supervision/routes.js';
@@ -125,7 +126,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     queueInfo: (c) => app.router.queueInfo(c),
     onStored: (sender) => app.metrics.messages.inc({ sender }),
   });
-  app.decorate('offlineMessages', createOfflineMessageService(app.db, app.audit));
+  app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log }));
+  app.offlineMessages.onChange(() => void app.supervision.touch().catch(() => {}));
   app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, log: app.log }));
   registerRetentionJobs(app);
   const routingJobs = registerRoutingJobs(app);
@@ -196,6 +198,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAgentSocket(app);
   registerNoteSocket(app);
   registerSupervisionSocket(app);
+  registerOfflineInboxSocket(app);
 
   // 5. Lifecycle
   let cliChannel: CliChannel | null = null;

@@ -57,6 +57,7 @@ export const configSchema = z.object({
   WRAPUP_URGENT_MS: ms(300_000).describe('Wrap-up time after an urgent conversation'),
   DECLINE_COOLDOWN_MS: ms(60_000).describe('A counsellor who declined or missed a conversation is not offered it again for this long'),
   OVERFLOW_AFTER_MS: ms(120_000).describe('A conversation with no matching counsellor online overflows to any counsellor after this long (0 = never)'),
+  OFFLINE_CLAIM_MS: ms(15 * 60_000).describe('How long a counsellor who opened a left message to answer it keeps it to themselves (then anyone may take it)'),
   DEFAULT_CAPACITY: z.coerce.number().int().min(1).max(20).default(2).describe('Default simultaneous chats per counsellor'),
   SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
   SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),

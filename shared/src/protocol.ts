@@ -570,29 +570,76 @@ export interface OfflineMessageStatusRequest {
   pickupCode: string;
 }
 export interface OfflineMessageStatus {
+  /** What the child sees: 'new' until answered (a claim is staff business). */
   status: 'new' | 'answered';
   answer?: string;
   answeredAt?: string;
 }
 
-/** GET /api/offline-messages (counsellor, supervisor). */
-export interface StaffOfflineMessage {
+/**
+ * new → claimed (one staff member, for OFFLINE_CLAIM_MS, or until released) → answered → picked_up
+ * (the child read the answer with the code). An expired claim is shown and counted as new.
+ */
+export const OFFLINE_MESSAGE_STATES = ['new', 'claimed', 'answered', 'picked_up'] as const;
+export type OfflineMessageState = (typeof OFFLINE_MESSAGE_STATES)[number];
+
+/** GET /api/offline-messages (counsellor, supervisor): the inbox, oldest first, without what the child wrote. */
+export interface StaffOfflineMessageSummary {
   id: string;
   reference: string;
-  body: string;
   language: Language | null;
   ageGroup: AgeGroup | null;
   topic: Topic | null;
-  status: 'new' | 'answered';
-  answer: string | null;
+  state: OfflineMessageState;
+  /** Set while claimed, and on a 'new' message whose claim lapsed (its holder may still answer it). */
+  claimedBy: string | null;
+  claimedByName: string | null;
+  claimedAt: string | null;
+  /** When the claim lapses (the message is then anyone's again). */
+  claimExpiresAt: string | null;
   answeredBy: string | null;
+  answeredByName: string | null;
   answeredAt: string | null;
+  pickedUpAt: string | null;
   createdAt: string;
 }
+export interface OfflineMessageList {
+  messages: StaffOfflineMessageSummary[];
+  counts: OfflineInboxCounts;
+}
 
-/** POST /api/offline-messages/:id/answer */
+/** GET /api/offline-messages/:id: the message and its answer; every such read is audited. */
+export interface StaffOfflineMessage extends StaffOfflineMessageSummary {
+  body: string;
+  answer: string | null;
+}
+
+/** POST /api/offline-messages/:id/answer (only the one who claimed it) */
 export interface AnswerOfflineMessageRequest {
   answer: string;
+}
+
+/** Messages waiting for an answer (new, or with a lapsed claim), counted without reading them. */
+export interface OfflineInboxCounts {
+  waiting: number;
+  /** Waiting, by the child's language ('none': the child chose none). */
+  waitingByLanguage: Partial<Record<Language | 'none', number>>;
+  claimed: number;
+  /** Creation time of the oldest waiting message. */
+  oldestWaitingAt: string | null;
+}
+
+/** 'offline:changed' to counsellors and supervisors: the inbox changed; never what the child wrote. */
+export interface OfflineMessageChanged {
+  id: string;
+  change: 'created' | 'claimed' | 'released' | 'claim_expired' | 'answered' | 'picked_up';
+  language: Language | null;
+  counts: OfflineInboxCounts;
+  at: string;
+}
+
+export interface AgentServerToClientEvents {
+  'offline:changed': (e: OfflineMessageChanged) => void;
 }
 
 // ---------- console: internal notes, canned responses, referrals, return codes, staff directory ----------
@@ -766,6 +813,8 @@ export interface BoardLive {
 
 export interface BoardSnapshot {
   at: string;
+  /** Leave-a-message: how many wait for an answer and since when (counts only, never the words). */
+  offlineMessages: { waiting: number; claimed: number; oldestWaitSeconds: number | null };
   waiting: {
     total: number;
     byPriority: Record<Priority, number>;

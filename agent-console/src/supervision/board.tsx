@@ -81,6 +81,9 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
     [t('sv.abandonedToday'), String(board.today.abandoned)],
     [t('sv.serviceLevel', { target: sl.targetSeconds }), sl.share === null ? t('common.none') : `${Math.round(sl.share * 100)} %`],
     [t('sv.asa'), board.today.asaSeconds === null ? t('common.none') : duration(board.today.asaSeconds, t)],
+    // Left messages: answers due in hours, not seconds; a waiting one is a child nobody has heard yet.
+    [t('sv.offlineWaiting'), String(board.offlineMessages.waiting), board.offlineMessages.waiting > 0],
+    [t('sv.offlineOldest'), board.offlineMessages.oldestWaitSeconds === null ? t('common.none') : longDuration(board.offlineMessages.oldestWaitSeconds + drift)],
   ];
   return (
     <dl class="tiles">
@@ -92,6 +95,11 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
       ))}
     </dl>
   );
+}
+
+function longDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? t('sv.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) }) : duration(s, t);
 }
 
 function Alerts({ alerts, dismiss, canOpen }: { alerts: ReturnType<typeof useBoard>['alerts']; dismiss: (id: string) => void; canOpen: boolean }) {

@@ -36,6 +36,8 @@ export const rooms = {
   visitor: (visitorId: string) => `visitor:${visitorId}`,
   staff: (staffId: string) => `staff:${staffId}`,
   supervisors: 'supervisors',
+  /** Counsellors and supervisors: those who answer left messages. */
+  offlineInbox: 'offline-inbox',
   /** Supervisors watching one conversation read-only. */
   watch: (conversationId: string) => `watch:${conversationId}`,
 } as const;

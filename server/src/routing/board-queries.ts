@@ -160,6 +160,8 @@ export interface SnapshotInput {
   dayStart: Date;
   targetSeconds: number;
   leaveMessageOnly: boolean;
+  /** Leave-a-message figures, from the widget feature's inbox. */
+  offlineMessages: BoardSnapshot['offlineMessages'];
 }
 
 /** The whole board in four indexed queries. */
@@ -246,6 +248,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
 
   return {
     at: now.toISOString(),
+    offlineMessages: input.offlineMessages,
     waiting: {
       total: waiting.length,
       byPriority,

@@ -21,9 +21,14 @@ export function createBoard(app: FastifyInstance) {
   let computing: Promise<BoardSnapshot> | null = null;
 
   async function compute(): Promise<BoardSnapshot> {
-    const [sl, hours, surge] = await Promise.all([app.settings.get('serviceLevel'), app.settings.get('hours'), app.settings.get('surge')]);
     const now = new Date();
-    return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, leaveMessageOnly: surge.leaveMessageOnly });
+    const [sl, hours, surge, inbox] = await Promise.all([app.settings.get('serviceLevel'), app.settings.get('hours'), app.settings.get('surge'), app.offlineMessages.counts(now)]);
+    const offlineMessages = {
+      waiting: inbox.waiting,
+      claimed: inbox.claimed,
+      oldestWaitSeconds: inbox.oldestWaitingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(inbox.oldestWaitingAt)) / 1000)) : null,
+    };
+    return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, leaveMessageOnly: surge.leaveMessageOnly, offlineMessages });
   }
 
   /** One computation at a time per instance; concurrent callers share it. */

@@ -2,7 +2,7 @@
 // rate-limited), and the staff side of offline messages (counsellor, supervisor).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { LANGUAGES, type Language, type WidgetConfig } from '@helpline/shared';
+import { LANGUAGES, type Language, type OfflineMessageList, type WidgetConfig } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
@@ -68,14 +68,20 @@ export async function widgetRoutes(app: FastifyInstance): Promise<void> {
     return app.offlineMessages.status(input.reference, input.pickupCode);
   });
 
-  app.get('/api/offline-messages', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+  // Staff: the inbox. Counsellors and supervisors answer children; analysts and admins never read them.
+  const answering = { preHandler: requireStaff('counsellor', 'supervisor') };
+  app.get('/api/offline-messages', answering, async (req): Promise<OfflineMessageList> => {
     const q = parse(listQuerySchema, req.query);
-    return app.offlineMessages.list(staffOf(req).id, q);
+    const [messages, counts] = await Promise.all([app.offlineMessages.list(staffOf(req), q), app.offlineMessages.counts()]);
+    return { messages, counts };
   });
-
-  app.post('/api/offline-messages/:id/answer', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+  app.get('/api/offline-messages/counts', answering, async () => app.offlineMessages.counts());
+  app.get('/api/offline-messages/:id', answering, async (req) => app.offlineMessages.read(staffOf(req), parse(idParams, req.params).id));
+  app.post('/api/offline-messages/:id/claim', answering, async (req) => app.offlineMessages.claim(staffOf(req), parse(idParams, req.params).id));
+  app.post('/api/offline-messages/:id/release', answering, async (req) => app.offlineMessages.release(staffOf(req), parse(idParams, req.params).id));
+  app.post('/api/offline-messages/:id/answer', answering, async (req) => {
     const { id } = parse(idParams, req.params);
     const { answer } = parse(answerSchema, req.body);
-    return app.offlineMessages.answer(staffOf(req).id, id, answer);
+    return app.offlineMessages.answer(staffOf(req), id, answer);
   });
 }

@@ -1,6 +1,6 @@
 // Payload schemas of the widget's public endpoints and of the staff side of offline messages.
 import { z } from 'zod';
-import { AGE_GROUPS, LANGUAGES, LIMITS, TOPICS } from '@helpline/shared';
+import { AGE_GROUPS, LANGUAGES, LIMITS, OFFLINE_MESSAGE_STATES, TOPICS } from '@helpline/shared';
 import { messageBody } from '../conversations/schemas.js';
 
 export const offlineMessageSchema = z
@@ -31,7 +31,10 @@ export const answerSchema = z
 
 export const listQuerySchema = z
   .object({
-    status: z.enum(['new', 'answered']).optional(),
+    /** 'open' (default): new and claimed; 'all': every state. */
+    state: z.enum(['open', ...OFFLINE_MESSAGE_STATES, 'all']).optional(),
+    /** 'mine' (default): the staff member's languages and messages with none; 'all': every language. */
+    languages: z.enum(['mine', 'all']).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();

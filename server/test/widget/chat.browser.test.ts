@@ -109,9 +109,10 @@ describe('widget chat, embedded on another origin', () => {
     expect(reference).toMatch(/^M-/);
     // Staff answer; the child reads it with the codes.
     const staff = await createStaff(env(), 'counsellor');
-    const mine = (await env().offlineMessages.list(staff.profile.id, {})).find((m) => m.reference === reference)!;
-    expect(mine.body).toBe('Nobody was there, please answer later');
-    await env().offlineMessages.answer(staff.profile.id, mine.id, 'We read you. Call us tomorrow.');
+    const mine = (await env().offlineMessages.list(staff.profile, {})).find((m) => m.reference === reference)!;
+    expect((await env().offlineMessages.read(staff.profile, mine.id)).body).toBe('Nobody was there, please answer later');
+    await env().offlineMessages.claim(staff.profile, mine.id);
+    await env().offlineMessages.answer(staff.profile, mine.id, 'We read you. Call us tomorrow.');
     await frame.getByRole('button', { name: 'Back' }).click();
     await frame.getByRole('button', { name: 'Read an answer (I have a code)' }).first().click();
     await frame.locator('#hl-ref').fill(reference);

@@ -56,14 +56,19 @@ describe('offline messages', () => {
 
     const staff = await createStaff(env.app, 'counsellor');
     const who = await login(env.url, staff.email, staff.password);
-    const list = await api(env.url, who, 'GET', '/api/offline-messages?status=new');
+    const list = await api(env.url, who, 'GET', '/api/offline-messages?state=new');
     expect(list.status).toBe(200);
-    const mine = list.body.find((m: any) => m.reference === reference);
-    expect(mine).toMatchObject({ body: 'Someone keeps writing to me', status: 'new', ageGroup: '12-18' });
-    expect(JSON.stringify(mine)).not.toMatch(/pickup/i);
+    const mine = list.body.messages.find((m: any) => m.reference === reference);
+    expect(mine).toMatchObject({ state: 'new', ageGroup: '12-18' });
+    // The list never carries what the child wrote: opening the message does (and is audited).
+    expect(mine.body).toBeUndefined();
+    const opened = await api(env.url, who, 'GET', `/api/offline-messages/${mine.id}`);
+    expect(opened.body).toMatchObject({ body: 'Someone keeps writing to me', state: 'new' });
+    expect(JSON.stringify(opened.body)).not.toMatch(/pickup/i);
 
+    expect((await api(env.url, who, 'POST', `/api/offline-messages/${mine.id}/claim`)).body.state).toBe('claimed');
     const answered = await api(env.url, who, 'POST', `/api/offline-messages/${mine.id}/answer`, { answer: 'Block them and talk to us.' });
-    expect(answered).toMatchObject({ status: 200, body: { status: 'answered', answer: 'Block them and talk to us.' } });
+    expect(answered).toMatchObject({ status: 200, body: { state: 'answered', answer: 'Block them and talk to us.' } });
     const again = await api(env.url, who, 'POST', `/api/offline-messages/${mine.id}/answer`, { answer: 'second' });
     expect(again.body.error.code).toBe('invalid_state');
     const audit = await env.app.audit.search({ targetType: 'offline_message', targetId: mine.id, action: 'offline_message.answered' });
