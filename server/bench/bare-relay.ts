@@ -1,14 +1,18 @@
-// The baseline of `pnpm bench messages`: a bare Socket.IO relay doing the same exchange as the platform
-// (ack the sender, deliver to the other side and echo to the sender's room, the same message on the wire:
-// the platform's ChatMessage, with an id, a time and the counsellor's name) with no persistence,
-// validation, authorisation or routing. Run as its own process: `node --import tsx bare-relay.ts <port>`.
+// The baseline of `pnpm bench messages`: the least a chat relay must do for the platform's exchange, done
+// as well as we know how. It acknowledges the sender and delivers the message to the other party and to
+// the sender's other sockets (not back to the sending socket: its acknowledgement carries the message),
+// with the platform's message shape on the wire (an id, a time, the counsellor's name) and the
+// platform's write coalescing (one socket write per client per turn). No persistence, validation,
+// authorisation or routing. Run as its own process: `node --import tsx bare-relay.ts <port>`.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
+import { coalesceWrites } from '../src/realtime/coalesce.js';
 
 const port = Number(process.argv[2] ?? 0);
 const http = createServer();
 const io = new Server(http, { serveClient: false, transports: ['websocket'] });
+coalesceWrites(io);
 let seq = 0;
 for (const name of ['/widget', '/agent']) {
   io.of(name).on('connection', (socket) => {
@@ -28,7 +32,8 @@ for (const name of ['/widget', '/agent']) {
       };
       ack?.({ ok: true, data: msg });
       io.of(p.toNsp).to(p.to).emit('message:new', msg);
-      socket.nsp.to(me).emit('message:new', msg);
+      // The sender's other sockets (another tab); `socket.to` leaves out the sending socket itself.
+      socket.to(me).emit('message:new', msg);
     });
   });
 }

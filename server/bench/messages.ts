@@ -1,13 +1,18 @@
-// `pnpm bench messages`: the message path of the whole platform against a bare Socket.IO relay, on the
-// same machine in the same run. Each side is driven to saturation: its throughput is the highest offered
-// rate it sustains with p99 delivery latency (send → the other side's message:new) under 50 ms and
-// nothing lost or duplicated. Rates double until a step fails (a failed step is measured once more, the
-// same rule for both sides), then bisect. Both servers run as child
-// processes; the clients live in this process. The last line is one JSON object.
+// `pnpm bench messages`: the message path of the whole platform against a bare Socket.IO relay (the least
+// the job needs, bare-relay.ts), on the same machine in the same run, with the same clients. Each side is
+// driven to saturation: its throughput is the highest offered rate it sustains with p99 delivery latency
+// (send → the other party's message:new) under 50 ms, every message delivered to the right socket (the
+// other party's, not merely a socket of that side), none lost, none duplicated (watched for a window
+// after the last delivery) and no error. Rates double until a step fails (a failed step is measured once
+// more, the same rule for both sides), then bisect. Afterwards Postgres must hold every message the
+// platform acknowledged exactly once, with the seq and body of its acknowledgement. Both servers run as
+// child processes; the clients live in this process, whose CPU is reported (a saturated load generator
+// caps both sides). The last line is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { io as ioc, type Socket } from 'socket.io-client';
+import postgres from 'postgres';
 import { createTestDatabase, deleteRedisPrefix, freePort, login, uid } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
 import { openDatabase } from '../src/db/client.js';
@@ -18,6 +23,8 @@ const COUNSELLOR_CAPACITY = 20;
 const COUNSELLORS = Math.ceil(VISITORS / COUNSELLOR_CAPACITY);
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3000);
 const DRAIN_MS = 2000;
+/** After the last delivery, how long a duplicate would still be counted. */
+const DUPLICATE_WINDOW_MS = 1000;
 const P99_LIMIT_MS = 50;
 const MAX_RATE = 64_000;
 /** BENCH_PROFILE_DIR=dir: a CPU profile of the server for each measured step (not the set-up), in dir;
@@ -42,8 +49,24 @@ interface StepResult {
   p99: number;
   lost: number;
   duplicated: number;
+  /** Delivered to a socket that is neither the other party nor the sender. */
+  misdelivered: number;
+  /** Sent back to the sending socket as well as acknowledged (a packet the job does not need). */
+  echoed: number;
   errors: number;
+  /** This process's CPU during the step, in % of one core. */
+  loadgenCpu: number;
   pass: boolean;
+}
+
+const NO_RESULT: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, misdelivered: 0, echoed: 0, errors: 0, loadgenCpu: 0, pass: false };
+
+/** A message the platform acknowledged: what Postgres must hold afterwards. */
+export interface Acked {
+  conversationId: string;
+  clientMsgId: string;
+  seq: number;
+  body: string;
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -55,13 +78,17 @@ function pct(sorted: number[], p: number): number {
 
 /** Drives one system: the same code for the platform and for the bare relay. */
 class Driver {
-  private pending = new Map<string, { at: number; to: 'visitor' | 'counsellor' }>();
+  private pending = new Map<string, { at: number; to: Socket; from: Socket }>();
   private received = new Set<string>();
   private latencies: number[] = [];
   private duplicated = 0;
+  private misdelivered = 0;
+  private echoed = 0;
   private errors = 0;
   private stepTag = '';
   private trace: [number, number][] = [];
+  /** Every acknowledgement of every measured step, for the check in Postgres. */
+  readonly acked: Acked[] = [];
 
   constructor(
     private readonly pairs: Pair[],
@@ -70,13 +97,17 @@ class Driver {
     private readonly around?: () => void,
   ) {
     // A counsellor's socket serves many pairs: one listener per socket, not per pair.
-    for (const s of new Set(pairs.map((p) => p.visitor))) s.on('message:new', (m: { clientMsgId: string }) => this.onDelivered(m, 'visitor'));
-    for (const s of new Set(pairs.map((p) => p.agent))) s.on('message:new', (m: { clientMsgId: string }) => this.onDelivered(m, 'counsellor'));
+    for (const s of new Set(pairs.flatMap((p) => [p.visitor, p.agent]))) s.on('message:new', (m: { clientMsgId: string }) => this.onDelivered(m, s));
   }
 
-  private onDelivered(m: { clientMsgId: string }, side: 'visitor' | 'counsellor'): void {
+  private onDelivered(m: { clientMsgId: string }, at: Socket): void {
     const p = this.pending.get(m.clientMsgId);
-    if (!p || p.to !== side) return; // system lines, own echoes, earlier steps
+    if (!p) return; // system lines, earlier steps
+    if (at !== p.to) {
+      if (at === p.from) this.echoed++;
+      else this.misdelivered++;
+      return;
+    }
     if (this.received.has(m.clientMsgId)) {
       this.duplicated++;
       return;
@@ -93,9 +124,13 @@ class Driver {
     this.received.clear();
     this.latencies = [];
     this.duplicated = 0;
+    this.misdelivered = 0;
+    this.echoed = 0;
     this.errors = 0;
     this.stepTag = uid(3);
+    this.measured = measured;
     let n = 0;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     await new Promise<void>((resolve) => {
       const tick = () => {
@@ -110,6 +145,10 @@ class Driver {
     const sendSeconds = (performance.now() - start) / 1000;
     const drainEnd = performance.now() + DRAIN_MS;
     while (this.received.size < n && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 20));
+    const cpu = process.cpuUsage(cpu0);
+    const loadgenCpu = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100);
+    // A duplicate or a stray delivery can come after the last expected one.
+    await new Promise((r) => setTimeout(r, DUPLICATE_WINDOW_MS));
     if (measured) this.around?.();
     if (TRACE) {
       // The worst latency of each 100 ms of sending: whether a failed p99 is a few stalls or a backlog.
@@ -134,26 +173,35 @@ class Driver {
       p99: Math.round(p99 * 10) / 10,
       lost,
       duplicated: this.duplicated,
+      misdelivered: this.misdelivered,
+      echoed: this.echoed,
       errors: this.errors,
-      pass: p99 < P99_LIMIT_MS && lost === 0 && this.duplicated === 0 && this.errors === 0,
+      loadgenCpu,
+      pass: p99 < P99_LIMIT_MS && lost === 0 && this.duplicated === 0 && this.misdelivered === 0 && this.errors === 0,
     };
     // Let stragglers of a failed step land before the next one starts.
     await new Promise((r) => setTimeout(r, res.pass ? 200 : 1500));
     return res;
   }
 
+  private measured = false;
+
   private sendOne(i: number): void {
     const pair = this.pairs[Math.floor(i / 2) % this.pairs.length]!;
     const fromVisitor = i % 2 === 0;
     const clientMsgId = `b${this.stepTag}-${i}`;
-    const payload: Record<string, unknown> = { conversationId: pair.conversationId, clientMsgId, body: `message ${i} of the benchmark` };
+    const body = `message ${i} of the benchmark`;
+    const payload: Record<string, unknown> = { conversationId: pair.conversationId, clientMsgId, body };
     if (this.bare) {
       payload.to = fromVisitor ? pair.agentRoom : pair.visitorRoom;
       payload.toNsp = fromVisitor ? '/agent' : '/widget';
     }
-    this.pending.set(clientMsgId, { at: performance.now(), to: fromVisitor ? 'counsellor' : 'visitor' });
-    (fromVisitor ? pair.visitor : pair.agent).emit('message:send', payload, (ack: { ok: boolean }) => {
-      if (!ack?.ok) this.errors++;
+    const from = fromVisitor ? pair.visitor : pair.agent;
+    this.pending.set(clientMsgId, { at: performance.now(), to: fromVisitor ? pair.agent : pair.visitor, from });
+    const measured = this.measured;
+    from.emit('message:send', payload, (ack: { ok: boolean; data?: { seq: number; clientMsgId: string; body: string } }) => {
+      if (!ack?.ok || ack.data?.clientMsgId !== clientMsgId || ack.data.body !== body) this.errors++;
+      else if (measured) this.acked.push({ conversationId: pair.conversationId, clientMsgId, seq: ack.data.seq, body });
     });
   }
 
@@ -184,7 +232,7 @@ class Driver {
         log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
         if (r.pass && (!best || r.rate > best.rate)) best = r;
       }
-      return best ?? { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+      return best ?? NO_RESULT;
     }
     let rate = 250;
     let fail: number | null = null;
@@ -207,7 +255,7 @@ class Driver {
         lo = mid;
       } else hi = mid;
     }
-    return best ?? { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+    return best ?? NO_RESULT;
   }
 }
 
@@ -301,6 +349,44 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
+/** Every acknowledged message stored exactly once, with the seq and body its acknowledgement carried. */
+async function checkStored(databaseUrl: string, acked: Acked[]): Promise<{ checked: number; missing: number; duplicated: number; mismatched: number }> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ conversation_id: string; client_msg_id: string; seq: number; body: string }[]>`
+      select conversation_id, client_msg_id, seq::int as seq, body from messages where client_msg_id like 'b%'`;
+    const stored = new Map<string, { seq: number; body: string }[]>();
+    for (const r of rows) {
+      const k = `${r.conversation_id}|${r.client_msg_id}`;
+      stored.set(k, [...(stored.get(k) ?? []), { seq: r.seq, body: r.body }]);
+    }
+    let missing = 0;
+    let duplicated = 0;
+    let mismatched = 0;
+    for (const a of acked) {
+      const got = stored.get(`${a.conversationId}|${a.clientMsgId}`) ?? [];
+      if (!got.length) missing++;
+      else if (got.length > 1) duplicated++;
+      else if (got[0]!.seq !== a.seq || got[0]!.body !== a.body) mismatched++;
+    }
+    return { checked: acked.length, missing, duplicated, mismatched };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** The durability the figures were measured with: they mean nothing with fsync off. */
+async function durability(databaseUrl: string): Promise<{ fsync: string; synchronous_commit: string }> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [f] = await sql<{ fsync: string }[]>`show fsync`;
+    const [c] = await sql<{ synchronous_commit: string }[]>`show synchronous_commit`;
+    return { fsync: f!.fsync, synchronous_commit: c!.synchronous_commit };
+  } finally {
+    await sql.end();
+  }
+}
+
 async function main(): Promise<void> {
   const db = await createTestDatabase();
   const prefix = `bench${uid()}`;
@@ -316,13 +402,17 @@ async function main(): Promise<void> {
     log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(inst, db.url);
     const instance = inst;
-    const platform = await new Driver(pairs, false, PROFILE ? () => instance.child.kill('SIGUSR2') : undefined).saturate('platform');
+    const driver = new Driver(pairs, false, PROFILE ? () => instance.child.kill('SIGUSR2') : undefined);
+    const platform = await driver.saturate('platform');
     closeAll(pairs);
     await inst.kill('SIGTERM');
     inst = null;
+    const stored = await checkStored(db.url, driver.acked);
+    log(`stored: ${JSON.stringify(stored)}`);
+    const pg = await durability(db.url);
 
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
-    let relay: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+    let relay: StepResult = NO_RESULT;
     if (!process.env.BENCH_SKIP_BARE) {
       bare = await startBare();
       const bPairs = await barePairs(bare.url);
@@ -340,7 +430,19 @@ async function main(): Promise<void> {
         p99_ms: platform.p99,
         lost: platform.lost,
         duplicated: platform.duplicated,
+        misdelivered: platform.misdelivered,
+        echoed: platform.echoed,
+        stored_checked: stored.checked,
+        stored_missing: stored.missing,
+        stored_duplicated: stored.duplicated,
+        stored_mismatched: stored.mismatched,
+        loadgen_cpu_pct: platform.loadgenCpu,
         bare_messages_per_s: relay.rate,
+        bare_p99_ms: relay.p99,
+        bare_echoed: relay.echoed,
+        bare_loadgen_cpu_pct: relay.loadgenCpu,
+        pg_fsync: pg.fsync,
+        pg_synchronous_commit: pg.synchronous_commit,
         ratio,
       }),
     );
