@@ -60,7 +60,7 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
   SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(30).describe('Messages a visitor session may send per 10 seconds'),
-  LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute (each account also allows 10 per 15 minutes)'),
+  LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute, right or wrong (wrong passwords are also limited per account and address: 10 per 15 minutes; see docs/security.md)'),
   WIDGET_CONNECTIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(600).describe('Widget connections one IP may open per minute (schools share one IP: keep it generous)'),
   RETENTION_PURGE_CRON: z.string().min(9).max(100).default('30 3 * * *').describe('When the daily retention purge runs (cron pattern, UTC)'),
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
