@@ -62,6 +62,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       level: config.LOG_LEVEL,
       // Never log credentials; bodies (message text, passwords) are never logged at all.
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      // No client address or port in any request's log line: a public request's address beside its
+      // time ties a child (or a reporter) to an IP. Staff requests drop them too: one rule cannot be
+      // forgotten on a new public route, and the audit log records what staff do.
+      serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }) },
     },
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,

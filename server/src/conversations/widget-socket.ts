@@ -2,7 +2,7 @@
 // start) identifies the visitor. Every handler: validate, authorise, act, acknowledge.
 import type { FastifyInstance } from 'fastify';
 import type { ServiceStatus } from '@helpline/shared';
-import { AppError } from '../http/errors.js';
+import { AppError, loggableError } from '../http/errors.js';
 import { socketHandler } from '../realtime/handler.js';
 import { rooms, type WidgetSocket } from '../realtime/server.js';
 import { conversationRefSchema, emptySchema, readSchema, resumeSchema, sendSchema, startSchema, typingSchema } from './schemas.js';
@@ -31,7 +31,9 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         next();
       } catch (err) {
         if (err instanceof AppError) return next(Object.assign(new Error(err.code), { data: err.toJSON() }));
-        app.log.warn({ err: (err as Error).message }, 'widget handshake failed');
+        // Name and code only: a message (of Redis, say, about the per-IP counter) could carry the address.
+        const { name, code } = loggableError(err);
+        app.log.warn({ err: { name, ...(code ? { code } : {}) } }, 'widget handshake failed');
         next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
       }
     })();
