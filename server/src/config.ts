@@ -67,7 +67,7 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
   HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),
   HOTLINE_REPORTS_PER_10MIN: z.coerce.number().int().min(1).default(20).describe('Hotline reports one IP address may file per 10 minutes'),
-  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics (unset = /metrics is open; keep it off the public network)'),
+  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics; unset = only this machine may read it (loopback connections that no proxy forwarded). Set it behind a proxy on the same machine'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
