@@ -58,7 +58,8 @@ describe('/metrics without METRICS_TOKEN', () => {
   });
 
   it('refuses a request forwarded by a proxy, whatever address it claims', async () => {
-    for (const headers of [{ 'x-forwarded-for': '127.0.0.1' }, { forwarded: 'for=127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }, { 'x-forwarded-for': '::1' }]) {
+    const forwarded: Record<string, string>[] = [{ 'x-forwarded-for': '127.0.0.1' }, { forwarded: 'for=127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }, { 'x-forwarded-for': '::1' }];
+    for (const headers of forwarded) {
       const res = await fetch(`${open.url}/metrics`, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(await res.text()).not.toContain('helpline_');
