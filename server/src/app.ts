@@ -50,6 +50,7 @@ import { adminRoutes } from './admin/routes.js';
 import { createRetentionService } from './retention/service.js';
 import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
 import { createMetrics, metricsPlugin } from './metrics/metrics.js';
+import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -72,7 +73,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.decorate('config', config);
 
-  // 1. Infrastructure
+  // 1. Infrastructure (the secret first: without one a server must not start)
+  const codes = createCodeHasher(await resolveServerSecret(config));
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
   app.decorate('database', database);
   app.decorate('db', database.db);
@@ -99,11 +101,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     createRoutingService({ db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
-  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log }));
+  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
-  app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
   app.router.onChange(() => app.supervision.touch());

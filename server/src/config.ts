@@ -67,6 +67,11 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
   HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),
   HOTLINE_REPORTS_PER_10MIN: z.coerce.number().int().min(1).default(20).describe('Hotline reports one IP address may file per 10 minutes'),
+  SERVER_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe('Secret key of the keyed hashes of return codes and pick-up codes (at least 32 characters, e.g. `openssl rand -hex 32`; the same on every instance; keep it out of the database and its backups). Required with DATABASE_URL; unset on the embedded default = generated once into DATA_DIR/secret'),
   METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics; unset = only this machine may read it (loopback connections that no proxy forwarded). Set it behind a proxy on the same machine'),
 });
 

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (err) {
-    if (err instanceof MissingRedisError) {
+    if (err instanceof MissingRedisError || err instanceof ConfigError) {
       console.error(err.message);
       process.exit(2);
     }
