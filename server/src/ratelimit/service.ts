@@ -87,8 +87,8 @@ export interface LoginAttempt {
 }
 
 /** Wrong passwords one address may try on one account per window, and all addresses together. */
-export const LOGIN_FAILURES_PER_ADDRESS = 10;
-export const LOGIN_FAILURES_PER_ACCOUNT = 100;
+const LOGIN_FAILURES_PER_ADDRESS = 10;
+const LOGIN_FAILURES_PER_ACCOUNT = 100;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 /** How long an address the owner logged in from stays exempt from the account's ceiling. */
 const OWNER_ADDRESS_MS = 30 * 86_400_000;
