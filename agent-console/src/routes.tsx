@@ -42,7 +42,7 @@ export const ROUTES: RouteEntry[] = [
   { path: '/returning', label: 'nav.returning', roles: ['counsellor', 'supervisor'], component: ReturnCodeLookupPage },
   { path: '/board', label: 'nav.board', roles: ['supervisor', 'admin'], component: BoardPage },
   { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },
-  { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor', 'admin'], component: ReferralApprovalsPage },
+  { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor'], component: ReferralApprovalsPage },
   { path: '/hotline', label: 'nav.hotline', roles: ['analyst', 'supervisor', 'admin'], component: HotlinePage },
   { path: '/canned', label: 'nav.canned', roles: ['admin'], component: CannedAdminPage },
   { path: '/institutions', label: 'nav.institutions', roles: ['admin'], component: InstitutionsAdminPage },

@@ -56,6 +56,7 @@ import { adminRoutes } from './admin/routes.js';
 import { createRetentionService } from './retention/service.js';
 import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
 import { createMetrics, metricsPlugin } from './metrics/metrics.js';
+import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -68,6 +69,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       level: config.LOG_LEVEL,
       // Never log credentials; bodies (message text, passwords) are never logged at all.
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      // No client address or port in any request's log line: a public request's address beside its
+      // time ties a child (or a reporter) to an IP. Staff requests drop them too: one rule cannot be
+      // forgotten on a new public route, and the audit log records what staff do.
+      serializers: { req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }) },
     },
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,
@@ -77,10 +82,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // 1. Infrastructure
   // Whatever of the embedded default is used lives in the data folder, which has one owner: this process.
   const owner: DataDirOwner | null = config.embedded.postgres || config.embedded.redis ? await claimDataDir(config.DATA_DIR) : null;
-  const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(async (err: unknown) => {
+  const failed = async (err: unknown): Promise<never> => {
     await owner?.release();
     throw err;
-  });
+  };
+  // The secret next: without one a server must not start.
+  const codes = createCodeHasher(await resolveServerSecret(config, owner).catch(failed));
+  const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(failed);
   app.decorate('database', database);
   app.decorate('db', database.db);
   let embeddedRedis: EmbeddedRedis | null = null;
@@ -111,11 +119,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     createRoutingService({ db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
-  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log }));
+  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
-  app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
   app.decorate('staffAdmin', createStaffAdmin(app));

@@ -62,14 +62,19 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
   SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(30).describe('Messages a visitor session may send per 10 seconds'),
-  LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute (each account also allows 10 per 15 minutes)'),
+  LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute, right or wrong (wrong passwords are also limited per account and address: 10 per 15 minutes; see docs/security.md)'),
   WIDGET_CONNECTIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(600).describe('Widget connections one IP may open per minute (schools share one IP: keep it generous)'),
   RETENTION_PURGE_CRON: z.string().min(9).max(100).default('30 3 * * *').describe('When the daily retention purge runs (cron pattern, UTC)'),
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
   HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),
   HOTLINE_REPORTS_PER_10MIN: z.coerce.number().int().min(1).default(20).describe('Hotline reports one IP address may file per 10 minutes'),
-  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics (unset = /metrics is open; keep it off the public network)'),
+  SERVER_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe('Secret key of the keyed hashes of return codes and pick-up codes (at least 32 characters, e.g. `openssl rand -hex 32`; the same on every instance; keep it out of the database and its backups). Required with DATABASE_URL; unset on the embedded default = generated once into DATA_DIR/secret'),
+  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics; unset = only this machine may read it (loopback connections that no proxy forwarded). Set it behind a proxy on the same machine'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (err) {
-    if (err instanceof MissingRedisError || err instanceof DataDirInUseError) {
+    if (err instanceof MissingRedisError || err instanceof DataDirInUseError || err instanceof ConfigError) {
       console.error(err.message);
       process.exit(2);
     }

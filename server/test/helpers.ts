@@ -68,7 +68,7 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-/** Test settings: short timers so tests run in seconds without fake clocks, small pools, generous login limits. */
+/** Test settings: short timers so tests run in seconds without fake clocks, small pools, generous login limits, a shared secret. */
 export const TEST_SETTINGS: Record<string, string> = {
   OFFER_TIMEOUT_MS: '2000',
   DISCONNECT_GRACE_MS: '1500',
@@ -80,6 +80,7 @@ export const TEST_SETTINGS: Record<string, string> = {
   SWEEP_INTERVAL_MS: '500',
   DATABASE_POOL_SIZE: '5',
   LOGINS_PER_IP_PER_MIN: '100000',
+  SERVER_SECRET: 'test-secret-of-the-keyed-code-hashes-0123456789',
 };
 
 export interface TestServer {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { LoginResponse } from '@helpline/shared';
+import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import { SESSION_COOKIE } from './service.js';
 import { requireStaff, staffOf } from './guard.js';
@@ -10,8 +11,16 @@ export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/auth/login', async (req, reply) => {
     const body = parse(loginSchema, req.body);
-    await app.rateLimits.login(req.ip, body.email);
-    const { token, session } = await app.auth.login(body.email, body.password);
+    const attempt = await app.rateLimits.loginAttempt(req.ip, body.email);
+    let result: Awaited<ReturnType<typeof app.auth.login>>;
+    try {
+      result = await app.auth.login(body.email, body.password);
+    } catch (err) {
+      await (err instanceof AppError && err.code === 'unauthorized' ? attempt.failed() : attempt.abandoned());
+      throw err;
+    }
+    await attempt.succeeded();
+    const { token, session } = result;
     await app.audit.record({ actorType: 'staff', actorId: session.staff.id, action: 'auth.login', targetType: 'staff', targetId: session.staff.id });
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,

@@ -32,8 +32,8 @@ export async function caseConsoleRoutes(app: FastifyInstance): Promise<void> {
     return res;
   });
 
-  /** The case record of a conversation (own, or any for supervisors); every read is audited. */
-  app.get('/api/conversations/:id/case', { preHandler: requireStaff('counsellor', 'supervisor', 'admin') }, async (req) => {
+  /** The case record of a conversation (own, or any for supervisors; admins read no case); every read is audited. */
+  app.get('/api/conversations/:id/case', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
     const { id } = parse(idParams, req.params);
     const staff = staffOf(req);
     const record = await app.cases.forConversation(id);

@@ -1,8 +1,9 @@
 // Return codes: a child may keep an anonymous code; a counsellor given it sees that child's earlier cases.
-// Only a hash of the code is stored. Codes have ~50 bits of entropy (10 symbols of a 32-letter alphabet
-// without look-alikes), so the hash cannot be reversed by trying codes.
-import { createHash, randomInt } from 'node:crypto';
-import { desc, eq, inArray } from 'drizzle-orm';
+// Only a keyed hash of the code is stored (infra/secret.ts): codes have ~50 bits of entropy (10 symbols
+// of a 32-letter alphabet without look-alikes), which a plain hash would not keep from someone trying
+// every code against a copy of the database.
+import { randomInt } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { CaseRecord, StaffProfile } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
@@ -11,6 +12,7 @@ import type { ConversationService } from '../conversations/service.js';
 import { conversations } from '../conversations/tables.js';
 import { caseRecords, returnCodes } from './tables.js';
 import { toCaseRecord } from './service.js';
+import { legacySha256, type CodeHasher } from '../infra/secret.js';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const CODE_LEN = 10;
@@ -19,7 +21,8 @@ const CODE_LEN = 10;
 export function normaliseCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
-export const hashCode = (code: string) => createHash('sha256').update('return-code:' + normaliseCode(code)).digest('hex');
+/** How codes were stored before the keyed hash; such rows are re-hashed when their code is next used. */
+const legacyHash = (code: string) => legacySha256('return-code:' + normaliseCode(code));
 
 function newCode(): string {
   let s = '';
@@ -29,8 +32,27 @@ function newCode(): string {
 
 type Staff = Pick<StaffProfile, 'id' | 'role'>;
 
-export function createReturnCodeService(db: Db, deps: { conversations: ConversationService; audit: AuditService }) {
+export function createReturnCodeService(db: Db, deps: { conversations: ConversationService; audit: AuditService; codes: CodeHasher }) {
+  const keyedHash = (code: string) => deps.codes.keyed('return-code', normaliseCode(code));
+
+  /** The row of a code, by its keyed hash or else its legacy one (then re-hashed, compare-and-set). */
+  async function find(code: string): Promise<typeof returnCodes.$inferSelect | null> {
+    const keyed = keyedHash(code);
+    const legacy = legacyHash(code);
+    const rows = await db.select().from(returnCodes).where(inArray(returnCodes.codeHash, [keyed, legacy]));
+    const rc = rows.find((r) => r.codeHash === keyed) ?? rows[0];
+    if (rc && rc.codeHash !== keyed) {
+      await db.update(returnCodes).set({ codeHash: keyed }).where(and(eq(returnCodes.id, rc.id), eq(returnCodes.codeHash, legacy)));
+    }
+    return rc ?? null;
+  }
+
   return {
+    /** The visitor a return code belongs to, or null (erasure by code). */
+    async visitorByCode(code: string): Promise<string | null> {
+      return (await find(code))?.visitorId ?? null;
+    },
+
     /** For the visitor of a conversation the counsellor is handling now. */
     async generate(staff: Staff, conversationId: string): Promise<{ code: string }> {
       const c = await deps.conversations.get(conversationId);
@@ -38,14 +60,14 @@ export function createReturnCodeService(db: Db, deps: { conversations: Conversat
       if (!['active', 'wrapup'].includes(c.state)) throw new AppError('invalid_state', `The conversation is ${c.state}`);
       if (!c.visitorId) throw new AppError('invalid_state', 'This conversation has no visitor');
       const code = newCode();
-      const [row] = await db.insert(returnCodes).values({ codeHash: hashCode(code), visitorId: c.visitorId, conversationId, createdBy: staff.id }).returning();
+      const [row] = await db.insert(returnCodes).values({ codeHash: keyedHash(code), visitorId: c.visitorId, conversationId, createdBy: staff.id }).returning();
       await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'return_code.create', targetType: 'conversation', targetId: conversationId, meta: { returnCodeId: row!.id } });
       return { code };
     },
 
     /** Earlier case records of the visitor the code belongs to; every such read is audited. */
     async lookup(staff: Staff, code: string): Promise<CaseRecord[]> {
-      const [rc] = await db.select().from(returnCodes).where(eq(returnCodes.codeHash, hashCode(code)));
+      const rc = await find(code);
       if (!rc) {
         await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'case.read_by_return_code', targetType: 'return_code', targetId: null, meta: { found: false } });
         throw new AppError('not_found', 'Unknown return code');

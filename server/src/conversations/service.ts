@@ -170,6 +170,12 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       return v && !v.endedAt ? v.id : null;
     },
 
+    /** Whether a visitor still exists and has not quit (quick exit, erasure). */
+    async visitorIsLive(visitorId: string): Promise<boolean> {
+      const [v] = await db.select({ endedAt: visitors.endedAt }).from(visitors).where(eq(visitors.id, visitorId));
+      return !!v && !v.endedAt;
+    },
+
     /** The visitor's conversation that is still open or in wrap-up (the child still sees it), if any. */
     async currentForVisitor(visitorId: string): Promise<ConversationRow | null> {
       const [c] = await db

@@ -2,7 +2,7 @@
 // start) identifies the visitor. Every handler: validate, authorise, act, acknowledge.
 import type { FastifyInstance } from 'fastify';
 import type { ServiceStatus } from '@helpline/shared';
-import { AppError } from '../http/errors.js';
+import { AppError, loggableError } from '../http/errors.js';
 import { socketHandler } from '../realtime/handler.js';
 import { rooms, type WidgetSocket } from '../realtime/server.js';
 import { conversationRefSchema, emptySchema, readSchema, resumeSchema, sendSchema, startSchema, typingSchema } from './schemas.js';
@@ -31,7 +31,9 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         next();
       } catch (err) {
         if (err instanceof AppError) return next(Object.assign(new Error(err.code), { data: err.toJSON() }));
-        app.log.warn({ err: (err as Error).message }, 'widget handshake failed');
+        // Name and code only: a message (of Redis, say, about the per-IP counter) could carry the address.
+        const { name, code } = loggableError(err);
+        app.log.warn({ err: { name, ...(code ? { code } : {}) } }, 'widget handshake failed');
         next(Object.assign(new Error('unavailable'), { data: { code: 'unavailable' } }));
       }
     })();
@@ -47,10 +49,25 @@ export function registerWidgetSocket(app: FastifyInstance): void {
       if (!socket.data.visitorId) throw new AppError('unauthorized', 'Start a conversation first');
       return { type: 'visitor' as const, visitorId: socket.data.visitorId };
     };
+    /**
+     * The visitor, checked against Postgres, for what opens the transcript or a conversation: a quick
+     * exit on another socket disconnects this one, but a socket whose handshake was under way then, or
+     * an instance the broadcast did not reach, still holds the visitor in memory. Such a socket turns
+     * anonymous. (Sending needs no check: the exit ended the conversation, and the writer checks that.)
+     */
+    const liveVisitor = async () => {
+      const v = visitor();
+      if (await app.conversations.visitorIsLive(v.visitorId)) return v;
+      socket.data.visitorId = null;
+      await socket.leave(rooms.visitor(v.visitorId));
+      throw new AppError('unauthorized', 'This session has ended');
+    };
 
     socket.on(
       'conversation:start',
       socketHandler(log, 'conversation:start', startSchema, async (p) => {
+        // An ended visitor's socket starts afresh, as a new visitor.
+        if (socket.data.visitorId) await liveVisitor().catch(() => null);
         const res = await app.conversations.start(socket.data.visitorId, p);
         if (!socket.data.visitorId) {
           socket.data.visitorId = res.visitorId;
@@ -69,7 +86,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
     socket.on(
       'conversation:resume',
       socketHandler(log, 'conversation:resume', resumeSchema, async (p) => {
-        const { visitorId } = visitor();
+        const { visitorId } = await liveVisitor();
         const c = await app.conversations.latestForVisitor(visitorId);
         if (!c) return { conversation: null, messages: [] };
         return { conversation: await app.conversations.visitorView(c), messages: await app.conversations.history(c.id, p.afterSeq) };
@@ -120,6 +137,9 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         nsp.to(rooms.visitor(visitorId)).emit('session:ended', { reason: 'exit' });
         socket.data.visitorId = null;
         await socket.leave(rooms.visitor(visitorId));
+        // Every other socket of this visitor (other tabs, other instances through the adapter) is
+        // closed after the notice: what it holds in memory would otherwise still authorise it.
+        nsp.in(rooms.visitor(visitorId)).disconnectSockets(true);
         return null;
       }) as never,
     );

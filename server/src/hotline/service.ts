@@ -1,6 +1,6 @@
 // The hotline: intake (form, widget, counsellors), the analysts' queue, status lifecycle with history,
 // and what an anonymous reporter may see with their pick-up code. Workflow steps live in workflow.ts.
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
@@ -20,10 +20,12 @@ import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
 import { earlierAssessment, loadDetail, summaryOf, type ReportRow } from './views.js';
 import { feedbackMail, type Mailer } from './mailer.js';
 import { createWorkflow } from './workflow.js';
+import { legacySha256, type CodeHasher } from '../infra/secret.js';
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const randomString = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+// Pick-up codes: 12 symbols of 31, looked up by reference and compared with the stored keyed hash
+// (infra/secret.ts); rows of the plain SHA-256 before it are re-hashed when their code is used.
 /** Case and separators do not matter when a reporter types the code back. */
 const canonicalCode = (s: string) => s.toUpperCase().replace(/[^0-9A-Z]/g, '');
 
@@ -53,7 +55,14 @@ export interface IntakeInput {
   language?: string | undefined;
 }
 
-export function createHotlineService(db: Db, deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger }) {
+export function createHotlineService(db: Db, deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger; codes: CodeHasher }) {
+  const pickupHash = (code: string) => deps.codes.keyed('hotline-pickup', canonicalCode(code));
+  /** Whether `code` is the one stored as `stored` (keyed, or the legacy SHA-256), in constant time. */
+  const pickupMatches = (stored: string, code: string): boolean => {
+    const given = Buffer.from(deps.codes.isKeyed(stored) ? pickupHash(code) : legacySha256(canonicalCode(code)));
+    const want = Buffer.from(stored);
+    return given.length === want.length && timingSafeEqual(given, want);
+  };
   type Actor = { type: 'staff' | 'visitor' | 'system'; id: string | null };
 
   /** Compare-and-set of the status, with its history row and audit event in the same transaction. */
@@ -115,7 +124,7 @@ export function createHotlineService(db: Db, deps: { audit: AuditService; mailer
             .insert(hotlineReports)
             .values({
               reference,
-              pickupHash: pickupCode ? sha256(canonicalCode(pickupCode)) : null,
+              pickupHash: pickupCode ? pickupHash(pickupCode) : null,
               source: origin.source,
               contentType: input.contentType ?? null,
               whereFound: input.whereFound || null,
@@ -212,9 +221,12 @@ export function createHotlineService(db: Db, deps: { audit: AuditService; mailer
     /** Anonymous status check; the same answer for a wrong code and an unknown reference. */
     async publicStatus(reference: string, pickupCode: string): Promise<HotlineStatusView> {
       const [r] = await db.select().from(hotlineReports).where(eq(hotlineReports.reference, reference));
-      const given = Buffer.from(sha256(canonicalCode(pickupCode)), 'hex');
-      const stored = Buffer.from(r?.pickupHash ?? sha256('-'), 'hex');
-      if (!r || !r.pickupHash || !timingSafeEqual(given, stored)) throw new AppError('not_found', 'Unknown reference or pick-up code');
+      // An unknown reference costs the same hashing as a wrong code.
+      const stored = r?.pickupHash ?? pickupHash('-');
+      if (!pickupMatches(stored, pickupCode) || !r?.pickupHash) throw new AppError('not_found', 'Unknown reference or pick-up code');
+      if (!deps.codes.isKeyed(r.pickupHash)) {
+        await db.update(hotlineReports).set({ pickupHash: pickupHash(pickupCode) }).where(and(eq(hotlineReports.id, r.id), eq(hotlineReports.pickupHash, r.pickupHash)));
+      }
       const actions = await db.select().from(hotlineActions).where(and(eq(hotlineActions.reportId, r.id), eq(hotlineActions.state, 'done')));
       return {
         reference: r.reference,

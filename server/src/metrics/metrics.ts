@@ -1,9 +1,11 @@
 // Prometheus metrics at /metrics, per instance (Prometheus scrapes each one). Queue figures are read
 // from Postgres on scrape (indexed, open conversations only); sockets are this instance's; HTTP errors
-// are counted as they happen. METRICS_TOKEN, when set, is required as a bearer token.
+// are counted as they happen. METRICS_TOKEN, when set, is required as a bearer token; without it only
+// the machine itself may read them (see `servedWithoutToken`).
 import { timingSafeEqual } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { PRIORITIES } from '@helpline/shared';
@@ -20,6 +22,23 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
+}
+
+const isLoopback = (address: string | undefined): boolean => {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || (isIPv4(v4) && v4.startsWith('127.'));
+};
+
+/**
+ * Without a token, a request from the machine itself: the connection's own address (never the one
+ * X-Forwarded-For claims, which anyone can write) must be loopback, and the request must not have been
+ * forwarded, since a proxy on this machine connects from loopback for every client it serves. (A proxy
+ * that adds no forwarding header cannot be told apart: docs/security.md says to set METRICS_TOKEN.)
+ */
+function servedWithoutToken(req: FastifyRequest): boolean {
+  const h = req.headers;
+  return isLoopback(req.socket.remoteAddress) && !h['x-forwarded-for'] && !h.forwarded && !h['x-real-ip'];
 }
 
 export function createMetrics(app: FastifyInstance): Metrics {
@@ -99,6 +118,9 @@ export const metricsPlugin = fp(
       const token = app.config.METRICS_TOKEN;
       if (token && !tokenMatches(req.headers.authorization, token)) {
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message: 'Metrics token required' } });
+      }
+      if (!token && !servedWithoutToken(req)) {
+        return reply.code(403).send({ error: { code: 'forbidden', message: 'Metrics are served to this machine only; set METRICS_TOKEN to read them from elsewhere' } });
       }
       return reply.type(m.registry.contentType).send(await m.registry.metrics());
     });

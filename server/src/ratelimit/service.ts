@@ -8,6 +8,7 @@
 // totals: a message costs no Redis round trip, and an instance refuses a flood spread over several
 // instances from its first sync after the shared total passes the limit. On one instance the count is
 // exact.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../http/errors.js';
 
@@ -39,6 +40,31 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
+/**
+ * Wrong passwords (see `loginAttempt`). KEYS: the (account, address) counter, the account's counter,
+ * the address's "owner logged in from here" mark; ARGV: the pair's limit, the account's, the window in
+ * ms. Refuses (1: this address, 2: the account, from an address it was never used from) or reserves
+ * one failure in both counters, which the caller gives back when the attempt was not a failure.
+ */
+const LOGIN_BEGIN_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return 1 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) and redis.call('EXISTS', KEYS[3]) == 0 then return 2 end
+for i = 1, 2 do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+end
+return 0`;
+
+/** KEYS as above; ARGV: 'ok' (the pair's failures are cleared, the address marked for ARGV[2] ms) or 'void'. */
+const LOGIN_END_SCRIPT = `
+for i = 1, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECR', KEYS[i]) end
+end
+if ARGV[1] == 'ok' then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+end
+return 0`;
+
 /** How often this instance's message counts are added to the shared counters. */
 export const SYNC_MS = 100;
 
@@ -46,7 +72,26 @@ export const SYNC_MS = 100;
 type WithHit = Redis & {
   helplineRateHit(numKeys: number, ...keysThenTtls: (string | number)[]): Promise<number[]>;
   helplineRateAdd(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+  helplineLoginBegin(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  helplineLoginEnd(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 };
+
+/** What the login route reports once it knows how an attempt went. */
+export interface LoginAttempt {
+  /** A wrong e-mail or password: the reserved failure stays. */
+  failed(): Promise<void>;
+  /** The password was right: this address's failures are cleared and it is marked as the owner's. */
+  succeeded(): Promise<void>;
+  /** Neither (the check itself could not run): the reservation is given back. */
+  abandoned(): Promise<void>;
+}
+
+/** Wrong passwords one address may try on one account per window, and all addresses together. */
+const LOGIN_FAILURES_PER_ADDRESS = 10;
+const LOGIN_FAILURES_PER_ACCOUNT = 100;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+/** How long an address the owner logged in from stays exempt from the account's ceiling. */
+const OWNER_ADDRESS_MS = 30 * 86_400_000;
 
 /** One counter of one window as this instance knows it. */
 interface LocalCount {
@@ -64,6 +109,8 @@ interface LocalCount {
 export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number; loginsPerIpPerMin?: number }) {
   redis.defineCommand('helplineRateHit', { lua: HIT_SCRIPT });
   redis.defineCommand('helplineRateAdd', { lua: ADD_SCRIPT });
+  redis.defineCommand('helplineLoginBegin', { lua: LOGIN_BEGIN_SCRIPT });
+  redis.defineCommand('helplineLoginEnd', { lua: LOGIN_END_SCRIPT });
   const client = redis as WithHit;
   /** A limit's counter for one key in the window that holds `now`. */
   const counterKey = (limit: Limit, id: string, now: number) => `${prefix}:rl:${limit.name}:${id}:${Math.floor(now / limit.windowMs)}`;
@@ -158,7 +205,9 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   // against one host opening connections in a loop.
   const ipConnect: Limit = { name: 'ipconn', max: opts.connectionsPerIpPerMin ?? 600, windowMs: 60_000 };
   const loginIp: Limit = { name: 'loginip', max: opts.loginsPerIpPerMin ?? 60, windowMs: 60_000 };
-  const loginEmail: Limit = { name: 'loginmail', max: 10, windowMs: 15 * 60_000 };
+  // Hashed: an e-mail may be 254 characters long, and keys need not spell out who logs in from where.
+  const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+  const loginTooMany = new AppError('rate_limited', `Too many wrong passwords, please wait ${LOGIN_WINDOW_MS / 1000} s`, { retryable: true });
   return {
     hit,
     /** A chat message of a visitor: counted on this instance, shared within SYNC_MS (see the top). */
@@ -169,14 +218,29 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
       ]);
     },
     /**
-     * A login attempt: per IP (a centre's office shares one) and per e-mail, so that guessing one
-     * account's password is slow and each attempt's argon2 cost cannot be used to flood the server.
+     * A login attempt. Every attempt counts per IP (a centre's office shares one), so that argon2's cost
+     * cannot be used to flood the server. Only wrong passwords count against an account, per (account,
+     * address): a stranger elsewhere cannot lock the owner out, and a success clears that address's
+     * failures. A guesser spreading over many addresses meets the account's ceiling, which holds back
+     * only addresses the owner has not logged in from in the last 30 days (docs/security.md).
+     * Concurrent attempts each reserve a failure first, so a burst gets no more guesses than a sequence.
      */
-    async login(ip: string, email: string): Promise<void> {
-      await hitAll([
-        [loginIp, ip],
-        [loginEmail, email.trim().toLowerCase()],
-      ]);
+    async loginAttempt(ip: string, email: string): Promise<LoginAttempt> {
+      await hit(loginIp, ip);
+      const account = digest(email.trim().toLowerCase());
+      const pair = digest(`${account}|${ip}`);
+      const keys = [`${prefix}:rl:loginpair:${pair}`, `${prefix}:rl:loginacct:${account}`, `${prefix}:rl:loginowner:${pair}`];
+      let verdict = 0;
+      try {
+        verdict = await client.helplineLoginBegin(3, ...keys, LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS);
+      } catch {
+        // Redis is away: let the attempt through (see the top), with nothing to give back.
+        const none = async () => {};
+        return { failed: none, succeeded: none, abandoned: none };
+      }
+      if (verdict !== 0) throw loginTooMany;
+      const end = (how: 'ok' | 'void') => client.helplineLoginEnd(3, ...keys, how, OWNER_ADDRESS_MS).then(() => undefined, () => undefined);
+      return { failed: async () => {}, succeeded: () => end('ok'), abandoned: () => end('void') };
     },
     /** One widget handshake from this IP. */
     async widgetConnection(ip: string): Promise<void> {

@@ -33,19 +33,19 @@ export async function referralRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/api/referrals', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => app.referrals.create(staffOf(req), parse(referralSchema, req.body)));
-  app.get('/api/referrals', { preHandler: requireStaff('supervisor', 'admin') }, async (req) => {
+  app.get('/api/referrals', { preHandler: requireStaff('supervisor') }, async (req) => {
     const { status } = parse(listQuery, req.query);
     return { referrals: await app.referrals.list(status) };
   });
-  app.get('/api/conversations/:id/referrals', { preHandler: requireStaff('counsellor', 'supervisor', 'admin') }, async (req) => {
+  app.get('/api/conversations/:id/referrals', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
     const { id } = parse(idParams, req.params);
     return { referrals: await app.referrals.forConversation(staffOf(req), id) };
   });
-  app.post('/api/referrals/:id/approve', { preHandler: requireStaff('supervisor', 'admin') }, async (req) => {
+  app.post('/api/referrals/:id/approve', { preHandler: requireStaff('supervisor') }, async (req) => {
     const { id } = parse(idParams, req.params);
     return app.referrals.decide(staffOf(req), id, 'approved', parse(decisionSchema, req.body ?? {}).note);
   });
-  app.post('/api/referrals/:id/reject', { preHandler: requireStaff('supervisor', 'admin') }, async (req) => {
+  app.post('/api/referrals/:id/reject', { preHandler: requireStaff('supervisor') }, async (req) => {
     const { id } = parse(idParams, req.params);
     return app.referrals.decide(staffOf(req), id, 'rejected', parse(decisionSchema, req.body ?? {}).note);
   });

@@ -1,5 +1,5 @@
 // Institutions (admin list) and referrals. A referral to the police waits for the approval of a second
-// person (supervisor/admin other than the requester); any other referral is recorded at once.
+// person (a supervisor other than the requester); any other referral is recorded at once.
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Institution, InstitutionInput, Referral, ReferralRequest, ReferralStatus, StaffProfile } from '@helpline/shared';
@@ -15,7 +15,9 @@ import { DEFAULT_INSTITUTIONS } from './defaults.js';
 type Staff = Pick<StaffProfile, 'id' | 'role'>;
 type InstitutionRow = typeof institutions.$inferSelect;
 const toInstitution = (r: InstitutionRow): Institution => ({ id: r.id, name: r.name, kind: r.kind, contact: r.contact, active: r.active });
-const supervises = (s: Staff) => s.role === 'supervisor' || s.role === 'admin';
+// Supervisors only: admins manage the platform and read no case, so they neither see referral notes
+// nor are the second person for a police referral.
+const supervises = (s: Staff) => s.role === 'supervisor';
 
 export function createReferralService(db: Db, deps: { conversations: ConversationService; audit: AuditService }) {
   async function seedOnce(): Promise<void> {
@@ -53,18 +55,21 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
     }));
   }
 
-  /** The counsellor acts on their own conversation/case; supervisors on any. */
+  /**
+   * The counsellor acts on their own conversation and their own case; supervisors on any. A case named
+   * with a conversation must be that conversation's record: otherwise one's own conversation would
+   * carry a referral onto somebody else's case.
+   */
   async function checkRelation(staff: Staff, input: { conversationId?: string | null; caseId?: string | null }): Promise<void> {
-    if (supervises(staff)) return;
-    if (input.conversationId) {
+    if (input.conversationId && !supervises(staff)) {
       const c = await deps.conversations.get(input.conversationId);
       if (c.assignedStaffId !== staff.id) throw new AppError('forbidden', 'This conversation is not assigned to you');
-      return;
     }
     if (input.caseId) {
-      const [cr] = await db.select({ staffId: caseRecords.staffId }).from(caseRecords).where(eq(caseRecords.id, input.caseId));
+      const [cr] = await db.select({ staffId: caseRecords.staffId, conversationId: caseRecords.conversationId }).from(caseRecords).where(eq(caseRecords.id, input.caseId));
       if (!cr) throw new AppError('not_found', 'No such case');
-      if (cr.staffId !== staff.id) throw new AppError('forbidden', 'Not your case');
+      if (!supervises(staff) && cr.staffId !== staff.id) throw new AppError('forbidden', 'Not your case');
+      if (input.conversationId && cr.conversationId !== input.conversationId) throw new AppError('invalid_payload', 'This case is not the record of that conversation');
     }
   }
 
@@ -127,7 +132,7 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
       return select(status ? eq(referrals.status, status) : undefined);
     },
 
-    /** Four eyes: a supervisor/admin other than the requester approves or rejects a police referral. */
+    /** Four eyes: a supervisor other than the requester approves or rejects a police referral. */
     async decide(staff: Staff, id: string, decision: 'approved' | 'rejected', note?: string): Promise<Referral> {
       if (!supervises(staff)) throw new AppError('forbidden', 'Only a supervisor may decide');
       const [r] = await db.select().from(referrals).where(eq(referrals.id, id));

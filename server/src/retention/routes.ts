@@ -41,7 +41,7 @@ export function registerRetentionJobs(app: FastifyInstance): void {
 export async function retentionRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/privacy/erase', { preHandler: requireStaff('supervisor', 'admin') }, async (req) => {
     const body = parse(eraseSchema, req.body);
-    const visitorId = 'visitorId' in body ? body.visitorId : await app.retention.visitorByReturnCode(body.returnCode);
+    const visitorId = 'visitorId' in body ? body.visitorId : await app.returnCodes.visitorByCode(body.returnCode);
     if (!visitorId) throw new AppError('not_found', 'Unknown return code');
     return { erased: await app.retention.eraseVisitor(visitorId, { staffId: staffOf(req).id }) };
   });

@@ -13,7 +13,6 @@ import type { AuditService } from '../audit/service.js';
 import type { SettingsService } from '../settings/service.js';
 import { conversationNotes, conversations, messages, visitors } from '../conversations/tables.js';
 import { caseRecords, returnCodes } from '../cases/tables.js';
-import { hashCode } from '../cases/return-codes.js';
 import { hotlineHistory, hotlineReports } from '../hotline/tables.js';
 import { offlineMessages } from '../widget/tables.js';
 import { auditEvents } from '../audit/tables.js';
@@ -101,12 +100,6 @@ export function createRetentionService(deps: { db: Db; settings: SettingsService
       }
       deps.log.info({ ...counts }, 'retention purge');
       return counts;
-    },
-
-    /** The visitor a return code belongs to, or null. */
-    async visitorByReturnCode(code: string): Promise<string | null> {
-      const [rc] = await db.select({ visitorId: returnCodes.visitorId }).from(returnCodes).where(eq(returnCodes.codeHash, hashCode(code)));
-      return rc?.visitorId ?? null;
     },
 
     /** Erase one child's data: messages, notes, case texts, return codes, the visitor itself. */

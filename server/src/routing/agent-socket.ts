@@ -170,7 +170,8 @@ export function registerAgentSocket(app: FastifyInstance): void {
     socket.on(
       'conversation:priority',
       socketHandler(log, 'conversation:priority', prioritySchema, async (p) => {
-        if (staff.role !== 'supervisor' && staff.role !== 'admin') await assignedToMe(p.conversationId);
+        // The answer is the conversation's view, transfer note included: not for admins, who read no case.
+        if (staff.role !== 'supervisor') await assignedToMe(p.conversationId);
         return app.conversations.staffView(await app.router.setPriority(p.conversationId, p.priority, { type: 'staff', staffId: staff.id }));
       }) as never,
     );

@@ -1,8 +1,10 @@
 // Logs never hold passwords, session or CSRF tokens, visitor tokens, return codes or message text.
 // A server process runs at LOG_LEVEL=debug; a login, a chat both ways, a failed login, malformed input
 // and a logout go through it; then its whole output is searched for every secret it saw.
+// Nor do they hold a client's address: public requests from a distinctive address at LOG_LEVEL=trace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, call, createTestDatabase, deleteRedisPrefix, uid } from '../helpers.js';
+import { io as ioc } from 'socket.io-client';
+import { api, call, connected, createTestDatabase, deleteRedisPrefix, uid } from '../helpers.js';
 import { spawnInstance, type InstanceProcess } from '../processes.js';
 import { createStaffIn, joinedChat } from '../faults/support.js';
 
@@ -57,5 +59,46 @@ describe('logs', () => {
       ...(returnCode ? [['return code', returnCode] as [string, string]] : []),
     ];
     for (const [what, secret] of secrets) expect(out.includes(secret), `${what} found in the logs`).toBe(false);
+  }, 60_000);
+
+  it('contain no client address, for public requests or any other', async () => {
+    const ADDRESS = '203.0.113.77';
+    const traced = await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env: { LOG_LEVEL: 'trace', TRUST_PROXY: 'true', DATABASE_POOL_SIZE: '4' } });
+    try {
+      const headers = { 'x-forwarded-for': ADDRESS, origin: traced.url, 'content-type': 'application/json' };
+      const calls: [string, string, unknown?][] = [
+        ['GET', '/api/widget/config'],
+        ['POST', '/api/widget/offline-messages', { body: 'please call me back' }],
+        ['POST', '/api/widget/offline-messages/status', { reference: 'OM-XXXX', pickupCode: 'nope' }],
+        ['GET', '/api/hotline/challenge'],
+        ['POST', '/api/hotline/reports', { urls: ['https://example.com/x'] }],
+        ['POST', '/api/hotline/status', { reference: 'HR-XXXXXX', pickupCode: 'XXXX-XXXX-XXXX' }],
+        ['POST', '/api/auth/login', { email: 'nobody@test.local', password: 'wrong' }],
+        ['GET', '/widget.js'],
+        ['GET', '/report'],
+        ['GET', '/api/nothing-here'],
+      ];
+      for (const [method, path, body] of calls) {
+        const res = await fetch(`${traced.url}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+        await res.arrayBuffer();
+      }
+      // A widget handshake from that address, and a refused one (wrong origin).
+      const widget = (origin: string) =>
+        ioc(`${traced.url}/widget`, { transports: ['websocket'], extraHeaders: { origin, 'x-forwarded-for': ADDRESS }, auth: { hostOrigin: origin }, reconnection: false, forceNew: true });
+      const child = widget(traced.url);
+      await connected(child);
+      expect((await call(child, 'conversation:start', { language: 'en' })).ok).toBe(true);
+      child.disconnect();
+      const refused = widget('https://elsewhere.example');
+      await new Promise((resolve) => refused.once('connect_error', resolve));
+      refused.disconnect();
+    } finally {
+      await traced.kill('SIGTERM');
+    }
+    const out = traced.output.join('');
+    expect(out).toContain('incoming request');
+    expect(out.includes(ADDRESS), 'the client address is in the logs').toBe(false);
+    // Nor the direct peer (the proxy here) under Fastify's names for it.
+    for (const key of ['remoteAddress', 'remotePort']) expect(out.includes(key), `${key} is in the logs`).toBe(false);
   }, 60_000);
 });

@@ -33,10 +33,10 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/admin/settings': ['admin'], 'PUT /api/admin/settings/:key': ['admin'], 'GET /api/admin/audit': ['admin'],
   // conversations, cases, notes, return codes
   'POST /api/conversations/:id/close': ['counsellor', 'supervisor'],
-  'GET /api/conversations/:id/case': ['counsellor', 'supervisor', 'admin'],
+  'GET /api/conversations/:id/case': ['counsellor', 'supervisor'],
   'POST /api/conversations/:id/hotline-report': ['counsellor', 'supervisor'],
   'POST /api/conversations/:id/return-code': ['counsellor', 'supervisor'],
-  'GET /api/conversations/:id/referrals': ['counsellor', 'supervisor', 'admin'],
+  'GET /api/conversations/:id/referrals': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/notes': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/notes': ['counsellor', 'supervisor'],
   'POST /api/contacts': ['counsellor', 'supervisor'], 'POST /api/cases/by-return-code': ['counsellor', 'supervisor'],
   'GET /api/canned': ['counsellor', 'supervisor', 'admin'], 'POST /api/canned': ['admin'], 'PUT /api/canned/:id': ['admin'], 'DELETE /api/canned/:id': ['admin'],
@@ -51,8 +51,8 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/hotline/export': ['analyst', 'supervisor', 'admin'], 'GET /api/hotline/stats': ['analyst', 'supervisor', 'admin'],
   // referrals
   'GET /api/institutions': ['counsellor', 'supervisor', 'admin'], 'POST /api/institutions': ['admin'], 'PUT /api/institutions/:id': ['admin'],
-  'POST /api/referrals': ['counsellor', 'supervisor'], 'GET /api/referrals': ['supervisor', 'admin'],
-  'POST /api/referrals/:id/approve': ['supervisor', 'admin'], 'POST /api/referrals/:id/reject': ['supervisor', 'admin'],
+  'POST /api/referrals': ['counsellor', 'supervisor'], 'GET /api/referrals': ['supervisor'],
+  'POST /api/referrals/:id/approve': ['supervisor'], 'POST /api/referrals/:id/reject': ['supervisor'],
   // supervision and statistics
   'GET /api/staff/counsellors': ['counsellor', 'supervisor', 'admin'],
   'GET /api/stats': ['supervisor', 'admin'], 'GET /api/stats.csv': ['supervisor', 'admin'],
