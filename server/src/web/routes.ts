@@ -16,7 +16,9 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   const widgetBuilt = existsSync(`${WIDGET_DIST}/widget.js`);
   const consoleBuilt = existsSync(`${CONSOLE_DIST}/index.html`);
 
-  await app.register(fastifyStatic, { root: WIDGET_DIST, prefix: '/__widget_dist/', serve: false });
+  // cacheControl false: each route below says how long its files may be kept (left to the plugin,
+  // it would replace the pages' no-store with 'public, max-age=0').
+  await app.register(fastifyStatic, { root: WIDGET_DIST, prefix: '/__widget_dist/', serve: false, cacheControl: false });
 
   app.get('/widget.js', async (_req, reply) => {
     if (!widgetBuilt) return reply.code(503).type('text/plain').send(notBuilt('The widget'));
@@ -41,7 +43,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     if (!consoleBuilt) return reply.code(503).type('text/plain').send(notBuilt('The console'));
     const rest = (req.params as { '*': string })['*'];
     const asset = rest && rest.includes('.') && !rest.endsWith('.html');
-    if (!asset) reply.header('cache-control', 'no-store');
+    // Vite's assets carry their content hash in the name; the page that names them is never kept.
+    reply.header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-store');
     return reply.sendFile(asset ? rest : 'index.html', CONSOLE_DIST);
   });
   app.get('/console', async (_req, reply) => reply.redirect('/console/'));
@@ -59,7 +62,8 @@ function widgetCsp(frameAncestors: string): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "connect-src 'self' ws: wss:",
+    // CSP3: 'self' also covers ws: and wss: to this same host; no socket to anywhere else.
+    "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "object-src 'none'",

@@ -29,10 +29,34 @@ describe('security headers', () => {
       const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? '';
       expect(scriptSrc, path).not.toContain("'unsafe-inline'");
       expect(csp, path).not.toContain("'unsafe-eval'");
+      // Sockets and fetches to the platform itself only ('self' covers ws: and wss: to the same host):
+      // no ws:/wss: wildcard that would let injected script open a socket to any host.
+      expect(/connect-src ([^;]+)/.exec(csp)?.[1]?.trim(), path).toBe("'self'");
+      expect(csp, path).not.toMatch(/(^|[\s;])wss?:(?=[\s;]|$)/);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
       expect(res.headers.get('x-powered-by'), path).toBeNull();
       expect(res.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+    }
+  });
+
+  it('never lets a browser or a proxy keep the console or widget pages (the next release reaches everyone)', async () => {
+    for (const path of ['/console/', '/console/index.html', '/console/cases/123', '/widget/', '/widget/index.html']) {
+      const res = await fetch(`${env.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      await res.arrayBuffer();
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+    // What those pages name is hashed by the build, so it may be kept for good.
+    for (const page of ['/console/', '/widget/']) {
+      const html = await (await fetch(`${env.url}${page}`)).text();
+      const asset = /(?:src|href)="([^"]+\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(asset, page).toBeTruthy();
+      const res = await fetch(new URL(asset!, `${env.url}${page}`));
+      expect(res.status, asset).toBe(200);
+      await res.arrayBuffer();
+      expect(res.headers.get('cache-control'), asset).toBe('public, max-age=31536000, immutable');
     }
   });
 });
