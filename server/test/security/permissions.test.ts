@@ -59,6 +59,7 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/supervision/board': ['supervisor', 'admin'], 'GET /api/supervision/surge': ['supervisor', 'admin'], 'PUT /api/supervision/surge': ['supervisor', 'admin'],
   // widget (public) and offline messages
   'GET /api/widget/config': PUBLIC, 'POST /api/widget/offline-messages': PUBLIC, 'POST /api/widget/offline-messages/status': PUBLIC,
+  'GET /api/widget/allowed': PUBLIC,
   'GET /api/offline-messages': ['counsellor', 'supervisor'], 'POST /api/offline-messages/:id/answer': ['counsellor', 'supervisor'],
   // privacy
   'POST /api/privacy/erase': ['supervisor', 'admin'], 'POST /api/retention/purge': ['admin'], 'GET /api/audit': ['supervisor', 'admin'],
