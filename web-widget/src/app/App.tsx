@@ -74,7 +74,7 @@ export function App({ config, session, origin, hostLang, browserLangs, toHost, o
   useEffect(() => {
     const dock = dockRef.current;
     if (open || !dock) {
-      toHost({ type: 'resize', open: true });
+      toHost({ type: 'resize', open });
       return;
     }
     let last = '';
