@@ -149,7 +149,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
+        // CSP3: 'self' covers ws: and wss: to this same host (the console's socket), and nothing else.
+        connectSrc: ["'self'"],
         frameSrc: ["'self'"],
         frameAncestors: ["'self'"],
         formAction: ["'self'"],

@@ -21,7 +21,7 @@ export const configSchema = z.object({
   PUBLIC_URL: z
     .url()
     .optional()
-    .describe('Public base URL of the platform (e.g. https://chat.example.org); default http://localhost:PORT'),
+    .describe('Public base URL of the platform (e.g. https://chat.example.org). Unset: http://localhost:PORT, and the platform\'s own pages (console, /demo) also work at any other address it is reached by (127.0.0.1, a LAN address); set it in production'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

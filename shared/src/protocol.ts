@@ -551,6 +551,14 @@ export interface WidgetConfig {
   reportUrl: string;
 }
 
+/**
+ * GET /api/widget/allowed — asked by the loader from the embedding page (the browser sets Origin): may
+ * this site show the widget? Answered to any site (the allowed origins are public in the frame's CSP).
+ */
+export interface WidgetAllowed {
+  allowed: boolean;
+}
+
 /** POST /api/widget/offline-messages — leave a message when nobody can chat. */
 export interface OfflineMessageRequest {
   body: string;

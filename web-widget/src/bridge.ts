@@ -8,10 +8,11 @@ export type AppToLoaderBody =
   /** The app is ready: its accessible title and where a quick exit goes if the app stops answering. */
   | { type: 'ready'; title: string; exitUrl: string }
   /**
-   * Open or collapse the iframe (the launcher is inside it). `exit`: a chat exists in this tab, so the
-   * collapsed launcher has the quick-exit button beside it (a wider frame).
+   * Open or collapse the iframe (the launcher is inside it). Collapsed, `width` and `height` are the CSS
+   * pixels of what the app shows: the launcher, and the quick-exit button beside it while a chat
+   * exists. The frame is made exactly that big, so that it covers nothing of the page around them.
    */
-  | { type: 'resize'; open: boolean; exit?: boolean }
+  | { type: 'resize'; open: boolean; width?: number; height?: number }
   /** Quick exit: replace the host page with the neutral site. */
   | { type: 'exit'; url: string };
 export type AppToLoader = AppToLoaderBody & { tag: typeof BRIDGE_TAG };

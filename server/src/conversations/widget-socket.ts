@@ -6,7 +6,7 @@ import { AppError, loggableError } from '../http/errors.js';
 import { socketHandler } from '../realtime/handler.js';
 import { rooms, type WidgetSocket } from '../realtime/server.js';
 import { conversationRefSchema, emptySchema, readSchema, resumeSchema, sendSchema, startSchema, typingSchema } from './schemas.js';
-import { allowedWidgetOrigins } from '../settings/origins.js';
+import { isAllowedOrigin, warnRefusedOrigin } from '../settings/origins.js';
 
 export function registerWidgetSocket(app: FastifyInstance): void {
   const nsp = app.realtime.widget;
@@ -19,10 +19,14 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
         const ip = clientIp(socket.handshake.headers['x-forwarded-for'], socket.handshake.address, app.config.TRUST_PROXY);
         await app.rateLimits.widgetConnection(ip);
-        const allowed = await allowedWidgetOrigins(app);
         // The widget runs in an iframe of the platform, so the socket's Origin is the platform's own;
-        // the page embedding it must be one of the centre's sites.
-        if (!origin || !allowed.has(origin) || !hostOrigin || !allowed.has(hostOrigin)) {
+        // the page embedding it must be one of the centre's sites. Both are judged against this
+        // handshake's own Host too (the platform's /demo at whatever address, when PUBLIC_URL is unset).
+        const headers = socket.handshake.headers;
+        const frameAllowed = await isAllowedOrigin(app, origin, headers);
+        if (!hostOrigin || !frameAllowed || !(await isAllowedOrigin(app, hostOrigin, headers))) {
+          const refused = frameAllowed ? hostOrigin : origin;
+          if (refused) warnRefusedOrigin(app, refused);
           return next(Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' } }));
         }
         const token = typeof auth.token === 'string' ? auth.token : undefined;

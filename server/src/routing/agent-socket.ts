@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LANGUAGES, LIMITS, PRIORITIES, TOPICS, type Offer } from '@helpline/shared';
 import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE } from '../auth/service.js';
+import { isOwnOrigin } from '../settings/origins.js';
 import { AppError, loggableError } from '../http/errors.js';
 import { socketHandler } from '../realtime/handler.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
@@ -37,7 +38,9 @@ export function registerAgentSocket(app: FastifyInstance): void {
     void (async () => {
       try {
         const origin = socket.handshake.headers.origin;
-        if (origin && origin !== app.config.publicOrigin) {
+        // The platform's own origin: PUBLIC_URL's, or with none set, the address this very handshake
+        // was sent to (the console opened at 127.0.0.1 or a LAN address).
+        if (origin && origin !== app.config.publicOrigin && !isOwnOrigin(app.config, origin, socket.handshake.headers)) {
           return next(Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' } }));
         }
         const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');

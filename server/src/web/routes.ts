@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { allowedWidgetOrigins } from '../settings/origins.js';
+import type { WidgetAllowed } from '@helpline/shared';
+import { allowedWidgetOrigins, isAllowedOrigin, isAllowedSameOrigin, requestOrigin, warnRefusedOrigin } from '../settings/origins.js';
 import { demoPage } from './demo.js';
 
 export const WIDGET_DIST = fileURLToPath(new URL('../../../web-widget/dist', import.meta.url));
@@ -16,11 +17,25 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   const widgetBuilt = existsSync(`${WIDGET_DIST}/widget.js`);
   const consoleBuilt = existsSync(`${CONSOLE_DIST}/index.html`);
 
-  await app.register(fastifyStatic, { root: WIDGET_DIST, prefix: '/__widget_dist/', serve: false });
+  // cacheControl false: each route below says how long its files may be kept (left to the plugin,
+  // it would replace the pages' no-store with 'public, max-age=0').
+  await app.register(fastifyStatic, { root: WIDGET_DIST, prefix: '/__widget_dist/', serve: false, cacheControl: false });
 
   app.get('/widget.js', async (_req, reply) => {
     if (!widgetBuilt) return reply.code(503).type('text/plain').send(notBuilt('The widget'));
     return reply.header('cache-control', 'public, max-age=300').header('cross-origin-resource-policy', 'cross-origin').sendFile('widget.js', WIDGET_DIST);
+  });
+
+  // The loader asks before it shows anything: on a site that may not frame the widget, the frame would
+  // be a broken-page icon. Public and answered to any site: the allowed origins are public anyway, in
+  // the frame's CSP. A refusal is logged (once per site) so the centre learns which setting to change.
+  app.get('/api/widget/allowed', async (req, reply) => {
+    const origin = req.headers.origin;
+    const allowed = origin ? await isAllowedOrigin(app, origin, req.headers) : await isAllowedSameOrigin(app, req.headers);
+    if (!allowed) warnRefusedOrigin(app, origin ?? requestOrigin(req.headers, app.config.TRUST_PROXY));
+    void reply.header('access-control-allow-origin', '*').header('vary', 'origin').header('cache-control', 'no-store');
+    const res: WidgetAllowed = { allowed };
+    return res;
   });
 
   // The iframe app: only the centre's own sites may frame it.
@@ -28,7 +43,9 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     if (!widgetBuilt) return reply.code(503).type('text/plain').send(notBuilt('The widget'));
     const rest = (req.params as { '*': string })['*'] || 'index.html';
     const file = rest.includes('.') ? rest : 'index.html';
-    const origins = [...(await allowedWidgetOrigins(app))].join(' ');
+    // With no PUBLIC_URL, 'self' is the platform at whatever address this request came to (its /demo
+    // at 127.0.0.1 or a LAN address); with PUBLIC_URL set, only that origin and the allowed ones.
+    const origins = [...(app.config.PUBLIC_URL ? [] : ["'self'"]), ...(await allowedWidgetOrigins(app))].join(' ');
     reply.header('content-security-policy', widgetCsp(origins));
     reply.removeHeader('x-frame-options');
     if (file === 'index.html') reply.header('cache-control', 'no-store');
@@ -41,7 +58,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     if (!consoleBuilt) return reply.code(503).type('text/plain').send(notBuilt('The console'));
     const rest = (req.params as { '*': string })['*'];
     const asset = rest && rest.includes('.') && !rest.endsWith('.html');
-    if (!asset) reply.header('cache-control', 'no-store');
+    // Vite's assets carry their content hash in the name; the page that names them is never kept.
+    reply.header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-store');
     return reply.sendFile(asset ? rest : 'index.html', CONSOLE_DIST);
   });
   app.get('/console', async (_req, reply) => reply.redirect('/console/'));
@@ -59,7 +77,8 @@ function widgetCsp(frameAncestors: string): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "connect-src 'self' ws: wss:",
+    // CSP3: 'self' also covers ws: and wss: to this same host; no socket to anywhere else.
+    "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "object-src 'none'",

@@ -8,7 +8,7 @@ import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import type { Limit } from '../ratelimit/service.js';
 import { uuid } from '../conversations/schemas.js';
-import { allowedWidgetOrigins, normaliseOrigin } from '../settings/origins.js';
+import { isAllowedOrigin } from '../settings/origins.js';
 import { answerSchema, listQuerySchema, offlineMessageSchema, offlineStatusSchema } from './schemas.js';
 
 const idParams = z.object({ id: uuid });
@@ -25,7 +25,7 @@ export async function widgetRoutes(app: FastifyInstance): Promise<void> {
   /** Browsers always send Origin on a POST; a missing or foreign one is refused. */
   async function checkOrigin(req: FastifyRequest): Promise<void> {
     const origin = req.headers.origin;
-    if (!origin || !(await allowedWidgetOrigins(app)).has(normaliseOrigin(origin))) {
+    if (!(await isAllowedOrigin(app, origin, req.headers))) {
       throw new AppError('origin_not_allowed', 'This site may not use the widget');
     }
   }

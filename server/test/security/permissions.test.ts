@@ -59,6 +59,7 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/supervision/board': ['supervisor', 'admin'], 'GET /api/supervision/surge': ['supervisor', 'admin'], 'PUT /api/supervision/surge': ['supervisor', 'admin'],
   // widget (public) and offline messages
   'GET /api/widget/config': PUBLIC, 'POST /api/widget/offline-messages': PUBLIC, 'POST /api/widget/offline-messages/status': PUBLIC,
+  'GET /api/widget/allowed': PUBLIC,
   'GET /api/offline-messages': ['counsellor', 'supervisor'], 'GET /api/offline-messages/counts': ['counsellor', 'supervisor'],
   'GET /api/offline-messages/:id': ['counsellor', 'supervisor'], 'POST /api/offline-messages/:id/claim': ['counsellor', 'supervisor'],
   'POST /api/offline-messages/:id/release': ['counsellor', 'supervisor'], 'POST /api/offline-messages/:id/answer': ['counsellor', 'supervisor'],

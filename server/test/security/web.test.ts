@@ -2,7 +2,9 @@
 // cookie-authenticated changes, sessions that expire and can be revoked, foreign origins refused at
 // the socket handshake, and rate limits per visitor session and per IP that a school can live with.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
 import { Redis } from 'ioredis';
+import { io as ioc } from 'socket.io-client';
 import { createRateLimits, SYNC_MS } from '../../src/ratelimit/service.js';
 import { agentClient, api, call, connected, createStaff, deleteRedisPrefix, eventually, login, next, startTestEnv, TEST_REDIS_URL, uid, widgetClient, type TestEnv } from '../helpers.js';
 
@@ -14,7 +16,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const PAGES = ['/', '/console', '/console/', '/widget', '/widget/', '/demo', '/report', '/widget.js', '/api/auth/me', '/api/widget/config', '/no-such-page'];
+const PAGES = ['/', '/console', '/console/', '/widget', '/widget/', '/demo', '/report', '/widget.js', '/api/auth/me', '/api/widget/config', '/api/widget/allowed', '/no-such-page'];
 
 describe('security headers', () => {
   it('every page carries a strict Content-Security-Policy and the usual hardening headers', async () => {
@@ -29,10 +31,34 @@ describe('security headers', () => {
       const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? '';
       expect(scriptSrc, path).not.toContain("'unsafe-inline'");
       expect(csp, path).not.toContain("'unsafe-eval'");
+      // Sockets and fetches to the platform itself only ('self' covers ws: and wss: to the same host):
+      // no ws:/wss: wildcard that would let injected script open a socket to any host.
+      expect(/connect-src ([^;]+)/.exec(csp)?.[1]?.trim(), path).toBe("'self'");
+      expect(csp, path).not.toMatch(/(^|[\s;])wss?:(?=[\s;]|$)/);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
       expect(res.headers.get('x-powered-by'), path).toBeNull();
       expect(res.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+    }
+  });
+
+  it('never lets a browser or a proxy keep the console or widget pages (the next release reaches everyone)', async () => {
+    for (const path of ['/console/', '/console/index.html', '/console/cases/123', '/widget/', '/widget/index.html']) {
+      const res = await fetch(`${env.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      await res.arrayBuffer();
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+    // What those pages name is hashed by the build, so it may be kept for good.
+    for (const page of ['/console/', '/widget/']) {
+      const html = await (await fetch(`${env.url}${page}`)).text();
+      const asset = /(?:src|href)="([^"]+\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(asset, page).toBeTruthy();
+      const res = await fetch(new URL(asset!, `${env.url}${page}`));
+      expect(res.status, asset).toBe(200);
+      await res.arrayBuffer();
+      expect(res.headers.get('cache-control'), asset).toBe('public, max-age=31536000, immutable');
     }
   });
 });
@@ -95,6 +121,41 @@ describe('origins', () => {
     const err = await new Promise<Error>((resolve) => agent.once('connect_error', resolve));
     expect(err.message).toBe('origin_not_allowed');
     agent.disconnect();
+  });
+});
+
+/** A GET with headers fetch() will not send as given (Host). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let data = '';
+        res.on('data', (d: Buffer) => (data += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as unknown }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('origins with PUBLIC_URL set', () => {
+  it('only its origin is the platform\'s own: the same server reached at another address is refused', async () => {
+    // Origin and Host agree (a page of this very server, reached as localhost), but PUBLIC_URL is 127.0.0.1.
+    const { port } = new URL(env.url);
+    const other = `http://localhost:${port}`;
+    const sameServer = { origin: other, host: `localhost:${port}` };
+    for (const nsp of ['widget', 'agent']) {
+      const c = ioc(`${env.url}/${nsp}`, { transports: ['websocket'], extraHeaders: sameServer, auth: { hostOrigin: other }, reconnection: false, forceNew: true });
+      const outcome = await new Promise<string>((resolve) => {
+        c.once('connect_error', (e) => resolve(e.message));
+        c.once('connect', () => resolve('connected'));
+      });
+      expect(outcome, nsp).toBe('origin_not_allowed');
+      c.disconnect();
+    }
+    expect(await rawGet(`${env.url}/api/widget/allowed`, sameServer)).toEqual({ status: 200, body: { allowed: false } });
+    expect(await rawGet(`${env.url}/api/widget/allowed`, { origin: env.url })).toEqual({ status: 200, body: { allowed: true } });
+    const csp = (await fetch(`${env.url}/widget/`)).headers.get('content-security-policy') ?? '';
+    expect(/frame-ancestors ([^;]+)/.exec(csp)?.[1]?.trim()).toBe(env.url);
   });
 });
 

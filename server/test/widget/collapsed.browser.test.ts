@@ -5,7 +5,7 @@
 // exists, Esc twice anywhere on the host page, even when the app does not answer), it leaves nothing
 // behind (draft included), and the launcher's unread count survives a reload without recounting.
 import { describe, expect, it } from 'vitest';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { call, eventually, next, randomUUID } from '../helpers.js';
 import { axeViolations, counsellor, send, startChat, widgetFrame, useWidgetSuite, chatting } from './harness.js';
 
@@ -14,6 +14,39 @@ const suite = useWidgetSuite();
 async function minimise(frame: Frame): Promise<void> {
   await frame.getByRole('button', { name: 'Minimise the chat' }).click();
   await frame.locator('.launcher').waitFor();
+}
+
+/**
+ * Collapsed, the frame is the box of what it shows (within a pixel of rounding), and a click just
+ * beside it, left of it or above it, reaches the host page, not the frame.
+ */
+async function expectFrameHugs(page: Page, parts: Locator[]): Promise<void> {
+  await eventually(async () => {
+    const fb = (await iframe(page).boundingBox())!;
+    const boxes = (await Promise.all(parts.map((p) => p.boundingBox()))).map((b) => b!);
+    const left = Math.min(...boxes.map((b) => b.x));
+    const top = Math.min(...boxes.map((b) => b.y));
+    const right = Math.max(...boxes.map((b) => b.x + b.width));
+    const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+    return Math.abs(fb.x - left) <= 1 && Math.abs(fb.y - top) <= 1 && Math.abs(fb.x + fb.width - right) <= 1 && Math.abs(fb.y + fb.height - bottom) <= 1;
+  });
+  const fb = (await iframe(page).boundingBox())!;
+  await page.evaluate(() => {
+    const w = window as unknown as { clicks?: string[] };
+    if (!w.clicks) document.addEventListener('click', (e) => w.clicks!.push((e.target as Element).tagName), true);
+    w.clicks = [];
+  });
+  const beside: [number, number][] = [
+    [fb.x - 3, fb.y + fb.height / 2],
+    [fb.x + fb.width - 10, fb.y - 3],
+    [fb.x + 10, fb.y - 3],
+  ];
+  for (const [x, y] of beside) {
+    expect(await page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.tagName, [x, y]), `at ${x},${y}`).not.toBe('IFRAME');
+    await page.mouse.click(x, y);
+  }
+  // Real clicks, not only hit tests: the page heard every one.
+  expect(await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks.length)).toBe(beside.length);
 }
 
 const storedKeys = (frame: Frame) => frame.evaluate(() => Object.keys(sessionStorage).concat(Object.keys(localStorage)));
@@ -69,9 +102,9 @@ describe('quick exit while collapsed', () => {
     page.setDefaultTimeout(10_000);
     await page.goto(suite.world.host.page());
     let frame = await widgetFrame(page);
-    // No chat yet: the launcher alone.
+    // No chat yet: the launcher alone, and the frame no bigger than it.
     expect(await frame.locator('.dock .exit').count()).toBe(0);
-    expect((await iframe(page).boundingBox())!.width).toBe(104);
+    await expectFrameHugs(page, [frame.locator('.launcher')]);
 
     const c = await counsellor(suite.world.env, 'Lea');
     const assigned = next(c.agent, 'conversation:assigned');
@@ -82,8 +115,8 @@ describe('quick exit while collapsed', () => {
     const exit = frame.locator('.dock').getByRole('button', { name: 'Quick exit' });
     await exit.waitFor();
     expect(await exit.getAttribute('aria-describedby')).toBe('hl-exit-hint');
-    await eventually(async () => (await iframe(page).boundingBox())!.width > 104);
-    // Both buttons fully inside the frame, and the frame inside the 360 px screen.
+    // The frame grew to exactly the two buttons: both fully inside it, it inside the 360 px screen.
+    await expectFrameHugs(page, [exit, frame.locator('.launcher')]);
     const fb = (await iframe(page).boundingBox())!;
     expect(fb.x).toBeGreaterThanOrEqual(0);
     expect(fb.x + fb.width).toBeLessThanOrEqual(360);

@@ -221,12 +221,16 @@ describe('embedding rules', () => {
     try {
       const page = await suite.browser.newPage();
       page.setDefaultTimeout(10_000);
+      // Left unanswered, the loader's own question would remove the frame: keep it, so that what
+      // refuses it here is the platform's CSP (frame-ancestors), which no loader can skip.
+      await page.route('**/api/widget/allowed', (route) => route.abort());
       await page.goto(other.page());
       const handle = await page.waitForSelector('iframe[data-helpline-widget]', { state: 'attached' });
       await page.waitForTimeout(0);
       const frame = await handle.contentFrame();
       await eventually(async () => frame !== null && (frame.url().startsWith('chrome-error:') || (await frame.locator('#app').count().catch(() => 0)) === 0));
       expect(await frame!.locator('#app > *').count().catch(() => 0)).toBe(0);
+      await page.unroute('**/api/widget/allowed');
 
       // On an allowed site, an exit message that does not come from the widget's frame is ignored.
       await page.goto(suite.world.host.page());

@@ -66,7 +66,31 @@ export function App({ config, session, origin, hostLang, browserLangs, toHost, o
     toHost({ type: 'ready', title: translate(lang, 'appTitle'), exitUrl: config.exitUrl });
   }, [lang]);
 
-  useEffect(() => toHost({ type: 'resize', open, exit: chatting }), [open, chatting]);
+  // Collapsed, the frame is exactly as big as the dock (launcher, and the quick exit while a chat
+  // exists): a bigger one would swallow clicks meant for the page around it. Measured at once (the
+  // loader shows nothing before it knows the size) and again whenever the dock changes (quick exit
+  // shown, language, unread count, fonts).
+  const dockRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const dock = dockRef.current;
+    if (open || !dock) {
+      toHost({ type: 'resize', open });
+      return;
+    }
+    let last = '';
+    const report = () => {
+      const r = dock.getBoundingClientRect();
+      const size = { width: Math.ceil(r.width), height: Math.ceil(r.height) };
+      if (`${size.width}x${size.height}` === last) return;
+      last = `${size.width}x${size.height}`;
+      toHost({ type: 'resize', open: false, ...size });
+    };
+    report();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(report);
+    observer.observe(dock);
+    return () => observer.disconnect();
+  }, [open]);
 
   useEffect(() => {
     storage.set('open', open ? '1' : null);
@@ -120,7 +144,7 @@ export function App({ config, session, origin, hostLang, browserLangs, toHost, o
     const seen = session.seenSeq;
     const unread = state.messages.filter((m) => m.sender === 'counsellor' && m.seq > seen).length;
     return (
-      <div class="dock" style={style}>
+      <div class="dock" ref={dockRef} style={style}>
         {chatting && exitButton}
         <button ref={launcherRef} class="launcher" type="button" aria-expanded="false" onClick={() => setOpen(true)}>
           {t('openChat')}

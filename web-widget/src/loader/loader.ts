@@ -1,7 +1,8 @@
 // The loader: the one script a centre puts on its pages. It creates the iframe of the widget app
 // (served by the platform, so styles and storage stay apart from the host page) and carries out what
 // only the host page can do: resizing the frame, hearing Esc twice on the host page and the quick exit's
-// location.replace.
+// location.replace. It shows the frame only once the app inside says it runs, so that a site the
+// platform does not allow sees nothing at all rather than a broken frame.
 import { BRIDGE_TAG, DOUBLE_ESC_MS, EXIT_FALLBACK_MS, isBridgeMessage, safeExitUrl, type AppToLoader, type LoaderToApp } from '../bridge.js';
 
 declare global {
@@ -27,16 +28,31 @@ const FALLBACK_EXIT = 'https://www.google.com/';
   frame.src = `${platform}/widget/#${new URLSearchParams({ host: location.origin, lang }).toString()}`;
   frame.title = 'Chat';
   frame.setAttribute('data-helpline-widget', '');
-  const base = 'position:fixed;right:0;bottom:0;border:0;margin:0;padding:0;z-index:2147483000;background:transparent;color-scheme:normal;max-width:100vw;max-height:100vh;';
+  const base = 'position:fixed;border:0;margin:0;padding:0;z-index:2147483000;background:transparent;color-scheme:normal;max-width:100vw;max-height:100vh;';
   let open = false;
-  /** A chat exists: the collapsed frame also holds the quick-exit button beside the launcher. */
-  let dock = false;
+  /**
+   * The app runs and said so. Until then the frame is hidden: a frame the platform refuses to be
+   * framed in (a site that is not allowed), or one that fails to load, would show a broken-page icon.
+   */
+  let ready = false;
+  /** The platform said this site may not show the widget: the frame is gone for good. */
+  let refused = false;
+  /** Collapsed: the size of what the app shows (launcher, quick exit), measured by the app. */
+  let collapsed: { width: number; height: number } | null = null;
   let leaving = false;
   let exitUrl = FALLBACK_EXIT;
   let lastEsc = 0;
 
+  const px = (v: unknown, max: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(Math.ceil(v), 0), max) : 0);
+
   function layout(): void {
-    frame.style.cssText = base + (open ? 'width:420px;height:680px;' + (w.innerWidth < 480 ? 'width:100vw;height:100vh;height:100dvh;' : '') : `width:${dock ? 280 : 104}px;height:104px;`);
+    const box = open
+      ? 'right:0;bottom:0;width:420px;height:680px;' + (w.innerWidth < 480 ? 'width:100vw;height:100vh;height:100dvh;' : '')
+      : // Exactly the launcher (and the quick exit beside it): clicks around them reach the page.
+        `right:16px;bottom:16px;width:${collapsed?.width ?? 0}px;height:${collapsed?.height ?? 0}px;`;
+    const shown = ready && (open || collapsed !== null);
+    // !important: the host page's own stylesheet must not resize, reveal or hide the frame.
+    frame.style.cssText = (base + box + (shown ? '' : 'visibility:hidden;pointer-events:none;')).replace(/;/g, ' !important;');
   }
 
   function exit(url: string): void {
@@ -56,9 +72,11 @@ const FALLBACK_EXIT = 'https://www.google.com/';
     if (m.type === 'ready') {
       frame.title = String(m.title).slice(0, 100);
       exitUrl = safeExitUrl(m.exitUrl, FALLBACK_EXIT);
+      ready = true;
+      layout();
     } else if (m.type === 'resize') {
       open = !!m.open;
-      dock = !!m.exit;
+      if (!open) collapsed = { width: px(m.width, 480), height: px(m.height, 240) };
       layout();
     } else if (m.type === 'exit') {
       exit(m.url);
@@ -83,8 +101,21 @@ const FALLBACK_EXIT = 'https://www.google.com/';
   );
   w.addEventListener('resize', () => open && layout());
 
+  // Is this site allowed? Asked beside the frame's own load, not before it (no delay for the centre's
+  // sites). A refused frame would never say ready anyway; removing it also spares the refused load. An
+  // answer that does not come (network, the page's own CSP) leaves the decision to the frame.
+  fetch(`${platform}/api/widget/allowed`, { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
+    .then((r) => (r.ok ? (r.json() as Promise<{ allowed?: unknown }>) : null))
+    .then((a) => {
+      if (a?.allowed !== false) return;
+      refused = true;
+      frame.remove();
+      console.warn(`Chat widget: ${location.origin} is not allowed to embed it (the platform's log says which setting allows it).`);
+    })
+    .catch(() => {});
+
   layout();
-  const mount = () => d.body.appendChild(frame);
+  const mount = () => refused || d.body.appendChild(frame);
   if (d.body) mount();
   else d.addEventListener('DOMContentLoaded', mount);
 })();
