@@ -327,11 +327,11 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     async typing(from: Sender, conversationId: string, typing: boolean): Promise<void> {
       const c = await get(conversationId);
       if (from.type === 'visitor') {
-        if (c.visitorId !== from.visitorId) return;
+        if (c.visitorId !== from.visitorId) throw new AppError('forbidden', 'Not your conversation');
         if (c.assignedStaffId) realtime.agent.to(rooms.staff(c.assignedStaffId)).emit('typing', { conversationId, typing });
       } else {
-        if (c.assignedStaffId !== from.staffId || !c.visitorId) return;
-        realtime.widget.to(rooms.visitor(c.visitorId)).emit('typing', { conversationId, typing });
+        if (c.assignedStaffId !== from.staffId) throw new AppError('forbidden', 'This conversation is not assigned to you');
+        if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('typing', { conversationId, typing });
       }
     },
 

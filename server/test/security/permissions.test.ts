@@ -3,9 +3,9 @@
 // server-side socket has, so a route or event that is not in the table fails this test: add it to
 // HTTP_POLICY / SOCKET_POLICY with who may use it. "Allowed" means the role gate let the request
 // through (any answer but 401/403: 400 on the dummy body, 404 on the random id are fine); "denied"
-// means 401 or 403. Relation checks (a counsellor acts only on conversations assigned to them) are
-// exercised by the dummy ids: nobody holds them, so no role may act on them (see the path tests for
-// the positive side).
+// means 401 or 403. This is the role gate only: relation checks (a counsellor acts only on what is
+// hers) are exercised with real objects of another counsellor and another visitor in relations.test.ts,
+// where a not_found proves nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffRole } from '@helpline/shared';
 import { enumerateRoutes } from './routes.js';
