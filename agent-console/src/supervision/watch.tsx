@@ -113,7 +113,13 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
             <TextForm
               label={t('sv.message')}
               button={t('sv.send')}
-              onSubmit={(body) => run(emitAck(socket, 'supervise:send', { conversationId, clientMsgId: newId(), body })).then((x) => x !== null)}
+              onSubmit={(body) =>
+                // The acknowledgement is the message: the server does not send it back to this socket.
+                run(emitAck(socket, 'supervise:send', { conversationId, clientMsgId: newId(), body })).then((x) => {
+                  if (x) setMessages((xs) => mergeMessages(xs, [x]));
+                  return x !== null;
+                })
+              }
             />
           )}
         </section>

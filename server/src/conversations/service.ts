@@ -139,11 +139,18 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     emitter.emit('conversation:updated', view);
   }
 
-  async function fanOutMessage(c: Pick<ConversationRow, 'id' | 'visitorId' | 'assignedStaffId'>, msg: ChatMessage): Promise<void> {
-    if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('message:new', msg);
+  /**
+   * To the child's sockets, the counsellor's and the watching supervisors'. `except`: the socket that
+   * sent it, whose acknowledgement carries the message already (its sender's other sockets get it).
+   */
+  async function fanOutMessage(c: Pick<ConversationRow, 'id' | 'visitorId' | 'assignedStaffId'>, msg: ChatMessage, except?: string): Promise<void> {
+    if (c.visitorId) {
+      const toChild = realtime.widget.to(rooms.visitor(c.visitorId));
+      (except ? toChild.except(except) : toChild).emit('message:new', msg);
+    }
     let emitter = realtime.agent.to(rooms.watch(c.id));
     if (c.assignedStaffId) emitter = emitter.to(rooms.staff(c.assignedStaffId));
-    emitter.emit('message:new', msg);
+    (except ? emitter.except(except) : emitter).emit('message:new', msg);
   }
 
   async function existingMessage(conversationId: string, clientMsgId: string): Promise<MessageRow | null> {
@@ -226,8 +233,11 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       return { token, visitorId: vid, conversation: await get(conversationId), created: true };
     },
 
-    /** Send as the visitor or as staff. Idempotent on (conversation, clientMsgId). */
-    async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
+    /**
+     * Send as the visitor or as staff. Idempotent on (conversation, clientMsgId). `from`: the sending
+     * socket, left out of the delivery (its acknowledgement is the message).
+     */
+    async send(sender: Sender, input: { conversationId: string; clientMsgId: string; body: string }, from?: { socketId: string }): Promise<ChatMessage> {
       // Authorisation runs in the writer, under the conversation's row lock, before a resend is
       // answered: no separate read of the conversation per message.
       const allowed: readonly ConversationRow['state'][] = sender.type === 'visitor' ? OPEN_FOR_VISITOR : ['active'];
@@ -254,7 +264,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       if (res.existing) return toChatMessage(row, row.senderStaffId ? await staffName(row.senderStaffId) : null);
       const msg = toChatMessage(row, sender.type === 'staff' ? sender.name : null);
       hooks!.onStored?.(msg.sender);
-      await fanOutMessage(res.conversation, msg);
+      await fanOutMessage(res.conversation, msg, from?.socketId);
       if (sender.type === 'visitor') await hooks!.onVisitorMessage(res.conversation, input.body);
       return msg;
     },

@@ -101,7 +101,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
       'message:send',
       socketHandler(log, 'message:send', sendSchema, async (p) => {
         await app.rateLimits.visitorMessage(socket.data.visitorId ?? socket.id, socket.data.ip);
-        return app.conversations.send(visitor(), p);
+        return app.conversations.send(visitor(), p, { socketId: socket.id });
       }) as never,
     );
 

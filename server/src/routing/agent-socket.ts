@@ -131,7 +131,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
 
     socket.on(
       'message:send',
-      socketHandler(log, 'message:send', sendSchema, async (p) => app.conversations.send(me, p)) as never,
+      socketHandler(log, 'message:send', sendSchema, async (p) => app.conversations.send(me, p, { socketId: socket.id })) as never,
     );
 
     socket.on(

@@ -63,9 +63,9 @@ export function createSupervisionService(app: FastifyInstance) {
       return app.conversations.postSystem(c.id, 'supervisor_joined', { name: sup.name });
     },
 
-    async send(sup: Supervisor, input: { conversationId: string; clientMsgId: string; body: string }): Promise<ChatMessage> {
+    async send(sup: Supervisor, input: { conversationId: string; clientMsgId: string; body: string }, socketId?: string): Promise<ChatMessage> {
       if (!(await hasJoined(sup, input.conversationId))) throw new AppError('invalid_state', 'Join the conversation first');
-      return app.conversations.send({ type: 'staff', staffId: sup.id, name: sup.name, supervisor: true }, input);
+      return app.conversations.send({ type: 'staff', staffId: sup.id, name: sup.name, supervisor: true }, input, socketId ? { socketId } : undefined);
     },
 
     /** The supervisor becomes the conversation's counsellor (announced to the child as a change). */

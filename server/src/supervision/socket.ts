@@ -56,7 +56,7 @@ export function registerSupervisionSocket(app: FastifyInstance): void {
     });
     on('supervise:whisper', whisperSchema, HELPING_ROLES, (p) => sup.whisper(staff, p.conversationId, p.body));
     on('supervise:join', conversationRefSchema, HELPING_ROLES, (p) => sup.join(staff, socket, p.conversationId));
-    on('supervise:send', sendSchema, HELPING_ROLES, (p) => sup.send(staff, p));
+    on('supervise:send', sendSchema, HELPING_ROLES, (p) => sup.send(staff, p, socket.id));
     on('supervise:takeover', conversationRefSchema, HELPING_ROLES, async (p) => {
       await sup.takeover(staff, p.conversationId);
       return null;

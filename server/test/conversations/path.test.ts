@@ -40,14 +40,24 @@ describe('one conversation end to end', () => {
     expect(acc).toMatchObject({ ok: true, data: { conversation: { id: conversationId, state: 'active' } } });
     expect((await joined).system.params.name).toBe('Ana');
 
-    // child → counsellor
+    // child → counsellor, and to the child's other tab; the sending socket has it in its ack only.
+    const twin = widgetClient(env.url, { token: started.data.token });
+    await connected(twin);
     const atAgent = next(agent, 'message:new', (m: any) => m.sender === 'visitor');
     const clientMsgId = randomUUID();
+    const atTwin = next(twin, 'message:new', (m: any) => m.clientMsgId === clientMsgId);
+    let echoed = 0;
+    child.on('message:new', (m: any) => void (m.clientMsgId === clientMsgId && echoed++));
     const sent = await call(child, 'message:send', { conversationId, clientMsgId, body: 'Здравей, имам проблем' });
     expect(sent.ok).toBe(true);
     if (!sent.ok) return;
     const got = await atAgent;
     expect(got).toMatchObject({ body: 'Здравей, имам проблем', seq: sent.data.seq, clientMsgId });
+    expect((await atTwin).seq).toBe(sent.data.seq);
+    // An answer on the sending socket's own connection comes after anything sent to it before.
+    expect((await call(child, 'service:status')).ok).toBe(true);
+    expect(echoed).toBe(0);
+    twin.disconnect();
     // Committed before the ack: it is in Postgres now.
     const inDb = await env.app.conversations.history(conversationId, 0);
     expect(inDb.map((m) => m.clientMsgId)).toContain(clientMsgId);
