@@ -90,8 +90,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface InstanceOptions {
+  databaseUrl: string;
+  redisPrefix: string;
+  env?: Record<string, string>;
+  /** Runs on the built app before it listens: the last moment Fastify accepts hooks (a test's counters). */
+  beforeListen?: (app: FastifyInstance) => void;
+}
+
 /** One app instance on an existing database/prefix (several instances may share them). */
-export async function startInstance(opts: { databaseUrl: string; redisPrefix: string; env?: Record<string, string> }): Promise<TestServer> {
+export async function startInstance(opts: InstanceOptions): Promise<TestServer> {
   const port = await freePort();
   const config = loadConfig({
     DATABASE_URL: opts.databaseUrl,
@@ -105,6 +113,7 @@ export async function startInstance(opts: { databaseUrl: string; redisPrefix: st
     ...opts.env,
   });
   const app = await buildApp(config);
+  opts.beforeListen?.(app);
   await app.listen({ port, host: '127.0.0.1' });
   return { app, url: config.publicUrl, config, close: () => app.close() };
 }
@@ -119,10 +128,10 @@ export interface TestEnv {
 }
 
 /** A database, a Redis prefix and one running instance; `close()` removes all three. */
-export async function startTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+export async function startTestEnv(env: Record<string, string> = {}, opts: Pick<InstanceOptions, 'beforeListen'> = {}): Promise<TestEnv> {
   const db = await createTestDatabase();
   const redisPrefix = `t${uid()}`;
-  const server = await startInstance({ databaseUrl: db.url, redisPrefix, env });
+  const server = await startInstance({ databaseUrl: db.url, redisPrefix, env, ...opts });
   return {
     server,
     url: server.url,

@@ -67,16 +67,24 @@ export function registerWidgetSocket(app: FastifyInstance): void {
       throw new AppError('unauthorized', 'This session has ended');
     };
 
+    // One start at a time per socket: starts racing each other would each find no visitor yet and each
+    // create one, leaving waiting conversations that no socket owns (and a way round the connection limit).
+    let starting: Promise<unknown> = Promise.resolve();
     socket.on(
       'conversation:start',
       socketHandler(log, 'conversation:start', startSchema, async (p) => {
-        // An ended visitor's socket starts afresh, as a new visitor.
-        if (socket.data.visitorId) await liveVisitor().catch(() => null);
-        const res = await app.conversations.start(socket.data.visitorId, p);
-        if (!socket.data.visitorId) {
-          socket.data.visitorId = res.visitorId;
-          await socket.join(rooms.visitor(res.visitorId));
-        }
+        const begun = starting.then(async () => {
+          // An ended visitor's socket starts afresh, as a new visitor.
+          if (socket.data.visitorId) await liveVisitor().catch(() => null);
+          const res = await app.conversations.start(socket.data.visitorId, p);
+          if (!socket.data.visitorId) {
+            socket.data.visitorId = res.visitorId;
+            await socket.join(rooms.visitor(res.visitorId));
+          }
+          return res;
+        });
+        starting = begun.catch(() => {});
+        const res = await begun;
         const status = await serviceStatus(app);
         return {
           // A resumed session keeps its token; only a new visitor gets one.

@@ -2,6 +2,7 @@
 // both exchange messages, the counsellor closes it with a case record, the child sees the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentClient, api, call, connected, createStaff, login, next, randomUUID, startTestEnv, widgetClient, type TestEnv } from '../helpers.js';
+import { execRows, sql } from '../../src/db/client.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -112,6 +113,18 @@ describe('one conversation end to end', () => {
     const huge = await call(child, 'conversation:start', 'not an object');
     expect(huge).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(child.connected).toBe(true);
+    child.disconnect();
+  });
+
+  it('makes one visitor and one conversation of a burst of starts on one socket', async () => {
+    const count = async () => (await execRows<{ v: number; c: number }>(env.app.db, sql`select (select count(*) from visitors)::int as v, (select count(*) from conversations)::int as c`))[0]!;
+    const before = await count();
+    const child = widgetClient(env.url);
+    await connected(child);
+    const acks = await Promise.all(Array.from({ length: 8 }, () => call(child, 'conversation:start', { language: 'en' })));
+    expect(acks.filter((a) => !a.ok)).toEqual([]);
+    expect(new Set(acks.map((a) => (a.ok ? a.data.conversation.id : null))).size).toBe(1);
+    expect(await count()).toEqual({ v: before.v + 1, c: before.c + 1 });
     child.disconnect();
   });
 

@@ -1,18 +1,25 @@
-// Hostile input: well over 100,000 malformed or hostile payloads at the socket and HTTP surfaces, then
-// the server must still be alive, must never have answered with a stack trace, must not have had its
-// prototypes polluted, and must answer a normal child and a normal request as usual.
+// Hostile input: at least 100,000 malformed or hostile payloads that the SERVER parsed (counted at its
+// own parse steps, see server-counts.ts, not at the client), then the server must still be alive, must
+// never have answered with a stack trace, must not have had its prototypes polluted, and must answer a
+// normal child and a normal request as usual.
 // Surfaces: Socket.IO events through the real client (wrong types, huge, deeply nested, prototype keys,
 // unknown events), raw engine.io/socket.io packets over a raw WebSocket (malformed packet types, bad
-// attachment counts, huge and hostile binary placeholders, invalid UTF-8, the published socket.io-parser
-// and engine.io attack shapes), engine.io long-polling garbage, and HTTP bodies on every API route.
+// attachment counts, hostile binary placeholders, invalid UTF-8, the published socket.io-parser and
+// engine.io attack shapes; each of them must be shown to have reached the parser), engine.io
+// long-polling garbage on live and unknown sessions, and HTTP bodies on every API route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { enumerateRoutes } from '../security/routes.js';
 import { call, connected, createStaff, login, startTestEnv, widgetClient, type LoggedIn, type TestEnv, type WidgetClient } from '../helpers.js';
+import { createServerCounts, ENGINE_ERROR, frameKey } from './server-counts.js';
+import { rawKinds, rawSession, type RawKind, type RawSessionResult } from './raw-frames.js';
+
+const KINDS = rawKinds();
+const FRAMES = KINDS.flatMap((k) => k.frames);
+const counts = createServerCounts(FRAMES);
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await startTestEnv({ MESSAGE_RATE_PER_10S: '30', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '1000000' });
+  env = await startTestEnv({ MESSAGE_RATE_PER_10S: '30', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '1000000' }, { beforeListen: (app) => counts.watch(app) });
 });
 afterAll(async () => {
   await env?.close();
@@ -70,15 +77,34 @@ const WIDGET_EVENTS = ['conversation:start', 'conversation:resume', 'message:sen
 const ODD_EVENTS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'connect', 'disconnect', 'error', 'newListener', 'x'.repeat(1000), ''];
 
 describe('hostile input', () => {
-  it('survives >100,000 malformed socket and HTTP payloads without crashing, leaking or being polluted', async () => {
+  it('the frame list is attributable: every frame but the parse-error ones has its own key', () => {
+    const keys = FRAMES.map(frameKey).filter((k) => k !== ENGINE_ERROR);
+    expect(new Set(keys).size).toBe(keys.length);
+    // A parse-error frame is only known by the session it ended, so it may only end one.
+    expect(KINDS.filter((k) => k.frames.some((f) => frameKey(f) === ENGINE_ERROR) && !k.ends)).toEqual([]);
+  });
+
+  it('survives >=100,000 malformed payloads parsed by the server without crashing, leaking or being polluted', async () => {
     const url = env.url;
-    let count = 0;
+    const sent = { events: 0, raw: 0, polling: 0, http: 0 };
     const leaks: string[] = [];
     const check = (s: string) => {
       if (LEAK.test(s)) leaks.push(s.slice(0, 300));
     };
+    // Wall and CPU time per phase (the server runs in this process, so CPU is client and server).
+    const took: Record<string, number> = {};
+    const cpu: Record<string, number> = {};
+    let mark = { t: Date.now(), c: process.cpuUsage() };
+    const lap = (phase: string) => {
+      const c = process.cpuUsage(mark.c);
+      took[phase] = Date.now() - mark.t;
+      cpu[phase] = Math.round((c.user + c.system) / 1000);
+      mark = { t: Date.now(), c: process.cpuUsage() };
+    };
+    const fetchErrors: string[] = [];
 
     // 1. Socket.IO events through the real client: 60,000 emits on 20 sockets, acks sampled.
+    counts.surface = 'events';
     const sockets: WidgetClient[] = [];
     for (let i = 0; i < 20; i++) {
       const s = widgetClient(url);
@@ -90,49 +116,72 @@ describe('hostile input', () => {
       const s = sockets[i % sockets.length]!;
       const ev = rand() < 0.85 ? pick(WIDGET_EVENTS) : pick(ODD_EVENTS);
       const args = rand() < 0.2 ? [hostileValue(), hostileValue(), hostileValue()] : [hostileValue()];
-      if (i % 10 === 0 && WIDGET_EVENTS.includes(ev)) {
-        acks.push(
-          (s as any)
-            .timeout(20_000)
-            .emitWithAck(ev, ...args)
-            .then((r: unknown) => check(JSON.stringify(r)))
-            .catch(() => {}),
-        );
-      } else {
-        try {
-          (s as any).emit(ev, ...args);
-        } catch {
-          // The client refuses reserved event names itself; count what it refused as not sent.
-          count--;
-        }
+      try {
+        if (i % 10 === 0 && WIDGET_EVENTS.includes(ev)) {
+          acks.push(
+            (s as any)
+              .timeout(20_000)
+              .emitWithAck(ev, ...args)
+              .then((r: unknown) => check(JSON.stringify(r)))
+              .catch(() => {}),
+          );
+        } else (s as any).emit(ev, ...args);
+        sent.events++;
+      } catch {
+        // The client refuses reserved event names itself: not sent.
       }
-      count++;
       if (i % 2000 === 0) await new Promise((r) => setImmediate(r));
     }
     await Promise.all(acks);
     for (const s of sockets) s.disconnect();
+    lap('events');
 
-    // 2. Raw engine.io / socket.io packets over a raw WebSocket.
-    const raw = rawPackets();
-    const wsRounds = 40_000;
-    let sentRaw = 0;
-    while (sentRaw < wsRounds) {
-      const batch = await rawSession(url, raw, Math.min(2_000, wsRounds - sentRaw), check);
-      sentRaw += batch;
+    // 2. Raw engine.io / socket.io frames over raw WebSockets, in sessions that each end on one fatal
+    // frame (the server drops what follows it), four sessions at a time.
+    counts.surface = 'raw';
+    const survivors = KINDS.filter((k) => !k.ends);
+    const enders = KINDS.filter((k) => k.ends);
+    const plan: { body: RawKind[]; ending: RawKind }[] = [];
+    for (let planned = 0, i = 0; planned < RAW_FRAMES; i++) {
+      const body = Array.from({ length: RAW_SESSION_BODY }, () => pick(survivors));
+      const ending = enders[i % enders.length]!;
+      plan.push({ body, ending });
+      planned += body.reduce((n, k) => n + k.frames.length, 0) + ending.frames.length;
     }
-    count += sentRaw;
+    const sessions: RawSessionResult[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let job = plan.shift(); job; job = plan.shift()) sessions.push(await rawSession(url, job.body, job.ending, check));
+      }),
+    );
+    sent.raw = sessions.reduce((n, s) => n + s.written, 0);
+    lap('raw');
 
-    // 3. engine.io long-polling garbage.
+    // 3. engine.io long-polling garbage: mostly on a live session (it reaches engine.io's payload
+    // parser), the rest on no session, an unknown one or a wrong protocol (refused before it).
+    counts.surface = 'polling';
     for (let i = 0; i < 500; i++) {
-      const q = pick(['EIO=4&transport=polling', 'EIO=3&transport=polling', 'EIO=4&transport=foo', 'EIO=4&transport=polling&sid=' + hostileStr().slice(0, 50), 'EIO=99', '']);
-      const res = await fetch(`${url}/socket.io/?${rawQuery(q)}`, {
-        method: rand() < 0.5 ? 'GET' : 'POST',
-        headers: { 'content-type': pick(['text/plain', 'application/octet-stream', 'application/json']) },
-        ...(rand() < 0.5 ? {} : { body: pick(['1:', '4294967296:4hello', '0{"sid":"x"}', '\u001e\u001e', 'b4AAAA', LONE_SURROGATES]) }),
-      }).catch(() => null);
-      if (res) check(await res.text());
-      count++;
+      const contentType = pick(['text/plain;charset=UTF-8', 'text/plain', 'application/octet-stream', 'application/json']);
+      if (rand() < 0.8) {
+        const hs = await fetch(`${url}/socket.io/?EIO=4&transport=polling`);
+        const open = await hs.text();
+        check(open);
+        const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+        const body = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(POLL_PACKETS)).join('\u001e');
+        const res = await fetch(`${url}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+        check(await res.text());
+      } else {
+        const q = pick(['EIO=4&transport=polling&sid=' + hostileStr().slice(0, 50), 'EIO=3&transport=polling', 'EIO=4&transport=foo', 'EIO=99', '']);
+        const res = await fetch(`${url}/socket.io/?${rawQuery(q)}`, {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          ...(rand() < 0.2 ? {} : { body: pick(POLL_PACKETS) }),
+        }).catch(() => null);
+        if (res) check(await res.text());
+      }
+      sent.polling++;
     }
+    lap('polling');
 
     // 4. HTTP bodies on the API routes (the routing table enumerates them).
     const routes = apiRoutes().filter(([, p]) => !p.endsWith('/logout'));
@@ -143,6 +192,7 @@ describe('hostile input', () => {
       const s = await createStaff(env.app, role);
       staffSessions.push(await login(url, s.email, s.password));
     }
+    counts.surface = 'http';
     const jobs: Promise<void>[] = [];
     for (let i = 0; i < 4_000; i++) {
       const [method, path] = pick(routes);
@@ -154,14 +204,54 @@ describe('hostile input', () => {
             check(text);
             if (res.status >= 500 && res.status !== 503) leaks.push(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
           })
-          .catch(() => {}),
+          .catch((e: Error) => void fetchErrors.push(`${method} ${path} ${body.type}: ${e.message} ${String((e.cause as Error | undefined)?.message)}`)),
       );
       if (jobs.length >= 32) await Promise.all(jobs.splice(0));
-      count++;
+      sent.http++;
     }
     await Promise.all(jobs);
+    lap('http');
 
-    expect(count).toBeGreaterThanOrEqual(100_000);
+    // What the server parsed, per surface: an event the decoder produced or a chunk it threw on; a raw
+    // frame engine.io decoded (the session's own join and closer frames not counted); a long-polling
+    // packet engine.io decoded; an HTTP request received.
+    const S = counts.bySurface;
+    const rawPerKind = KINDS.map((kind) => ({ kind, ...reachedOf(kind, sessions) }));
+    const parsed = {
+      events: S.events.decodedEvents + S.events.rejected,
+      raw: counts.frames.reduce((n, f) => n + f.engine, 0) + S.raw.engineErrors,
+      polling: S.polling.enginePackets,
+      http: S.http.httpRequests,
+    };
+    const total = parsed.events + parsed.raw + parsed.polling + parsed.http;
+    console.log(
+      JSON.stringify({
+        fuzz: { total, parsed, sent, ms: took, cpuMs: cpu, fetchErrors: fetchErrors.slice(0, 5), sessions: sessions.length },
+        server: S,
+        cve: rawPerKind.filter((r) => r.kind.cve).map((r) => ({ cve: r.kind.cve, name: r.kind.name, engine: r.engine, decoder: r.decoderInputs, rejected: r.rejected, decoded: r.decoded })),
+      }),
+    );
+
+    expect(total).toBeGreaterThanOrEqual(100_000);
+    // Long-polling garbage reached engine.io's payload parser; hostile HTTP bodies reached the body
+    // parser, and it refused some of them.
+    expect(S.polling.enginePackets).toBeGreaterThan(0);
+    expect(S.http.httpBodiesToParser).toBeGreaterThan(0);
+    expect(S.http.httpBodiesParsed).toBeLessThan(S.http.httpBodiesToParser);
+    // Each raw frame kind reached engine.io's parser (the oversize frame: refused before it, by the
+    // transport's size limit), each socket.io packet of them its decoder, and no published attack shape
+    // came out of the decoder as a packet.
+    const missed = rawPerKind.filter((r) => (r.kind.oversize ? r.engine !== 0 : r.engine === 0 || (r.viaDecoder && r.decoderInputs === 0)));
+    expect(missed.map((r) => r.kind.name)).toEqual([]);
+    const cveDecoded = rawPerKind.filter((r) => r.kind.cve && r.kind.ends && !r.kind.oversize && (r.decoded !== 0 || r.rejected === 0));
+    expect(cveDecoded.map((r) => r.kind.name)).toEqual([]);
+    const oversizeSessions = sessions.filter((s) => s.ending.oversize);
+    expect(oversizeSessions.length).toBeGreaterThan(0);
+    expect(oversizeSessions.filter((s) => s.closeCode !== 1009)).toEqual([]);
+    expect(oversizeSessions.filter((s) => counts.closeBySid.get(s.sid!) !== 'transport error')).toEqual([]);
+    // A session not closed by the server means its ending frame did not end it.
+    expect(sessions.filter((s) => s.closeCode === null).map((s) => s.ending.name)).toEqual([]);
+
     expect(leaks).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
@@ -173,70 +263,31 @@ describe('hostile input', () => {
     const started = await call(child, 'conversation:start', { language: 'en' });
     expect(started.ok).toBe(true);
     if (started.ok) {
-      const sent = await call(child, 'message:send', { conversationId: started.data.conversation.id, clientMsgId: 'after-fuzz', body: 'hello' });
-      expect(sent.ok).toBe(true);
+      const sentMsg = await call(child, 'message:send', { conversationId: started.data.conversation.id, clientMsgId: 'after-fuzz', body: 'hello' });
+      expect(sentMsg.ok).toBe(true);
     }
     child.disconnect();
-  }, 120_000);
+  }, 180_000);
 });
 
-/** Raw frames: [frame, isBinary]. The shapes of published parser attacks are among them. */
-function rawPackets(): [string | Buffer, boolean][] {
-  const P = '/widget,';
-  const frames: (string | Buffer)[] = [
-    // engine.io packet types out of range, empty, and a probe in the wrong state
-    '', '7', '8', '9', '0', '1', '2probe', '3probe', '5', '6', 'x', '\u0000',
-    // socket.io packet types out of range and malformed namespaces
-    '47', '48', '49', '4-', `40${P}`, '40/nope,', `40/${'a'.repeat(5000)},`, '40/widget', '41/widget,', `44${P}{"x":1}`,
-    // malformed events
-    `42${P}`, `42${P}[`, `42${P}{}`, `42${P}"str"`, `42${P}[]`, `42${P}[1]`, `42${P}[null]`, `42${P}["message:send"`, `42${P}1e400["x"]`,
-    `42${P}99999999999999999999["conversation:start",{}]`, `42${P}-1["conversation:start",{}]`,
-    `42${P}["__proto__",{}]`, `42${P}["constructor",{"prototype":{"polluted":1}}]`, `42${P}["conversation:start",{"__proto__":{"polluted":"yes"}}]`,
-    `42${P}["message:send",${'['.repeat(5000)}${']'.repeat(5000)}]`, `42${P}["message:send",${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}]`,
-    `42${P}["message:send","${'\\ud800'.repeat(1000)}"]`,
-    // binary events with bad attachment counts (CVE-2020-36049 resource exhaustion shape)
-    `45${P}[]`, `45-${P}["x"]`, `4999999999-${P}["x"]`, `451-${P}["x",{"_placeholder":true,"num":0}]`, `45${'9'.repeat(30)}-${P}["x"]`,
-    // hostile placeholders (CVE-2022-2421 / CVE-2023-32695 shapes)
-    `451-${P}["x",{"_placeholder":true,"num":"__proto__"}]`, `451-${P}["x",{"_placeholder":true,"num":"toString"}]`, `451-${P}["x",{"_placeholder":true,"num":-1}]`,
-    `451-${P}["x",{"_placeholder":true,"num":99999}]`, `451-${P}["x",{"_placeholder":true}]`, `452-${P}["message:send",{"_placeholder":true,"num":1e9},{"_placeholder":true,"num":"constructor"}]`,
-    `461-${P}0[{"_placeholder":true,"num":"__proto__"}]`,
-    // acks for ids that were never sent
-    `43${P}5[]`, `43${P}x[]`, `43${P}-5["x"]`,
-    // invalid UTF-8 as binary frames, and binary frames with no binary packet announced
-    Buffer.from([0xc3, 0x28]), Buffer.from([0xff, 0xff, 0xff]), Buffer.from([0x34, 0x32, 0xed, 0xa0, 0x80]), Buffer.alloc(70 * 1024, 0x41),
-  ];
-  return frames.map((f) => [f, Buffer.isBuffer(f)]);
-}
+const RAW_FRAMES = 45_000;
+const RAW_SESSION_BODY = 100;
 
-/** One raw WebSocket session: connect to /widget, then send `n` frames; reconnect when the server closes. */
-async function rawSession(url: string, frames: [string | Buffer, boolean][], n: number, check: (s: string) => void): Promise<number> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { origin: url } });
-  ws.on('message', (d) => check(d.toString()));
-  ws.on('error', () => {});
-  await new Promise<void>((resolve) => {
-    ws.once('open', () => resolve());
-    ws.once('error', () => resolve());
-    ws.once('close', () => resolve());
-  });
-  if (ws.readyState !== WebSocket.OPEN) return 1;
-  ws.send(`40/widget,{"hostOrigin":"${url}"}`);
-  let sent = 0;
-  while (sent < n && ws.readyState === WebSocket.OPEN) {
-    const [f, binary] = frames[sent % frames.length]!;
-    ws.send(f, { binary });
-    sent++;
-    // Keep the socket's buffer bounded; the server closes on a fatal frame and we start again.
-    if (ws.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 5));
-  }
-  await new Promise<void>((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) return resolve();
-    ws.once('close', () => resolve());
-    setTimeout(() => {
-      ws.terminate();
-      resolve();
-    }, 200);
-  });
-  return Math.max(sent, 1);
+/** Engine.io long-polling payloads (packets joined by the record separator). */
+const POLL_PACKETS = ['1:', '4294967296:4hello', '0{"sid":"x"}', '', 'b4AAAA', 'bAQID', LONE_SURROGATES, '6', '3probe', '2', '40/nope,', '42/widget,["x"]', '451-/widget,["x",{"_placeholder":true,"num":"__proto__"}]'];
+
+/**
+ * How often the server's parsers met a raw kind. Its head frame's own key counts it; a parse-error
+ * frame has no key of its own, so it counts in each session it ended on whose engine.io socket the
+ * server saw a parse error.
+ */
+function reachedOf(kind: RawKind, sessions: RawSessionResult[]) {
+  const head = FRAMES.indexOf(kind.frames[0]!);
+  const f = counts.frames[head]!;
+  const isError = frameKey(kind.frames[0]!) === ENGINE_ERROR;
+  const engine = isError ? sessions.filter((s) => s.ending === kind && s.sid && (counts.errorsBySid.get(s.sid) ?? 0) > 0).length : f.engine;
+  const viaDecoder = typeof kind.frames[0] !== 'string' || kind.frames[0].startsWith('4');
+  return { engine, viaDecoder, decoderInputs: f.decoderInputs, decoded: f.decoded, rejected: f.rejected };
 }
 
 /** Percent-encode bytes (lone surrogates become U+FFFD's bytes) without throwing like encodeURI does. */

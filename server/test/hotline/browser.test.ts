@@ -94,7 +94,9 @@ describe('report page and analyst console', () => {
     // Plain text, not a link, and the reporter's HTML stays text.
     expect(await ap.locator('.hl-url a').count()).toBe(0);
     await expect(ap.locator('.hl-url').first().textContent()).resolves.toBe(`${album}/7`);
-    await expect(ap.getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
+    const description = ap.locator('.hl-meta dd', { hasText: '<img src=x onerror=alert(1)>' });
+    await description.waitFor({ state: 'visible' });
+    expect(await description.textContent()).toBe('<img src=x onerror=alert(1)>');
     expect(await ap.locator('.hl-meta img').count()).toBe(0);
     await ap.getByRole('button', { name: 'Show as link' }).first().click();
     const link = ap.locator('.hl-url a').first();
