@@ -4,6 +4,11 @@
 // nothing lost or duplicated. Rates double until a step fails (a failed step is measured once more, the
 // same rule for both sides), then bisect. Both servers run as child
 // processes; the clients live in this process. The last line is one JSON object.
+// The platform is measured once per cross-instance adapter of BENCH_ADAPTERS (default `ours,stock`, the
+// settings of SOCKETIO_ADAPTER; issue 16 decides between them by it), each on a fresh database and Redis
+// prefix. BENCH_INSTANCES=2 runs two platform instances, counsellors on the first and visitors on the
+// second, so that every message crosses instances through the adapter; with 1 (the default), ours knows
+// it is alone and skips Redis, the stock adapter writes and reads back its own stream.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +30,10 @@ const MAX_RATE = 64_000;
 const PROFILE = process.env.BENCH_PROFILE_DIR;
 /** BENCH_TRACE=1: after each step, its worst 100 ms windows of sending (where the tail comes from). */
 const TRACE = Boolean(process.env.BENCH_TRACE);
+const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'ours,stock').split(',').map((a) => a.trim()).filter(Boolean);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+for (const a of ADAPTERS) if (a !== 'ours' && a !== 'stock') throw new Error(`BENCH_ADAPTERS: unknown adapter ${a} (ours, stock)`);
+if (INSTANCES !== 1 && INSTANCES !== 2) throw new Error('BENCH_INSTANCES: 1 or 2');
 
 interface Pair {
   conversationId: string;
@@ -235,7 +244,10 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
   return out;
 }
 
-async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promise<Pair[]> {
+/** Counsellors on the first instance, visitors on the last (the same one when there is one). */
+async function platformPairs(instances: InstanceProcess[], databaseUrl: string): Promise<Pair[]> {
+  const inst = instances[0]!;
+  const visitorInst = instances.at(-1)!;
   const database = await openDatabase({ url: databaseUrl, poolSize: 4 });
   const auth = createAuthService(database.db, { sessionTtlMs: 3600_000, defaultCapacity: COUNSELLOR_CAPACITY });
   const password = `bench-${uid(8)}`;
@@ -251,7 +263,7 @@ async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promis
     return { s, id: p.id };
   });
   const visitors = await inBatches(Array.from({ length: VISITORS }, (_, i) => i), 50, async () => {
-    const s = await connect(`${inst.url}/widget`, { extraHeaders: { origin: inst.url }, auth: { hostOrigin: inst.url } });
+    const s = await connect(`${visitorInst.url}/widget`, { extraHeaders: { origin: visitorInst.url }, auth: { hostOrigin: visitorInst.url } });
     const started = await ack<{ conversation: { id: string } }>(s, 'conversation:start', { language: 'en' });
     return { s, conversationId: started.conversation.id };
   });
@@ -301,28 +313,46 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-async function main(): Promise<void> {
+const NO_RESULT: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+
+/** The platform with one adapter: its own database and Redis prefix, torn down afterwards. */
+async function measurePlatform(adapter: string): Promise<StepResult> {
   const db = await createTestDatabase();
   const prefix = `bench${uid()}`;
-  let inst: InstanceProcess | null = null;
+  const instances: InstanceProcess[] = [];
+  try {
+    for (let i = 0; i < INSTANCES; i++) {
+      instances.push(
+        await spawnInstance({
+          databaseUrl: db.url,
+          redisPrefix: prefix,
+          nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
+          env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), SOCKETIO_ADAPTER: adapter, AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
+        }),
+      );
+    }
+    log(`platform (${adapter} adapter, ${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}): ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
+    const pairs = await platformPairs(instances, db.url);
+    const around = PROFILE ? () => instances.forEach((i) => i.child.kill('SIGUSR2')) : undefined;
+    const result = await new Driver(pairs, false, around).saturate(`platform/${adapter}`);
+    closeAll(pairs);
+    await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
+    return result;
+  } finally {
+    await Promise.all(instances.map((i) => i.kill('SIGKILL')));
+    await db.drop().catch(() => {});
+    await deleteRedisPrefix(prefix).catch(() => {});
+  }
+}
+
+async function main(): Promise<void> {
   let bare: { url: string; child: ChildProcess } | null = null;
   try {
-    inst = await spawnInstance({
-      databaseUrl: db.url,
-      redisPrefix: prefix,
-      nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
-      env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
-    });
-    log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
-    const pairs = await platformPairs(inst, db.url);
-    const instance = inst;
-    const platform = await new Driver(pairs, false, PROFILE ? () => instance.child.kill('SIGUSR2') : undefined).saturate('platform');
-    closeAll(pairs);
-    await inst.kill('SIGTERM');
-    inst = null;
+    const platform: Record<string, StepResult> = {};
+    for (const adapter of ADAPTERS) platform[adapter] = await measurePlatform(adapter);
 
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
-    let relay: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, errors: 0, pass: false };
+    let relay: StepResult = NO_RESULT;
     if (!process.env.BENCH_SKIP_BARE) {
       bare = await startBare();
       const bPairs = await barePairs(bare.url);
@@ -330,25 +360,30 @@ async function main(): Promise<void> {
       closeAll(bPairs);
     }
 
-    const ratio = relay.rate ? Math.round((platform.rate / relay.rate) * 100) / 100 : 0;
+    const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
+    const first = platform[ADAPTERS[0]!]!;
     console.log(
       JSON.stringify({
         bench: 'messages',
         visitors: VISITORS,
-        messages_per_s: platform.rate,
-        p50_ms: platform.p50,
-        p99_ms: platform.p99,
-        lost: platform.lost,
-        duplicated: platform.duplicated,
+        instances: INSTANCES,
+        // The first adapter's figures, as before there was a choice.
+        adapter: ADAPTERS[0],
+        messages_per_s: first.rate,
+        p50_ms: first.p50,
+        p99_ms: first.p99,
+        lost: first.lost,
+        duplicated: first.duplicated,
         bare_messages_per_s: relay.rate,
-        ratio,
+        ratio: ratio(first.rate, relay.rate),
+        adapters: Object.fromEntries(
+          Object.entries(platform).map(([a, r]) => [a, { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, ratio: ratio(r.rate, relay.rate) }]),
+        ),
+        ...(platform.ours && platform.stock ? { ours_over_stock: ratio(platform.ours.rate, platform.stock.rate) } : {}),
       }),
     );
   } finally {
-    if (inst) await inst.kill('SIGKILL');
     if (bare) bare.child.kill('SIGKILL');
-    await db.drop().catch(() => {});
-    await deleteRedisPrefix(prefix).catch(() => {});
   }
   process.exit(0);
 }
