@@ -1,7 +1,7 @@
 // The connection-state-recovery tests of @socket.io/redis-streams-adapter, ported to vitest and run
 // against both adapters the platform can use (issue 16: ours stays only if it passes the stock
-// adapter's own tests). Harness, profiles, known
-// failures and what changed in the port: conformance-support.ts; results: docs/realtime-adapter.md.
+// adapter's own tests). Harness, profiles, known failures and what changed in the port:
+// conformance-support.ts; results: docs/realtime-adapter.md.
 //
 // Source: https://github.com/socketio/socket.io-redis-streams-adapter, test/connection-state-recovery.ts at release 0.3.1
 // (commit e4e38eb). Copyright (c) 2023 The Socket.IO team, MIT licence: permission is granted to use,
