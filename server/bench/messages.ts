@@ -8,6 +8,11 @@
 // platform acknowledged exactly once, with the seq and body of its acknowledgement. Both servers run as
 // child processes; the clients live in this process, whose CPU is reported (a saturated load generator
 // caps both sides). The last line is one JSON object.
+// The platform is measured once per cross-instance adapter of BENCH_ADAPTERS (default `ours,stock`, the
+// settings of SOCKETIO_ADAPTER; docs/realtime-adapter.md decides between them by it), each on a fresh
+// database and Redis prefix. BENCH_INSTANCES=2 runs two platform instances, counsellors on the first and
+// visitors on the second, so that every message crosses instances through the adapter; with 1 (the
+// default), ours knows it is alone and skips Redis, the stock adapter writes and reads back its own stream.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +37,10 @@ const MAX_RATE = 64_000;
 const PROFILE = process.env.BENCH_PROFILE_DIR;
 /** BENCH_TRACE=1: after each step, its worst 100 ms windows of sending (where the tail comes from). */
 const TRACE = Boolean(process.env.BENCH_TRACE);
+const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'ours,stock').split(',').map((a) => a.trim()).filter(Boolean);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+for (const a of ADAPTERS) if (a !== 'ours' && a !== 'stock') throw new Error(`BENCH_ADAPTERS: unknown adapter ${a} (ours, stock)`);
+if (INSTANCES !== 1 && INSTANCES !== 2) throw new Error('BENCH_INSTANCES: 1 or 2');
 
 interface Pair {
   conversationId: string;
@@ -283,7 +292,10 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) =
   return out;
 }
 
-async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promise<Pair[]> {
+/** Counsellors on the first instance, visitors on the last (the same one when there is one). */
+async function platformPairs(instances: InstanceProcess[], databaseUrl: string): Promise<Pair[]> {
+  const inst = instances[0]!;
+  const visitorInst = instances.at(-1)!;
   const database = await openDatabase({ url: databaseUrl, poolSize: 4 });
   const auth = createAuthService(database.db, { sessionTtlMs: 3600_000, defaultCapacity: COUNSELLOR_CAPACITY });
   const password = `bench-${uid(8)}`;
@@ -299,7 +311,7 @@ async function platformPairs(inst: InstanceProcess, databaseUrl: string): Promis
     return { s, id: p.id };
   });
   const visitors = await inBatches(Array.from({ length: VISITORS }, (_, i) => i), 50, async () => {
-    const s = await connect(`${inst.url}/widget`, { extraHeaders: { origin: inst.url }, auth: { hostOrigin: inst.url } });
+    const s = await connect(`${visitorInst.url}/widget`, { extraHeaders: { origin: visitorInst.url }, auth: { hostOrigin: visitorInst.url } });
     const started = await ack<{ conversation: { id: string } }>(s, 'conversation:start', { language: 'en' });
     return { s, conversationId: started.conversation.id };
   });
@@ -387,29 +399,50 @@ async function durability(databaseUrl: string): Promise<{ fsync: string; synchro
   }
 }
 
-async function main(): Promise<void> {
+interface PlatformRun {
+  result: StepResult;
+  stored: Awaited<ReturnType<typeof checkStored>>;
+  pg: Awaited<ReturnType<typeof durability>>;
+}
+
+/** The platform with one adapter: its own database and Redis prefix, torn down afterwards. */
+async function measurePlatform(adapter: string): Promise<PlatformRun> {
   const db = await createTestDatabase();
   const prefix = `bench${uid()}`;
-  let inst: InstanceProcess | null = null;
+  const instances: InstanceProcess[] = [];
+  try {
+    for (let i = 0; i < INSTANCES; i++) {
+      instances.push(
+        await spawnInstance({
+          databaseUrl: db.url,
+          redisPrefix: prefix,
+          nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
+          env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), SOCKETIO_ADAPTER: adapter, AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
+        }),
+      );
+    }
+    log(`platform (${adapter} adapter, ${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}): ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
+    const pairs = await platformPairs(instances, db.url);
+    const around = PROFILE ? () => instances.forEach((i) => i.child.kill('SIGUSR2')) : undefined;
+    const driver = new Driver(pairs, false, around);
+    const result = await driver.saturate(`platform/${adapter}`);
+    closeAll(pairs);
+    await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
+    const stored = await checkStored(db.url, driver.acked);
+    log(`platform/${adapter} stored: ${JSON.stringify(stored)}`);
+    return { result, stored, pg: await durability(db.url) };
+  } finally {
+    await Promise.all(instances.map((i) => i.kill('SIGKILL')));
+    await db.drop().catch(() => {});
+    await deleteRedisPrefix(prefix).catch(() => {});
+  }
+}
+
+async function main(): Promise<void> {
   let bare: { url: string; child: ChildProcess } | null = null;
   try {
-    inst = await spawnInstance({
-      databaseUrl: db.url,
-      redisPrefix: prefix,
-      nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
-      env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
-    });
-    log(`platform: ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
-    const pairs = await platformPairs(inst, db.url);
-    const instance = inst;
-    const driver = new Driver(pairs, false, PROFILE ? () => instance.child.kill('SIGUSR2') : undefined);
-    const platform = await driver.saturate('platform');
-    closeAll(pairs);
-    await inst.kill('SIGTERM');
-    inst = null;
-    const stored = await checkStored(db.url, driver.acked);
-    log(`stored: ${JSON.stringify(stored)}`);
-    const pg = await durability(db.url);
+    const platform: Record<string, PlatformRun> = {};
+    for (const adapter of ADAPTERS) platform[adapter] = await measurePlatform(adapter);
 
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
     let relay: StepResult = NO_RESULT;
@@ -420,37 +453,46 @@ async function main(): Promise<void> {
       closeAll(bPairs);
     }
 
-    const ratio = relay.rate ? Math.round((platform.rate / relay.rate) * 100) / 100 : 0;
+    const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
+    const firstRun = platform[ADAPTERS[0]!]!;
+    const first = firstRun.result;
     console.log(
       JSON.stringify({
         bench: 'messages',
         visitors: VISITORS,
-        messages_per_s: platform.rate,
-        p50_ms: platform.p50,
-        p99_ms: platform.p99,
-        lost: platform.lost,
-        duplicated: platform.duplicated,
-        misdelivered: platform.misdelivered,
-        echoed: platform.echoed,
-        stored_checked: stored.checked,
-        stored_missing: stored.missing,
-        stored_duplicated: stored.duplicated,
-        stored_mismatched: stored.mismatched,
-        loadgen_cpu_pct: platform.loadgenCpu,
+        instances: INSTANCES,
+        // The first adapter's figures, as before there was a choice.
+        adapter: ADAPTERS[0],
+        messages_per_s: first.rate,
+        p50_ms: first.p50,
+        p99_ms: first.p99,
+        lost: first.lost,
+        duplicated: first.duplicated,
+        misdelivered: first.misdelivered,
+        echoed: first.echoed,
+        stored_checked: firstRun.stored.checked,
+        stored_missing: firstRun.stored.missing,
+        stored_duplicated: firstRun.stored.duplicated,
+        stored_mismatched: firstRun.stored.mismatched,
+        loadgen_cpu_pct: first.loadgenCpu,
         bare_messages_per_s: relay.rate,
         bare_p99_ms: relay.p99,
         bare_echoed: relay.echoed,
         bare_loadgen_cpu_pct: relay.loadgenCpu,
-        pg_fsync: pg.fsync,
-        pg_synchronous_commit: pg.synchronous_commit,
-        ratio,
+        pg_fsync: firstRun.pg.fsync,
+        pg_synchronous_commit: firstRun.pg.synchronous_commit,
+        ratio: ratio(first.rate, relay.rate),
+        adapters: Object.fromEntries(
+          Object.entries(platform).map(([a, { result: r, stored }]) => [
+            a,
+            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, ratio: ratio(r.rate, relay.rate) },
+          ]),
+        ),
+        ...(platform.ours && platform.stock ? { ours_over_stock: ratio(platform.ours.result.rate, platform.stock.result.rate) } : {}),
       }),
     );
   } finally {
-    if (inst) await inst.kill('SIGKILL');
     if (bare) bare.child.kill('SIGKILL');
-    await db.drop().catch(() => {});
-    await deleteRedisPrefix(prefix).catch(() => {});
   }
   process.exit(0);
 }

@@ -105,7 +105,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('redis', redis);
   app.decorate('redisClient', redis.create({ name: 'commands', autoPipeline: true }));
   app.decorate('jobs', new Jobs(redis, app.log));
-  app.decorate('realtime', createRealtime(app.server, redis));
+  app.decorate('realtime', createRealtime(app.server, redis, { adapter: config.SOCKETIO_ADAPTER }));
 
   // 2. Services
   app.decorate('audit', createAuditService(app.db));

@@ -34,6 +34,8 @@ export interface StreamsOptions {
   blockMs?: number;
   /** Interval of the instances' heartbeats (members.ts). */
   heartbeatMs?: number;
+  /** When an instance that stopped heartbeating counts as gone (members.ts). */
+  deadAfterMs?: number;
 }
 
 type Publishable = ClusterMessage | ClusterResponse;
@@ -69,7 +71,7 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
   const sub = pub.duplicate({ enableAutoPipelining: false, connectionName: 'socketio-adapter-sub' });
   for (const c of [reader, sub]) c.on('error', () => {});
   let closed = false;
-  const members = trackMembers(pub, { key: `${opts.streamName}:instances`, instanceId, heartbeatMs: opts.heartbeatMs });
+  const members = trackMembers(pub, { key: `${opts.streamName}:instances`, instanceId, heartbeatMs: opts.heartbeatMs, deadAfterMs: opts.deadAfterMs });
 
   // ---- appending: one entry per turn
   let pending: { message: ClusterMessage; done(offset: string): void; fail(e: unknown): void }[] = [];

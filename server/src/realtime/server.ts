@@ -10,7 +10,7 @@ import type {
 } from '@helpline/shared';
 import type { RedisFactory } from '../infra/redis.js';
 import type { Redis } from 'ioredis';
-import { streamsAdapter } from './adapter.js';
+import { clusterAdapter, type AdapterKind } from './cluster.js';
 import { coalesceWrites } from './coalesce.js';
 
 export interface WidgetSocketData {
@@ -53,9 +53,9 @@ export interface Realtime {
 
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
-export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Realtime {
+export function createRealtime(httpServer: HttpServer, redis: RedisFactory, opts: { adapter: AdapterKind }): Realtime {
   const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter', autoPipeline: true });
-  const adapter = streamsAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` });
+  const adapter = clusterAdapter(opts.adapter, pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` });
   const io = new Server(httpServer, {
     path: '/socket.io',
     // Messages are small; a larger frame is hostile. Socket.IO closes the connection past this.

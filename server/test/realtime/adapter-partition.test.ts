@@ -1,0 +1,207 @@
+// Issue 16's partition test: what each cross-instance adapter loses when ONE instance loses Redis for
+// 10 s while the others go on. Three instances on the real Redis, two sockets on each in one room that
+// spans them all; every instance broadcasts to the room every 20 ms throughout; instance C reaches Redis
+// through a proxy of its own that is cut for 10 s and then healed. Two kinds of cut:
+//  - `reset`: C's Redis connections are reset and new ones refused (Redis crashed or restarted, as C
+//    sees it; ioredis reconnects with the platform's back-off);
+//  - `partition`: nothing passes either way but the connections stay open (a network partition that
+//    heals before TCP gives up).
+// A fourth scenario puts ours' "alone" mode in the way: two instances, and the cut lasts longer than
+// members.ts' dead-after, so the instance that stays connected concludes it is alone.
+// Each scenario prints one line of figures (docs/realtime-adapter.md collects them). The durable record
+// is Postgres and clients resume by seq; what is measured here is the live path.
+import { afterEach, describe, expect, it } from 'vitest';
+import { io as ioc, type Socket as ClientSocket } from 'socket.io-client';
+import type { AdapterKind } from '../../src/realtime/cluster.js';
+import { deleteRedisPrefix, uid } from '../helpers.js';
+import { startNode, tcpProxy, type Node, type TcpProxy } from './cluster-support.js';
+
+const CUT_MS = Number(process.env.PARTITION_CUT_MS ?? 10_000);
+const EMIT_EVERY_MS = 20;
+const SOCKETS_PER_NODE = 2;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Emitted {
+  origin: string;
+  at: number;
+}
+interface Received {
+  at: number;
+  count: number;
+}
+
+interface Figures {
+  adapter: AdapterKind;
+  scenario: string;
+  /** Broadcasts of the other instances that a socket of the cut instance never received (socket × event). */
+  lostToCut: number;
+  /** Of which emitted during the cut (the rest: after the heal, before the live path was back). */
+  lostToCutDuringCut: number;
+  /** Broadcasts of the cut instance that a socket of another instance never received. */
+  lostFromCut: number;
+  /** Broadcasts that never reached a socket of their own instance, or went between two instances that kept Redis. */
+  lostElsewhere: number;
+  duplicates: number;
+  /** Per socket and origin, events received after a later one of the same origin. */
+  outOfOrder: number;
+  /** Worst delay of the cut instance's own broadcasts to its own sockets, during the cut. */
+  localDelayMaxMs: number;
+  /** From the heal until broadcasts emitted after it flow both ways (first one received by the other side). */
+  liveAgainMs: number;
+  /** From the heal until the last broadcast of the cut window that arrived at all had arrived. */
+  backlogDrainedMs: number;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function run(adapter: AdapterKind, scenario: string, opts: { nodes: number; cut: 'reset' | 'partition'; cutMs: number; heartbeatMs?: number; deadAfterMs?: number }): Promise<Figures> {
+  const prefix = `part${uid()}`;
+  cleanups.push(() => deleteRedisPrefix(prefix));
+  const proxy: TcpProxy = await tcpProxy();
+  cleanups.push(() => proxy.close());
+  const names = ['A', 'B', 'C'].slice(0, opts.nodes - 1).concat('C');
+  const cutName = 'C';
+  const nodes = new Map<string, Node>();
+  for (const name of names) {
+    const node = await startNode(adapter, { prefix, proxy: name === cutName ? proxy : undefined, heartbeatMs: opts.heartbeatMs, deadAfterMs: opts.deadAfterMs });
+    cleanups.push(() => node.close());
+    node.io.on('connection', (s) => void s.join('all'));
+    nodes.set(name, node);
+  }
+
+  const emitted = new Map<string, Emitted>();
+  /** socket name ("A0") → event id → reception. */
+  const received = new Map<string, Map<string, Received>>();
+  const order = new Map<string, number>();
+  let outOfOrder = 0;
+  let lastReceptionAt = performance.now();
+  const clients: ClientSocket[] = [];
+  for (const name of names) {
+    for (let k = 0; k < SOCKETS_PER_NODE; k++) {
+      const sock = `${name}${k}`;
+      const got = new Map<string, Received>();
+      received.set(sock, got);
+      const c = ioc(nodes.get(name)!.url, { transports: ['websocket'], forceNew: true });
+      cleanups.push(async () => void c.disconnect());
+      c.on('ev', (id: string) => {
+        const now = performance.now();
+        lastReceptionAt = now;
+        const r = got.get(id);
+        if (r) r.count++;
+        else got.set(id, { at: now, count: 1 });
+        const [origin, n] = id.split('-') as [string, string];
+        const key = `${sock}/${origin}`;
+        if (Number(n) < (order.get(key) ?? -1)) outOfOrder++;
+        else order.set(key, Number(n));
+      });
+      await new Promise<void>((r, j) => (c.once('connect', () => r()), c.once('connect_error', j)));
+      clients.push(c);
+    }
+  }
+  // Every socket hears every instance before the clock starts.
+  await sleep(500);
+
+  const counters = new Map(names.map((n) => [n, 0]));
+  const timer = setInterval(() => {
+    for (const name of names) {
+      const n = counters.get(name)!;
+      counters.set(name, n + 1);
+      const id = `${name}-${n}`;
+      emitted.set(id, { origin: name, at: performance.now() });
+      nodes.get(name)!.io.to('all').emit('ev', id);
+    }
+  }, EMIT_EVERY_MS);
+  cleanups.push(async () => clearInterval(timer));
+
+  await sleep(1000);
+  const cutAt = performance.now();
+  if (opts.cut === 'reset') proxy.cut();
+  else proxy.pause();
+  await sleep(opts.cutMs);
+  const healAt = performance.now();
+  proxy.heal();
+  await sleep(3000);
+  clearInterval(timer);
+  // Until every socket has everything, or nothing has arrived for 5 s (what is lost stays lost).
+  const total = emitted.size * received.size;
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const have = [...received.values()].reduce((s, m) => s + m.size, 0);
+    if (have >= total || performance.now() - lastReceptionAt > 5000) break;
+    await sleep(100);
+  }
+
+  const inCut = (e: Emitted) => e.at >= cutAt && e.at < healAt;
+  const f: Figures = { adapter, scenario, lostToCut: 0, lostToCutDuringCut: 0, lostFromCut: 0, lostElsewhere: 0, duplicates: 0, outOfOrder, localDelayMaxMs: 0, liveAgainMs: 0, backlogDrainedMs: 0 };
+  let liveToCut = Infinity;
+  let liveFromCut = Infinity;
+  let lastBacklog = healAt;
+  for (const [sock, got] of received) {
+    const onCut = sock.startsWith(cutName);
+    for (const [id, e] of emitted) {
+      const r = got.get(id);
+      if (r) {
+        f.duplicates += r.count - 1;
+        if (inCut(e)) {
+          if (onCut && e.origin === cutName) f.localDelayMaxMs = Math.max(f.localDelayMaxMs, r.at - e.at);
+          if (onCut !== (e.origin === cutName)) lastBacklog = Math.max(lastBacklog, r.at);
+        }
+        if (e.at >= healAt && onCut && e.origin !== cutName) liveToCut = Math.min(liveToCut, r.at - healAt);
+        if (e.at >= healAt && !onCut && e.origin === cutName) liveFromCut = Math.min(liveFromCut, r.at - healAt);
+        continue;
+      }
+      if (onCut && e.origin !== cutName) {
+        f.lostToCut++;
+        if (inCut(e)) f.lostToCutDuringCut++;
+      } else if (!onCut && e.origin === cutName) f.lostFromCut++;
+      else f.lostElsewhere++;
+    }
+  }
+  f.liveAgainMs = Math.round(Math.max(liveToCut, liveFromCut));
+  f.backlogDrainedMs = Math.round(lastBacklog - healAt);
+  f.localDelayMaxMs = Math.round(f.localDelayMaxMs);
+  const perInstance = Math.round(opts.cutMs / EMIT_EVERY_MS);
+  console.log(`partition ${JSON.stringify({ ...f, cutMs: opts.cutMs, emittedPerInstanceDuringCut: perInstance, sockets: received.size })}`);
+  return f;
+}
+
+describe.each(['ours', 'stock'] as const)('%s adapter, one of three instances loses Redis for 10 s', (adapter) => {
+  it.each(['reset', 'partition'] as const)(
+    '%s: the others go on; after the heal nothing is lost or doubled and the live path is back',
+    async (cut) => {
+      const f = await run(adapter, `3 instances, ${cut}`, { nodes: 3, cut, cutMs: CUT_MS });
+      expect(f.lostElsewhere).toBe(0);
+      expect(f.lostToCut).toBe(0);
+      expect(f.lostFromCut).toBe(0);
+      expect(f.duplicates).toBe(0);
+      expect(f.outOfOrder).toBe(0);
+      expect(f.liveAgainMs).toBeLessThan(5000);
+      // Ours writes its own sockets without waiting for Redis; the stock adapter awaits the XADD first,
+      // so the cut instance's own sockets hear nothing from it until the heal (measured, not a promise).
+      if (adapter === 'ours') expect(f.localDelayMaxMs).toBeLessThan(500);
+    },
+    CUT_MS + 60_000,
+  );
+});
+
+describe.each(['ours', 'stock'] as const)('%s adapter, one of two instances loses Redis for longer than dead-after', (adapter) => {
+  it(
+    'what the instance that kept Redis broadcast meanwhile reaches the other one after the heal',
+    async () => {
+      // members.ts' timings shortened (production: 1 s heartbeats, 15 s dead-after): the same mechanism.
+      const f = await run(adapter, '2 instances, reset longer than dead-after', { nodes: 2, cut: 'reset', cutMs: 5000, heartbeatMs: 200, deadAfterMs: 2000 });
+      expect(f.lostElsewhere).toBe(0);
+      expect(f.lostFromCut).toBe(0);
+      expect(f.duplicates).toBe(0);
+      if (adapter === 'stock') expect(f.lostToCut).toBe(0);
+      // Known loss of ours (docs/realtime-adapter.md): once the cut instance is taken for dead, the other
+      // one is alone and appends nothing, until its first heartbeat after the cut one is back. Those
+      // broadcasts never reach the cut instance's sockets. Pinned so that a change shows.
+      else expect(f.lostToCut).toBeGreaterThan(0);
+    },
+    60_000,
+  );
+});
