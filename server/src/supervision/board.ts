@@ -20,7 +20,8 @@ export function createBoard(app: FastifyInstance) {
   const presenceKey = `${app.redis.prefix}:sup:present`;
   let lastBucket = -1;
   let timers: NodeJS.Timeout[] = [];
-  let computing: Promise<BoardSnapshot> | null = null;
+  let computing: { startedAt: number; result: Promise<BoardSnapshot> } | null = null;
+  let queued: Promise<BoardSnapshot> | null = null;
 
   async function compute(): Promise<BoardSnapshot> {
     const now = new Date();
@@ -33,12 +34,29 @@ export function createBoard(app: FastifyInstance) {
     return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, leaveMessageOnly: surge.leaveMessageOnly, offlineMessages });
   }
 
-  /** One computation at a time per instance; concurrent callers share it. */
-  function snapshot(): Promise<BoardSnapshot> {
-    computing ??= compute().finally(() => {
-      computing = null;
+  function begin(): Promise<BoardSnapshot> {
+    const result = compute().finally(() => {
+      if (computing?.result === result) computing = null;
     });
-    return computing;
+    computing = { startedAt: Date.now(), result };
+    return result;
+  }
+
+  /**
+   * One computation at a time per instance; concurrent callers share it, unless it started before
+   * `notBefore`: it may then miss the change the caller was asked to show, so one more computation
+   * follows it (shared by every such caller meanwhile).
+   */
+  function snapshot(notBefore = 0): Promise<BoardSnapshot> {
+    if (!computing) return begin();
+    if (computing.startedAt > notBefore) return computing.result;
+    queued ??= computing.result
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return begin();
+      });
+    return queued;
   }
 
   /** Raise a 'long_wait' alert once per conversation (Redis SET NX, shared by all instances). */
@@ -53,7 +71,8 @@ export function createBoard(app: FastifyInstance) {
   async function publish(): Promise<void> {
     // Nobody watching anywhere: nothing to compute.
     if (!(await app.redisClient.exists(presenceKey))) return;
-    const s = await snapshot();
+    // The job runs after the changes that asked for it: a computation already under way may predate them.
+    const s = await snapshot(Date.now());
     app.realtime.agent.to(rooms.supervisors).emit('board:update', s);
     await alertOverdue(s);
   }

@@ -1,7 +1,10 @@
 // The board's change path with the periodic refresh off (BOARD_REFRESH_MS=0): supervisors' presence is
-// still kept, nothing is pushed without a change, and every change is pushed by itself.
+// still kept, nothing is pushed without a change, every change is pushed by itself, and a change made
+// while an older snapshot is still being computed is not answered with that older snapshot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 import type { BoardSnapshot } from '@helpline/shared';
 import { TEST_REDIS_URL, agentClient, call, connected, createStaff, eventually, login, next, startTestEnv, type AgentClient, type TestEnv } from '../helpers.js';
 
@@ -11,7 +14,8 @@ let redis: Redis;
 // in the middle of a later test and hide what it checks.
 const open: AgentClient[] = [];
 beforeAll(async () => {
-  env = await startTestEnv({ BOARD_REFRESH_MS: '0' });
+  // A larger pool and no sweep: the lock held below must not starve the changes of connections.
+  env = await startTestEnv({ BOARD_REFRESH_MS: '0', DATABASE_POOL_SIZE: '20', SWEEP_INTERVAL_MS: '0' });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 });
 afterAll(async () => {
@@ -58,5 +62,52 @@ describe('board change path (periodic refresh off)', () => {
     const available = next<BoardSnapshot>(sup.sock, 'board:update', (b) => statusOn(b, ana.profile.id) === 'available', 3_000);
     expect((await call(ana.sock, 'agent:status', { status: 'available' })).ok).toBe(true);
     await available;
+  });
+
+  it('does not answer a change with a snapshot that was computed before it', async () => {
+    const sup = await staffSocket('supervisor');
+    const ben = await staffSocket('counsellor');
+    const sock: AgentClient = ben.sock;
+    await call(sock, 'agent:status', { status: 'away' });
+    await next<BoardSnapshot>(sup.sock, 'board:update', (b) => statusOn(b, ben.profile.id) === 'away', 3_000);
+
+    const sql = postgres(env.databaseUrl, { max: 2, onnotice: () => {} });
+    const queue = new Queue('routing', { connection: redis, prefix: `${env.redisPrefix}:bull` });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    try {
+      // Hold a lock on conversations: a board computation reads the staff (and so change A) at once but
+      // waits for the queue and the live chats, so it stays under way until the lock is released.
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = sql.begin(async (tx) => {
+        await tx`lock table conversations in access exclusive mode`;
+        locked();
+        await released;
+      });
+      await isLocked;
+      // Change A: its board job starts computing and waits on the lock (its queue query is seen waiting).
+      expect((await call(sock, 'agent:status', { status: 'available' })).ok).toBe(true);
+      await eventually(async () => {
+        const [r] = await sql`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%left join assignments a on a.conversation_id = c.id and a.status = ''offered''%'`;
+        return r!.n > 0;
+      });
+      // Change B, then wait until the board job of its 250 ms bucket runs (A's computation still blocked).
+      const from = Math.floor(Date.now() / 250);
+      expect((await call(sock, 'agent:status', { status: 'away' })).ok).toBe(true);
+      const to = Math.floor(Date.now() / 250);
+      const jobsOfB = new Set(Array.from({ length: to - from + 1 }, (_, i) => `board-${from + i}`));
+      await eventually(async () => (await queue.getActive()).some((j) => jobsOfB.has(j.id ?? '')), 5_000);
+      const seenB = next<BoardSnapshot>(sup.sock, 'board:update', (b) => statusOn(b, ben.profile.id) === 'away', 4_000);
+      release();
+      await holder;
+      // A's computation started before B: the board must still come to show B, with no refresh to help.
+      await seenB;
+    } finally {
+      release();
+      await queue.close();
+      await sql.end();
+    }
   });
 });
