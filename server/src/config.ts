@@ -63,6 +63,7 @@ export const configSchema = z.object({
   OVERFLOW_AFTER_MS: ms(120_000).describe('A conversation with no matching counsellor online overflows to any counsellor after this long (0 = never)'),
   OFFLINE_CLAIM_MS: ms(15 * 60_000).describe('How long a counsellor who opened a left message to answer it keeps it to themselves (then anyone may take it)'),
   DEFAULT_CAPACITY: z.coerce.number().int().min(1).max(20).default(2).describe('Default simultaneous chats per counsellor'),
+  BOARD_REFRESH_MS: ms(1_000).describe('How often the supervisors\' board is recomputed when nothing changed, so that waits and durations tick (a change pushes it within ~250 ms on its own; 0 = only on changes, for measuring that path)'),
   SWEEP_INTERVAL_MS: ms(5_000).describe('Interval of the reconciliation sweep (expired offers, lost connections, timers lost with Redis)'),
   SHUTDOWN_GRACE_MS: ms(10_000).describe('Time given to in-flight work on shutdown'),
   MESSAGE_RATE_PER_10S: z.coerce.number().int().min(1).default(30).describe('Messages a visitor session may send per 10 seconds'),
