@@ -273,7 +273,8 @@ export interface TransferPayload {
 export interface AgentServerToClientEvents {
   'agent:state': (s: AgentState) => void;
   'offer:new': (o: Offer) => void;
-  'offer:revoked': (p: { offerId: string; reason: 'expired' | 'taken' | 'withdrawn' }) => void;
+  /** The offer is over: not answered in time, taken, withdrawn (the counsellor went away), or declined (on another of her sockets). */
+  'offer:revoked': (p: { offerId: string; reason: 'expired' | 'taken' | 'withdrawn' | 'declined' }) => void;
   'conversation:assigned': (c: StaffConversation) => void;
   'conversation:updated': (c: StaffConversation) => void;
   'conversation:removed': (p: { conversationId: string; reason: 'transferred' | 'released' | 'closed' }) => void;

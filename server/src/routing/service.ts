@@ -230,7 +230,7 @@ export function createRoutingService(d: RoutingDeps) {
     });
     if (!a) return null;
     await jobs.remove('timers', `offer-timeout-${offerId}`);
-    realtime.agent.to(rooms.staff(a.staffId)).emit('offer:revoked', { offerId, reason: status === 'withdrawn' ? 'withdrawn' : 'expired' });
+    realtime.agent.to(rooms.staff(a.staffId)).emit('offer:revoked', { offerId, reason: status === 'declined' ? 'declined' : status === 'withdrawn' ? 'withdrawn' : 'expired' });
     if (status === 'expired') {
       const [st] = await db.select().from(agentStates).where(eq(agentStates.staffId, a.staffId));
       if (st && st.missedOffers >= config.MAX_MISSED_OFFERS && st.status === 'available') {

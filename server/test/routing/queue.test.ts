@@ -112,7 +112,9 @@ describe('offers', () => {
     const second = await counsellor(env, { languages: [lang], capacity: 1, available: false });
     const toSecond = nextOffer(second);
     await call(second.socket, 'agent:status', { status: 'available' });
+    const declined = next(first.socket, 'offer:revoked', (p: any) => p.offerId === o1.offerId);
     expect((await call(first.socket, 'offer:decline', { offerId: o1.offerId })).ok).toBe(true);
+    expect((await declined).reason).toBe('declined');
     const o2 = await toSecond;
     expect(o2.conversation.id).toBe(kid.conversationId);
     // A late accept of the declined offer is refused; the place in the queue is kept.
@@ -122,7 +124,7 @@ describe('offers', () => {
     // second lets two offers time out → set away, supervisors alerted.
     const away = next(sup.socket, 'alert:new', (a: any) => a.kind === 'missed_offers' && a.staffId === second.id, 15_000);
     const revoked = next(second.socket, 'offer:revoked', (p: any) => p.offerId === o2.offerId);
-    await revoked;
+    expect((await revoked).reason).toBe('expired');
     const kid2 = await child(env.url, { language: lang });
     await away;
     expect((await env.app.router.agentState(second.id)).status).toBe('away');
