@@ -16,7 +16,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { io as ioc, type Socket } from 'socket.io-client';
+import { rawConnect, type BenchSocket as Socket } from './raw-client.js';
 import postgres from 'postgres';
 import { createTestDatabase, deleteRedisPrefix, freePort, login, uid } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
@@ -269,21 +269,18 @@ class Driver {
 }
 
 function connect(url: string, opts: { extraHeaders?: Record<string, string>; auth?: Record<string, unknown> }): Promise<Socket> {
-  const s = ioc(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...opts });
-  return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
+  return rawConnect(url, { ...(opts.extraHeaders ? { headers: opts.extraHeaders } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
 }
 
 function ack<T>(s: Socket, event: string, payload: unknown): Promise<T> {
-  return s
-    .timeout(30_000)
-    .emitWithAck(event, payload)
-    .then((r: { ok: boolean; data?: T; error?: unknown }) => {
-      if (!r.ok) throw new Error(`${event}: ${JSON.stringify(r.error)}`);
-      return r.data as T;
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${event}: no answer in 30 s`)), 30_000);
+    s.emit(event, payload, (r: { ok: boolean; data?: T; error?: unknown }) => {
+      clearTimeout(t);
+      if (!r?.ok) reject(new Error(`${event}: ${JSON.stringify(r?.error)}`));
+      else resolve(r.data as T);
     });
+  });
 }
 
 async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
