@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await inst?.kill('SIGKILL');
-  await redis?.stop();
+  await redis?.close();
   await db?.drop();
 });
 
@@ -49,7 +49,7 @@ describe('Redis restarted empty', () => {
 
     // Ana does not answer; the offer's timeout job is in Redis, which now dies and comes back empty.
     await redis.kill();
-    await redis.restart();
+    await redis.start({ empty: true });
 
     // Bo comes online: the expired offer is found from Postgres and the conversation offered to Bo.
     const bo = await createStaffIn(db.url, 'counsellor', { name: 'Bo' });
