@@ -3,7 +3,8 @@
 // each socket it used, and what it fetched when it resumed by seq (the widget's and the console's
 // transcripts are keyed by message id, so a second delivery of one message is not shown twice). A
 // Sender sends steadily like the widget's outbox: one message at a time, and after a retryable refusal
-// or no answer, the same clientMsgId again until it is acknowledged.
+// or no answer, the same clientMsgId again until it is acknowledged. FAULT_TRACE=1 prints each party's
+// counts (acknowledged, resent, refused, held, live per socket) when it is judged.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ApiError, ChatMessage } from '@helpline/shared';
