@@ -7,9 +7,9 @@ export default defineConfig({
     // Two cores: two test files at a time; each file owns its database and Redis prefix.
     maxWorkers: 2,
     testTimeout: 30_000,
-    // CI only: one retry for the rare timing race of a browser or multi-process test on a loaded 2-core
-    // machine. A test that fails twice still fails the run; locally nothing is retried, so races show.
-    retry: process.env.CI ? 1 : 0,
+    // No retries, in CI either: a test that fails once is a race to find (the instance-kill test's CI
+    // retries were one: it waited for a greeting posted before the child's socket joined its room).
+    retry: 0,
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
   },

@@ -261,9 +261,12 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         throw err;
       }
       const row = res.message;
-      if (res.existing) return toChatMessage(row, row.senderStaffId ? await staffName(row.senderStaffId) : null);
-      const msg = toChatMessage(row, sender.type === 'staff' ? sender.name : null);
-      hooks!.onStored?.(msg.sender);
+      const msg = toChatMessage(row, !row.senderStaffId ? null : res.existing ? await staffName(row.senderStaffId) : sender.type === 'staff' ? sender.name : null);
+      if (!res.existing) hooks!.onStored?.(msg.sender);
+      // A resend is delivered again: its first send may have committed without anyone hearing of it
+      // (the answer lost with a Postgres connection, or the instance gone right after the commit), and
+      // then the other side never got it. Both clients keep messages by id: a second delivery of one
+      // they have is not shown twice.
       await fanOutMessage(res.conversation, msg, from?.socketId);
       if (sender.type === 'visitor') await hooks!.onVisitorMessage(res.conversation, input.body);
       return msg;

@@ -51,6 +51,14 @@ export interface Database {
 type PostgresJs = import('postgres').Sql;
 
 /**
+ * Seconds before a pool tries to connect again after failed attempts. postgres.js waits 3^n/100 s
+ * (capped at 20 s) after the n-th failure in a row: after a 10 s outage a pool slept up to 20 s more
+ * before it noticed that Postgres was back, and the sends queued meanwhile were neither stored nor
+ * refused. Retrying at most every second costs a refused connection per second.
+ */
+export const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1);
+
+/**
  * drizzle runs every query through `sql.unsafe(text, params)`, which postgres.js sends as an unnamed
  * statement; for one with parameters it first sends Parse/Describe and waits for the answer before
  * Bind/Execute: two round trips and two socket writes per query. Named statements, prepared once per
@@ -101,6 +109,7 @@ export async function openDatabase(opts: { url?: string | undefined; owner?: Dat
       onnotice: () => {},
       // Fail fast while Postgres is down so callers can answer "unavailable, retry".
       connect_timeout: 5,
+      backoff: reconnectBackoff,
       // Statements are prepared (see namedStatements) but still planned for their parameters on every
       // run, exactly as unnamed ones were: a plan chosen while a table was small is never kept.
       connection: { plan_cache_mode: 'force_custom_plan' },
@@ -115,7 +124,7 @@ export async function openDatabase(opts: { url?: string | undefined; owner?: Dat
     const url = opts.url;
     const hotClients: ReturnType<typeof postgres>[] = [];
     function hotQuery(max: number, extra: Record<string, string> = {}): RawQuery {
-      const hot = postgres(url, { max, onnotice: () => {}, connect_timeout: 5, connection: { ...HOT_CONNECTION_SETTINGS, ...extra } });
+      const hot = postgres(url, { max, onnotice: () => {}, connect_timeout: 5, backoff: reconnectBackoff, connection: { ...HOT_CONNECTION_SETTINGS, ...extra } });
       hotClients.push(hot);
       // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
       // the first child's message after a start does not wait for it.

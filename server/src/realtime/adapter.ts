@@ -73,13 +73,14 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
   let closed = false;
   const members = trackMembers(pub, { key: `${opts.streamName}:instances`, instanceId, heartbeatMs: opts.heartbeatMs, deadAfterMs: opts.deadAfterMs });
 
-  // ---- appending: one entry per turn
+  // ---- appending: one entry per turn, numbered per instance
   let pending: { message: ClusterMessage; done(offset: string): void; fail(e: unknown): void }[] = [];
+  let entries = 0;
   function appendPending(): void {
     const batch = pending;
     pending = [];
     pub
-      .xadd(opts.streamName, 'MAXLEN', '~', maxLen, '*', 'u', instanceId, 'b', JSON.stringify(batch.map((p) => p.message)))
+      .xadd(opts.streamName, 'MAXLEN', '~', maxLen, '*', 'u', instanceId, 'n', String(++entries), 'b', JSON.stringify(batch.map((p) => p.message)))
       .then(
         (id) => batch.forEach((p) => p.done(id ?? '')),
         (err: unknown) => batch.forEach((p) => p.fail(err)),
@@ -112,11 +113,25 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
       }
     }
   }
+  /**
+   * The last entry number read from each other instance. An append whose answer was lost with its
+   * connection is sent again by ioredis once it reconnects, and Redis may have run the first one: the
+   * second copy must not reach the sockets again (seen after a partition of one instance).
+   */
+  const lastFrom = new Map<string, number>();
   function deliver(fields: Buffer[], offset: string): void {
     let messages: ClusterMessage[];
     try {
-      const i = fields.findIndex((f, k) => k % 2 === 0 && f.toString() === 'b');
-      messages = JSON.parse(fields[i + 1]!.toString()) as ClusterMessage[];
+      const field = (name: string) => fields[fields.findIndex((f, k) => k % 2 === 0 && f.toString() === name) + 1]?.toString();
+      const from = field('u');
+      const n = Number(field('n'));
+      if (from !== undefined && n > 0) {
+        if (n <= (lastFrom.get(from) ?? 0)) return;
+        // Instances come and go (each start is a new id): forget the oldest beyond a few hundred.
+        if (!lastFrom.has(from) && lastFrom.size >= 500) lastFrom.delete(lastFrom.keys().next().value!);
+        lastFrom.set(from, n);
+      }
+      messages = JSON.parse(field('b')!) as ClusterMessage[];
     } catch {
       return; // not an entry of this adapter
     }

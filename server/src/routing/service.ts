@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Db, RawQuery, Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { AppError, loggableError } from '../http/errors.js';
+import type { JobsOptions } from 'bullmq';
 import type { Jobs } from '../infra/jobs.js';
 import type { Realtime } from '../realtime/server.js';
 import { rooms } from '../realtime/server.js';
@@ -143,8 +144,24 @@ export function createRoutingService(d: RoutingDeps) {
     const now = Date.now();
     const bucket = Math.floor(now / 250);
     if (bucket === positionsBucket) return;
-    await jobs.add('routing', 'positions', {}, { jobId: `positions-${bucket}`, delay: (bucket + 1) * 250 - now });
-    positionsBucket = bucket;
+    if (await schedule('routing', 'positions', {}, { jobId: `positions-${bucket}`, delay: (bucket + 1) * 250 - now })) positionsBucket = bucket;
+  }
+
+  /**
+   * A job after a change that is already committed. Each is a shortcut the sweep also takes from
+   * Postgres (offer deadlines, disconnect, enqueue and wrap-up times), and positions are sent again on
+   * the next change: one that cannot be scheduled (Redis away) is logged, never thrown. Thrown, it
+   * refused a child's start whose conversation was created (her retry made a second one, and the
+   * first was recorded abandoned) and aborted an auto-accept after its offer.
+   */
+  async function schedule(queue: 'routing' | 'timers', name: string, data: Record<string, unknown>, opts: JobsOptions): Promise<boolean> {
+    try {
+      await jobs.add(queue, name, data, opts);
+      return true;
+    } catch (err) {
+      log.warn({ err: loggableError(err), job: name }, 'job not scheduled; the sweep takes over');
+      return false;
+    }
   }
 
   async function offerPayload(offerId: string, conv: ConversationRow, expiresAt: Date): Promise<Offer> {
@@ -198,7 +215,7 @@ export function createRoutingService(d: RoutingDeps) {
     const pl = await offerPayload(offerId, conv, expiresAt);
     realtime.agent.to(rooms.staff(staffId)).emit('offer:new', pl);
     void (async () => {
-      await jobs.add('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 });
+      await schedule('timers', 'offer-timeout', { offerId }, { jobId: `offer-timeout-${offerId}`, delay: Math.max(0, expiresAt.getTime() - Date.now()) + 50 });
       await emitAgentState(staffId);
       if (config.AUTO_ACCEPT) await service.accept(staffId, offerId);
     })().catch((err: unknown) => log.warn({ err: loggableError(err), offerId }, 'after-offer bookkeeping failed'));
@@ -441,7 +458,7 @@ export function createRoutingService(d: RoutingDeps) {
         .update(agentStates)
         .set({ disconnectedAt: new Date() })
         .where(and(eq(agentStates.staffId, staffId), sql`${agentStates.disconnectedAt} is null`));
-      await jobs.add('timers', 'agent-grace', { staffId }, { jobId: `agent-grace-${staffId}-${Date.now()}`, delay: config.DISCONNECT_GRACE_MS + 50 });
+      await schedule('timers', 'agent-grace', { staffId }, { jobId: `agent-grace-${staffId}-${Date.now()}`, delay: config.DISCONNECT_GRACE_MS + 50 });
     },
 
     /** After the grace period: a counsellor still gone loses their offers and conversations. */
@@ -509,7 +526,7 @@ export function createRoutingService(d: RoutingDeps) {
         const wrapMs = res.c.priority === 'urgent' ? config.WRAPUP_URGENT_MS : config.WRAPUP_MS;
         // With no wrap-up time the counsellor is free at once (the kick below offers them the next one).
         if (res.staffId && wrapMs > 0) {
-          await jobs.add('timers', 'wrapup-end', { staffId: res.staffId }, { jobId: `wrapup-end-${res.staffId}-${now.getTime()}`, delay: wrapMs + 50 });
+          await schedule('timers', 'wrapup-end', { staffId: res.staffId }, { jobId: `wrapup-end-${res.staffId}-${now.getTime()}`, delay: wrapMs + 50 });
         }
       }
       const fresh = await convs.get(conversationId);
@@ -567,7 +584,7 @@ export function createRoutingService(d: RoutingDeps) {
         .where(and(eq(conversations.visitorId, visitorId), inArray(conversations.state, ['waiting', 'offered']), sql`${conversations.visitorDisconnectedAt} is null`))
         .returning({ id: conversations.id });
       for (const c of open) {
-        await jobs.add('timers', 'visitor-grace', { conversationId: c.id }, { jobId: `visitor-grace-${c.id}-${Date.now()}`, delay: config.VISITOR_GRACE_MS + 50 });
+        await schedule('timers', 'visitor-grace', { conversationId: c.id }, { jobId: `visitor-grace-${c.id}-${Date.now()}`, delay: config.VISITOR_GRACE_MS + 50 });
       }
     },
 
@@ -599,9 +616,9 @@ export function createRoutingService(d: RoutingDeps) {
       // instance takes the `route` job routes the conversation even if this instance dies right now.
       await kick();
       await Promise.all([
-        jobs.add('routing', 'route', { conversationId }, { jobId: `route-${conversationId}` }),
+        schedule('routing', 'route', { conversationId }, { jobId: `route-${conversationId}` }),
         config.OVERFLOW_AFTER_MS > 0
-          ? jobs.add('timers', 'overflow', { conversationId }, { jobId: `overflow-${conversationId}`, delay: config.OVERFLOW_AFTER_MS })
+          ? schedule('timers', 'overflow', { conversationId }, { jobId: `overflow-${conversationId}`, delay: config.OVERFLOW_AFTER_MS })
           : Promise.resolve(),
       ]);
     },

@@ -1,22 +1,27 @@
-// An instance dies with SIGKILL in the middle of a conversation. Two server processes share one
-// database and Redis prefix; the child is connected to A, the counsellor to B. A is killed while a
-// message of the child is in flight; the child reconnects to B with its token and last seen seq,
-// resends what was not acknowledged, and the conversation goes on. No acknowledged message is lost,
-// none is stored or shown twice, and the sequence stays gapless.
+// An instance dies with SIGKILL while messages flow. Two server processes share one database and Redis
+// prefix. Two chats run on instance A, both children and both counsellors (Ana, Cleo) connected to it,
+// all four sending steadily; A is killed right after an acknowledgement, with other sends in flight.
+// The children and Ana reconnect to B (token or session cookie), resume after the last seq they hold
+// and resend what was not acknowledged with the same ids. Cleo never comes back.
+// Proven: every acknowledged message is stored exactly once with the seq it was acknowledged with;
+// each party ends up holding exactly the stored messages, none received twice on a socket unless it
+// was resent, in seq order; Ana keeps her conversation (she was back within DISCONNECT_GRACE_MS);
+// Cleo's is re-queued by B alone and taken over by Bo, and her child is told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, call, connected, createTestDatabase, deleteRedisPrefix, login, next, randomUUID, uid, widgetClient, type WidgetClient } from '../helpers.js';
+import { agentClient, call, connected, createTestDatabase, deleteRedisPrefix, login, next, uid, widgetClient, type AgentClient, type WidgetClient } from '../helpers.js';
 import { spawnInstance, type InstanceProcess } from '../processes.js';
-import { createStaffIn } from './support.js';
-import { openDatabase, execRows, sql } from '../../src/db/client.js';
+import { counsellorJoined, counsellorOnline, createStaffIn, queryDb } from './support.js';
+import { expectConverged, MESSAGES_SQL, Party, Sender, settled, type StoredRow } from './traffic.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 const prefix = `t${uid()}`;
 let a: InstanceProcess;
 let b: InstanceProcess;
+const GRACE_MS = 3_000;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const env = { AUTO_ACCEPT: 'true', DATABASE_POOL_SIZE: '4' };
+  const env = { AUTO_ACCEPT: 'true', DATABASE_POOL_SIZE: '4', DISCONNECT_GRACE_MS: String(GRACE_MS), MESSAGE_RATE_PER_10S: '1000' };
   a = await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env });
   b = await spawnInstance({ databaseUrl: db.url, redisPrefix: prefix, env });
 }, 60_000);
@@ -28,85 +33,103 @@ afterAll(async () => {
   await deleteRedisPrefix(prefix);
 });
 
-describe('an instance killed mid-conversation', () => {
-  it('loses no acknowledged message and shows none twice after the child moves to the survivor', async () => {
-    const staff = await createStaffIn(db.url, 'counsellor', { name: 'Ana' });
-    const who = await login(b.url, staff.email, staff.password);
-    const agent = agentClient(b.url, who);
-    await connected(agent);
-    await call(agent, 'agent:hello');
-    expect(await call(agent, 'agent:status', { status: 'available' })).toMatchObject({ ok: true });
+/** A child starts a chat on A; the only available counsellor there takes it (auto-accept). */
+async function chatOnA(counsellor: AgentClient, name: string) {
+  const assigned = next(counsellor, 'conversation:assigned');
+  const child = widgetClient(a.url);
+  await connected(child);
+  const started = await call(child, 'conversation:start', { language: 'en' });
+  if (!started.ok) throw new Error(`start refused: ${started.error.code}`);
+  const conversationId = started.data.conversation.id as string;
+  expect((await assigned).id).toBe(conversationId);
+  await counsellorJoined(child, conversationId, { name });
+  return { child, conversationId, token: started.data.token as string };
+}
 
-    const seenByAgent: { seq: number; clientMsgId: string }[] = [];
-    agent.on('message:new', (m: any) => seenByAgent.push(m));
+async function ackedAtLeast(senders: Sender[], n: number): Promise<void> {
+  for (const s of senders) while (s.party.acked.size < n) await s.nextAck();
+}
 
-    let child: WidgetClient = widgetClient(a.url);
-    await connected(child);
-    // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
-    const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
-    const started = await call(child, 'conversation:start', { language: 'en' });
-    expect(started.ok).toBe(true);
-    if (!started.ok) return;
-    const conversationId = started.data.conversation.id as string;
-    const token = started.data.token as string;
-    await joined;
+const stored = (conversationId: string) => () => queryDb<StoredRow>(db.url, MESSAGES_SQL, [conversationId]);
 
-    const acked = new Map<string, number>();
-    for (let i = 0; i < 5; i++) {
-      const clientMsgId = randomUUID();
-      const r = await call(child, 'message:send', { conversationId, clientMsgId, body: `before ${i}` });
-      expect(r.ok).toBe(true);
-      if (r.ok) acked.set(clientMsgId, r.data.seq);
-      const reply = await call(agent, 'message:send', { conversationId, clientMsgId: randomUUID(), body: `reply ${i}` });
-      expect(reply.ok).toBe(true);
-    }
-    const lastSeen = Math.max(...acked.values());
+describe('an instance killed while messages flow', () => {
+  it('loses no acknowledged message, shows none twice, and keeps or re-queues its counsellors’ chats', async () => {
+    const [ana, cleo, bo] = [
+      await createStaffIn(db.url, 'counsellor', { name: 'Ana', capacity: 1 }),
+      await createStaffIn(db.url, 'counsellor', { name: 'Cleo', capacity: 1 }),
+      await createStaffIn(db.url, 'counsellor', { name: 'Bo', capacity: 2 }),
+    ];
+    const anaOnA = await counsellorOnline(a.url, ana);
+    const one = await chatOnA(anaOnA.agent, 'Ana');
+    const cleoOnA = await counsellorOnline(a.url, cleo);
+    const two = await chatOnA(cleoOnA.agent, 'Cleo');
 
-    // Fire a few messages without waiting and kill A at once: their fate is unknown to the child.
-    const inFlight = Array.from({ length: 3 }, (_, i) => ({ clientMsgId: randomUUID(), body: `in flight ${i}` }));
-    for (const m of inFlight) (child as any).emit('message:send', { conversationId, ...m });
+    const child1 = new Party('child 1', 'visitor', one.conversationId, one.child);
+    const anaP = new Party('Ana', 'staff', one.conversationId, anaOnA.agent);
+    const child2 = new Party('child 2', 'visitor', two.conversationId, two.child);
+    const cleoP = new Party('Cleo', 'staff', two.conversationId, cleoOnA.agent);
+    for (const p of [child1, anaP, child2, cleoP]) await p.resume();
+    const senders = [child1, anaP, child2, cleoP].map((p) => new Sender(p, { everyMs: 15, ackTimeoutMs: 2_000 }));
+    await ackedAtLeast(senders, 10);
+
+    // Right after an acknowledgement, with the other senders' messages in flight.
+    await senders[2]!.nextAck();
+    const ackedBeforeKill = senders.flatMap((s) => [...s.party.acked.values()]);
     await a.kill('SIGKILL');
-    child.disconnect();
+    const killedAt = Date.now();
 
-    // The child comes back through B with its token and the last seq it saw.
-    child = widgetClient(b.url, { token });
-    await connected(child);
-    const resumed = await call(child, 'conversation:resume', { afterSeq: 0 });
-    expect(resumed.ok).toBe(true);
-    if (!resumed.ok) return;
-    expect(resumed.data.conversation.id).toBe(conversationId);
-    const all = resumed.data.messages as { seq: number; clientMsgId: string }[];
-    expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
-    for (const id of acked.keys()) expect(all.filter((m) => m.clientMsgId === id)).toHaveLength(1);
-    const rest = await call(child, 'conversation:resume', { afterSeq: lastSeen });
-    expect(rest.ok && rest.data.messages.every((m: any) => m.seq > lastSeen)).toBe(true);
+    // Ana and the children come back through B; Cleo does not.
+    const reconnect = async (p: Party, socket: WidgetClient | AgentClient) => {
+      p.use(socket);
+      await connected(socket);
+      if (p.kind === 'staff') {
+        const hello = await call(socket, 'agent:hello');
+        expect(hello.ok && hello.data.conversations.map((c: { id: string }) => c.id)).toEqual([p.conversationId]);
+      }
+      await p.resume();
+    };
+    const anaOnB = agentClient(b.url, anaOnA.who);
+    await reconnect(anaP, anaOnB);
+    expect(Date.now() - killedAt).toBeLessThan(GRACE_MS);
+    await reconnect(child1, widgetClient(b.url, { token: one.token }));
+    await reconnect(child2, widgetClient(b.url, { token: two.token }));
+    await senders[3]!.abandon();
 
-    // What was not acknowledged is sent again with the same ids: stored once, whatever A managed to do.
-    for (const m of inFlight) {
-      const r = await call(child, 'message:send', { conversationId, ...m });
-      expect(r).toMatchObject({ ok: true });
-    }
-    // Listening before sending: the delivery may reach the counsellor before the child's ack arrives.
-    const delivered = next(agent, 'message:new', (m: any) => m.body === 'after the crash');
-    const after = await call(child, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'after the crash' });
-    expect(after.ok).toBe(true);
-    const atAgent = await delivered;
-    expect(atAgent.conversationId).toBe(conversationId);
+    // B notices Cleo is gone (no disconnect event came from A) and, after the grace, re-queues her
+    // chat; Bo takes it over and the child is told.
+    const boWho = await login(b.url, bo.email, bo.password);
+    const boOnB = agentClient(b.url, boWho);
+    await connected(boOnB);
+    const assigned = next<{ id: string }>(boOnB, 'conversation:assigned', () => true, GRACE_MS + 10_000);
+    expect(await call(boOnB, 'agent:status', { status: 'available' })).toMatchObject({ ok: true });
+    expect((await assigned).id).toBe(two.conversationId);
+    await counsellorJoined(child2.socket as WidgetClient, two.conversationId, { name: 'Bo' });
+    const boP = new Party('Bo', 'staff', two.conversationId, boOnB);
+    await boP.resume();
+    const all = [...senders.slice(0, 3), new Sender(boP, { everyMs: 15 })];
+    await ackedAtLeast(all, 25);
+    for (const s of all) await s.stop();
 
-    const database = await openDatabase({ url: db.url, poolSize: 1 });
-    try {
-      const rows = await execRows<{ seq: number; client_msg_id: string }>(database.db, sql`select seq, client_msg_id from messages where conversation_id = ${conversationId} order by seq`);
-      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
-      expect(new Set(rows.map((r) => r.client_msg_id)).size).toBe(rows.length);
-      for (const m of inFlight) expect(rows.filter((r) => r.client_msg_id === m.clientMsgId)).toHaveLength(1);
-      for (const id of acked.keys()) expect(rows.some((r) => r.client_msg_id === id)).toBe(true);
-    } finally {
-      await database.close();
-    }
-    // The counsellor never saw one message twice.
-    const seqs = seenByAgent.map((m) => m.seq);
-    expect(new Set(seqs).size).toBe(seqs.length);
-    child.disconnect();
-    agent.disconnect();
+    const rows1 = await settled(stored(one.conversationId), [child1, anaP]);
+    expectConverged(rows1, [child1, anaP], all, { ordered: true });
+    const rows2 = await settled(stored(two.conversationId), [child2, boP]);
+    expectConverged(rows2, [child2, boP], all, { ordered: true });
+    // Cleo's acknowledged messages are kept too, and everything acknowledged before the kill.
+    const ids = new Set([...rows1, ...rows2].map((r) => r.id));
+    for (const m of [...cleoP.acked.values(), ...ackedBeforeKill]) expect(ids.has(m.id), `${m.body} lost`).toBe(true);
+
+    const convs = await queryDb<{ id: string; state: string; staff: string }>(
+      db.url,
+      'select c.id, c.state, s.name as staff from conversations c join staff_users s on s.id = c.assigned_staff_id where c.id = any($1)',
+      [[one.conversationId, two.conversationId]],
+    );
+    expect(Object.fromEntries(convs.map((c) => [c.id, [c.state, c.staff]]))).toEqual({
+      [one.conversationId]: ['active', 'Ana'],
+      [two.conversationId]: ['active', 'Bo'],
+    });
+    const events = (p: Party) => [...p.transcript.values()].sort((x, y) => x.seq - y.seq).flatMap((m) => (m.system ? [m.system.event] : []));
+    expect(events(child1)).toEqual(['counsellor_joined']);
+    expect(events(child2)).toEqual(['counsellor_joined', 'counsellor_left', 'counsellor_changed']);
+    for (const s of [child1.socket, child2.socket, anaOnB, boOnB]) s.disconnect();
   }, 60_000);
 });

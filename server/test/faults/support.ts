@@ -1,14 +1,12 @@
 // Pieces the fault tests (and the log test) share: staff created straight in a database that server
-// processes use, a counsellor and a child in a chat she has joined, a private redis-server that can be
-// killed and restarted on the same port, and a TCP proxy in front of Postgres that can cut and restore
-// every connection (an outage as the server sees it, without touching the machine's shared Postgres).
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+// processes use, a counsellor and a child in a chat she has joined, and (servers.ts) the private
+// redis-server, Postgres cluster and TCP proxy the tests break.
+import postgres from 'postgres';
 import { expect } from 'vitest';
-import type { StaffRole } from '@helpline/shared';
+import type { ChatMessage, StaffRole } from '@helpline/shared';
 import { openDatabase } from '../../src/db/client.js';
 import { createAuthService } from '../../src/auth/service.js';
-import { agentClient, call, connected, freePort, login, next, uid, widgetClient } from '../helpers.js';
+import { agentClient, call, connected, login, uid, widgetClient, type WidgetClient } from '../helpers.js';
 
 export async function createStaffIn(databaseUrl: string, role: StaffRole, opts: { capacity?: number; name?: string } = {}) {
   const database = await openDatabase({ url: databaseUrl, poolSize: 1 });
@@ -35,113 +33,70 @@ export async function joinedChat(url: string, staff: { email: string; password: 
   await call(agent, 'agent:status', { status: 'available' });
   const child = widgetClient(url);
   await connected(child);
-  // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
-  const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
   const started = await call(child, 'conversation:start', { language: 'en' });
   expect(started.ok).toBe(true);
   if (!started.ok) throw new Error('conversation:start failed');
   const conversationId = started.data.conversation.id as string;
-  await joined;
+  await counsellorJoined(child, conversationId);
   return { who, agent, child, conversationId, visitorToken: started.data.token as string };
 }
 
-export interface PrivateRedis {
-  url: string;
-  port: number;
-  /** SIGKILL: everything in memory is gone. */
-  kill(): Promise<void>;
-  /** A new, empty redis-server on the same port. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function startRedisOn(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`redis-server exited ${code}: ${out}`));
-    });
-  });
-  return child;
-}
-
-function killChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-export async function privateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  let child = await startRedisOn(port);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    kill: () => killChild(child, 'SIGKILL'),
-    restart: async () => {
-      child = await startRedisOn(port);
-    },
-    stop: () => killChild(child, 'SIGKILL'),
-  };
-}
-
-export interface TcpProxy {
-  port: number;
-  /** Destroy every open connection and refuse new ones until restore(). */
-  cut(): void;
-  restore(): void;
-  close(): Promise<void>;
-}
-
-export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let up = true;
-  const open = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (!up) {
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(target.port, target.host);
-    open.add(client);
-    open.add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
+/**
+ * Resolves when the child learns that a counsellor joined its conversation (or took it over), as the
+ * widget learns it: live, or by the resume the widget runs after the start's ack. The resume is needed:
+ * a new child's socket joins its room only when its conversation is created, and with auto-accept the
+ * greeting can be posted before that (it was: the instance-kill test's flaky 10 s timeout).
+ */
+export async function counsellorJoined(child: WidgetClient, conversationId: string, opts: { name?: string; timeoutMs?: number } = {}): Promise<ChatMessage> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const isJoin = (m: ChatMessage) =>
+    m.conversationId === conversationId &&
+    (m.system?.event === 'counsellor_joined' || m.system?.event === 'counsellor_changed') &&
+    (!opts.name || m.system.params?.name === opts.name);
+  let stop = () => {};
+  const live = new Promise<ChatMessage>((resolve, reject) => {
+    const t = setTimeout(() => {
+      stop();
+      reject(new Error('the counsellor did not join (no live event, nothing in the resumed history)'));
+    }, timeoutMs);
+    const h = (m: ChatMessage) => {
+      if (!isJoin(m)) return;
+      stop();
+      resolve(m);
     };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    stop = () => {
+      clearTimeout(t);
+      child.off('message:new', h);
+    };
+    child.on('message:new', h);
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-  return {
-    port,
-    cut() {
-      up = false;
-      for (const s of open) s.destroy();
-      open.clear();
-    },
-    restore() {
-      up = true;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of open) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const resumed = await call(child, 'conversation:resume', { afterSeq: 0 });
+  const found = resumed.ok ? (resumed.data.messages as ChatMessage[]).find(isJoin) : undefined;
+  if (found) {
+    stop();
+    return found;
+  }
+  return live;
+}
+
+export { privateRedis, privatePostgres, findPostgresBin, tcpProxy, type PrivateRedis, type PrivatePostgres, type TcpProxy } from './servers.js';
+
+/** A counsellor logged in on `url`, said hello and is available. */
+export async function counsellorOnline(url: string, staff: { email: string; password: string }) {
+  const who = await login(url, staff.email, staff.password);
+  const agent = agentClient(url, who);
+  await connected(agent);
+  expect(await call(agent, 'agent:hello')).toMatchObject({ ok: true });
+  expect(await call(agent, 'agent:status', { status: 'available' })).toMatchObject({ ok: true });
+  return { who, agent };
+}
+
+/** Rows straight from a database (never through the platform). */
+export async function queryDb<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql.unsafe(text, params as never[])) as unknown as T[];
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }

@@ -92,3 +92,18 @@ it('fetches and disconnects sockets on both instances', async () => {
   await gone;
   expect(await b.io.of('/one').in('r2').fetchSockets()).toEqual([]);
 });
+
+it('delivers an entry once when it is appended twice (ioredis resends an XADD whose answer was lost)', async () => {
+  const onB = await client(b, '/one', 'twice', 'w');
+  const got: string[] = [];
+  onB.on('m', (v: string) => got.push(v));
+  a.io.of('/one').to('twice').emit('m', 'once');
+  await eventually(async () => got.length === 1);
+  const [last] = await a.pub.xrevrange(`${prefix}:stream`, '+', '-', 'COUNT', 1);
+  await a.pub.xadd(`${prefix}:stream`, '*', ...last![1]);
+  // A later broadcast of the same instance as a fence: once it is in, the copy was read too.
+  a.io.of('/one').to('twice').emit('m', 'fence');
+  await eventually(async () => got.includes('fence'));
+  expect(got).toEqual(['once', 'fence']);
+  onB.disconnect();
+});

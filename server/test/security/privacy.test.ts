@@ -3,7 +3,8 @@
 // searchable by supervisors and admins (GET /api/audit).
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, api, call, connected, createStaff, login, next, randomUUID, startTestEnv, TEST_REDIS_URL, widgetClient, type LoggedIn, type TestEnv } from '../helpers.js';
+import { agentClient, api, call, connected, createStaff, login, randomUUID, startTestEnv, TEST_REDIS_URL, widgetClient, type LoggedIn, type TestEnv } from '../helpers.js';
+import { counsellorJoined } from '../faults/support.js';
 
 let env: TestEnv;
 let counsellor: LoggedIn;
@@ -27,12 +28,11 @@ async function closedConversation(opts: { returnCode?: boolean } = {}) {
   await call(agent, 'agent:status', { status: 'available' });
   const child = widgetClient(env.url);
   await connected(child);
-  // With auto-accept the counsellor's greeting can arrive before the start's ack: listen first.
-  const joined = next(child, 'message:new', (m: any) => m.system?.event === 'counsellor_joined');
   const started = await call(child, 'conversation:start', { language: 'en' });
   if (!started.ok) throw new Error('start failed');
   const conversationId = started.data.conversation.id as string;
-  await joined;
+  // Live or, when the greeting came before the child's socket joined its room, by resuming.
+  await counsellorJoined(child, conversationId);
   await call(child, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'Someone is threatening to share my photos' });
   await call(agent, 'message:send', { conversationId, clientMsgId: randomUUID(), body: 'You did the right thing to write.' });
   let code: string | null = null;
