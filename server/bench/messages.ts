@@ -17,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { rawConnect, type BenchSocket as Socket } from './raw-client.js';
+import { cpuBetween, sampleCpu } from './cpu.js';
 import postgres from 'postgres';
 import { createTestDatabase, deleteRedisPrefix, freePort, login, uid } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
@@ -65,10 +66,12 @@ interface StepResult {
   errors: number;
   /** This process's CPU during the step, in % of one core. */
   loadgenCpu: number;
+  /** The servers', Postgres' and Redis' CPU during the step, in % of one core (bench/cpu.ts). */
+  cpu: Record<string, number>;
   pass: boolean;
 }
 
-const NO_RESULT: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, misdelivered: 0, echoed: 0, errors: 0, loadgenCpu: 0, pass: false };
+const NO_RESULT: StepResult = { rate: 0, achieved: 0, sent: 0, p50: 0, p99: 0, lost: 0, duplicated: 0, misdelivered: 0, echoed: 0, errors: 0, loadgenCpu: 0, cpu: {}, pass: false };
 
 /** A message the platform acknowledged: what Postgres must hold afterwards. */
 export interface Acked {
@@ -102,6 +105,8 @@ class Driver {
   constructor(
     private readonly pairs: Pair[],
     private readonly bare: boolean,
+    /** Pids of the servers under test, by name, for their CPU per step. */
+    private readonly servers: Record<string, number>,
     /** Called around each measured step (to profile the server during it). */
     private readonly around?: () => void,
   ) {
@@ -140,6 +145,7 @@ class Driver {
     this.measured = measured;
     let n = 0;
     const cpu0 = process.cpuUsage();
+    const others0 = sampleCpu(this.servers);
     const start = performance.now();
     await new Promise<void>((resolve) => {
       const tick = () => {
@@ -155,6 +161,7 @@ class Driver {
     const drainEnd = performance.now() + DRAIN_MS;
     while (this.received.size < n && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 20));
     const cpu = process.cpuUsage(cpu0);
+    const others = cpuBetween(others0, sampleCpu(this.servers));
     const loadgenCpu = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100);
     // A duplicate or a stray delivery can come after the last expected one.
     await new Promise((r) => setTimeout(r, DUPLICATE_WINDOW_MS));
@@ -186,6 +193,7 @@ class Driver {
       echoed: this.echoed,
       errors: this.errors,
       loadgenCpu,
+      cpu: others,
       pass: p99 < P99_LIMIT_MS && lost === 0 && this.duplicated === 0 && this.misdelivered === 0 && this.errors === 0,
     };
     // Let stragglers of a failed step land before the next one starts.
@@ -348,7 +356,9 @@ function closeAll(pairs: Pair[]): void {
 
 async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bare-relay.ts', import.meta.url)), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_RELAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a profile of the relay, written when it exits.
+  const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL('./bare-relay.ts', import.meta.url)), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('listening')) resolve();
@@ -421,7 +431,7 @@ async function measurePlatform(adapter: string): Promise<PlatformRun> {
     log(`platform (${adapter} adapter, ${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}): ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(instances, db.url);
     const around = PROFILE ? () => instances.forEach((i) => i.child.kill('SIGUSR2')) : undefined;
-    const driver = new Driver(pairs, false, around);
+    const driver = new Driver(pairs, false, Object.fromEntries(instances.map((i, n) => [`server${n || ''}`, i.child.pid!])), around);
     const result = await driver.saturate(`platform/${adapter}`);
     closeAll(pairs);
     await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
@@ -446,8 +456,12 @@ async function main(): Promise<void> {
     if (!process.env.BENCH_SKIP_BARE) {
       bare = await startBare();
       const bPairs = await barePairs(bare.url);
-      relay = await new Driver(bPairs, true).saturate('bare');
+      relay = await new Driver(bPairs, true, { relay: bare.child.pid! }).saturate('bare');
       closeAll(bPairs);
+      const exited = new Promise((r) => bare!.child.once('exit', r));
+      bare.child.kill('SIGTERM');
+      await exited;
+      bare = null;
     }
 
     const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
@@ -472,10 +486,12 @@ async function main(): Promise<void> {
         stored_duplicated: firstRun.stored.duplicated,
         stored_mismatched: firstRun.stored.mismatched,
         loadgen_cpu_pct: first.loadgenCpu,
+        cpu_pct: first.cpu,
         bare_messages_per_s: relay.rate,
         bare_p99_ms: relay.p99,
         bare_echoed: relay.echoed,
         bare_loadgen_cpu_pct: relay.loadgenCpu,
+        bare_cpu_pct: relay.cpu,
         pg_fsync: firstRun.pg.fsync,
         pg_synchronous_commit: firstRun.pg.synchronous_commit,
         ratio: ratio(first.rate, relay.rate),
