@@ -5,6 +5,7 @@ import { en } from '../src/i18n/en.js';
 import { bg } from '../src/i18n/bg.js';
 import { extractVisitorUrls, replaceSlashQuery, slashQuery } from '../src/counsellor/text.js';
 import { filterCanned } from '../src/counsellor/canned.js';
+import { contiguousSeq } from '../src/counsellor/store.js';
 
 const msg = (sender: ChatMessage['sender'], body: string, seq: number): ChatMessage => ({
   id: String(seq),
@@ -20,6 +21,14 @@ describe('console translations', () => {
   it('has every English key in Bulgarian', () => {
     expect(Object.keys(en).filter((k) => !(k in bg))).toEqual([]);
     expect(Object.keys(bg).filter((k) => !(k in en))).toEqual([]);
+  });
+});
+
+describe('a chat\'s history', () => {
+  it('is fetched after the last message before a hole, not after the last one held', () => {
+    expect(contiguousSeq([msg('visitor', 'a', 1), msg('counsellor', 'b', 2)])).toBe(2);
+    expect(contiguousSeq([msg('visitor', 'a', 1), msg('visitor', 'c', 3), msg('counsellor', 'd', 4)])).toBe(1);
+    expect(contiguousSeq([])).toBe(0);
   });
 });
 

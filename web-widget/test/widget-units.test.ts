@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LANGUAGES, type ChatMessage, type VisitorConversation } from '@helpline/shared';
 import { DICTS, matchLanguage, pickLanguage, translate } from '../src/app/i18n/index.js';
 import { en } from '../src/app/i18n/en.js';
-import { mergeMessages, pendingOnly, transcript, type OutboxItem } from '../src/app/messages.js';
+import { contiguousSeq, mergeMessages, pendingOnly, transcript, type OutboxItem } from '../src/app/messages.js';
 import { contrast, themeColors } from '../src/app/theme.js';
 import { isBridgeMessage, safeExitUrl } from '../src/bridge.js';
 
@@ -80,6 +80,13 @@ describe('transcript', () => {
     expect(a.map((m) => m.seq)).toEqual([1, 2, 3]);
     // The same message with a different seq (cannot happen on a sane server) is still shown once.
     expect(mergeMessages([msg(1)], [msg(5, { clientMsgId: 'cm1' })])).toHaveLength(1);
+  });
+  it('resumes after the last message before a hole, not after the last one held', () => {
+    expect(contiguousSeq([])).toBe(0);
+    expect(contiguousSeq([msg(1), msg(2), msg(3)])).toBe(3);
+    // Message 3 was missed live while 4 and 5 arrived: the resume must ask for everything after 2.
+    expect(contiguousSeq([msg(1), msg(2), msg(4), msg(5)])).toBe(2);
+    expect(contiguousSeq([msg(2), msg(3)])).toBe(0);
   });
   it('shows outbox items after the stored messages until the server has them', () => {
     const outbox: OutboxItem[] = [

@@ -44,9 +44,20 @@ export function mergeMessages(have: ChatMessage[], add: ChatMessage[]): ChatMess
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
 
-function lastSeq(c: ChatState | undefined): number {
-  return c?.messages.length ? c.messages[c.messages.length - 1]!.seq : 0;
+/**
+ * The highest seq up to which this chat has every message (seqs are gapless from 1). A fetch continues
+ * from here, not from the last message held: a message that was missed live (lost in a reconnect or in
+ * a partition between instances) while later ones arrived is a hole the fetch must fill.
+ */
+export function contiguousSeq(messages: readonly ChatMessage[]): number {
+  let upTo = 0;
+  for (const m of messages) {
+    if (m.seq === upTo + 1) upTo = m.seq;
+    else if (m.seq > upTo + 1) break;
+  }
+  return upTo;
 }
+const lastSeq = (c: ChatState | undefined): number => contiguousSeq(c?.messages ?? []);
 
 let chatCounter = 0;
 function newChat(conv: StaffConversation, messages: ChatMessage[] = []): ChatState {

@@ -36,6 +36,20 @@ export function mergeMessages(list: readonly ChatMessage[], incoming: readonly C
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
+/**
+ * The highest seq up to which the transcript has every message (seqs are gapless from 1). A resume
+ * continues from here, not from the last message held, so a message missed live while later ones
+ * arrived is fetched too.
+ */
+export function contiguousSeq(list: readonly ChatMessage[]): number {
+  let upTo = 0;
+  for (const m of list) {
+    if (m.seq === upTo + 1) upTo = m.seq;
+    else if (m.seq > upTo + 1) break;
+  }
+  return upTo;
+}
+
 /** Outbox items not yet confirmed by the server (an item whose message arrived is done). */
 export function pendingOnly(outbox: readonly OutboxItem[], messages: readonly ChatMessage[]): OutboxItem[] {
   const done = new Set(messages.map((m) => m.clientMsgId));

@@ -11,7 +11,7 @@ import type {
   WidgetClientToServerEvents,
   WidgetServerToClientEvents,
 } from '@helpline/shared';
-import { isEnded, mergeMessages, newClientMsgId, pendingOnly, type OutboxItem } from './messages.js';
+import { contiguousSeq, isEnded, mergeMessages, newClientMsgId, pendingOnly, type OutboxItem } from './messages.js';
 import { storage } from './storage.js';
 
 type WidgetSocket = Socket<WidgetServerToClientEvents, WidgetClientToServerEvents>;
@@ -153,7 +153,7 @@ export class ChatSession {
 
   /** Fetch the conversation and every message after the last one we have (exactly the rest, in order). */
   private async resync(): Promise<void> {
-    const afterSeq = this.state.messages.at(-1)?.seq ?? 0;
+    const afterSeq = contiguousSeq(this.state.messages);
     const res = await this.emit<{ conversation: VisitorConversation | null; messages: ChatMessage[] }>('conversation:resume', { afterSeq });
     if (res.ok) {
       const c = res.data.conversation;
@@ -182,9 +182,12 @@ export class ChatSession {
   private onMessage(m: ChatMessage): void {
     const c = this.state.conversation;
     if (!c || m.conversationId !== c.id) return;
+    // A gap: something was missed live (a reconnect, a partition between instances): fetch the rest.
+    const gap = m.seq > contiguousSeq(this.state.messages) + 1;
     const messages = mergeMessages(this.state.messages, [m]);
     this.set({ messages, outbox: pendingOnly(this.state.outbox, messages), ...(m.sender === 'counsellor' ? { counsellorTyping: false } : {}) });
     this.markRead();
+    if (gap) void this.resync();
   }
 
   /**
