@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { rawConnect, type BenchSocket as Socket } from './raw-client.js';
 import { cpuBetween, sampleCpu } from './cpu.js';
+import { SaturationSearch } from './search.js';
 import postgres from 'postgres';
 import { createTestDatabase, deleteRedisPrefix, freePort, login, uid } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
@@ -222,58 +223,6 @@ class Driver {
     });
   }
 
-  /**
-   * One rate, measured again once when it fails: on this shared 2-core machine a single stall of the
-   * OS or a GC (at any rate) can put one step's p99 over the limit. Both systems get the same rule.
-   */
-  private async tryStep(name: string, rate: number): Promise<StepResult> {
-    let r = await this.step(rate);
-    log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
-    if (!r.pass) {
-      r = await this.step(rate);
-      log(`${name} offered ${rate}/s again → ${JSON.stringify(r)}`);
-    }
-    return r;
-  }
-
-  /** Highest sustained rate: double until a step fails (twice), then bisect. */
-  async saturate(name: string): Promise<StepResult> {
-    let best: StepResult | null = null;
-    // A warm-up step, not counted: connections opened, statements prepared, code compiled.
-    log(`${name} warm-up → ${JSON.stringify(await this.step(500, 3000, false))}`);
-    // BENCH_RATES="1000,2000" runs just those steps (for profiling a steady state).
-    const fixed = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => n > 0);
-    if (fixed?.length) {
-      for (const rate of fixed) {
-        const r = await this.step(rate);
-        log(`${name} offered ${rate}/s → ${JSON.stringify(r)}`);
-        if (r.pass && (!best || r.rate > best.rate)) best = r;
-      }
-      return best ?? NO_RESULT;
-    }
-    let rate = 250;
-    let fail: number | null = null;
-    while (rate <= MAX_RATE) {
-      const r = await this.tryStep(name, rate);
-      if (!r.pass) {
-        fail = rate;
-        break;
-      }
-      best = r;
-      rate *= 2;
-    }
-    let lo = best?.rate ?? 0;
-    let hi = fail ?? lo;
-    for (let i = 0; i < 3 && fail !== null && hi - lo > lo * 0.1; i++) {
-      const mid = Math.round((lo + hi) / 2);
-      const r = await this.tryStep(name, mid);
-      if (r.pass) {
-        best = r;
-        lo = mid;
-      } else hi = mid;
-    }
-    return best ?? NO_RESULT;
-  }
 }
 
 function connect(url: string, opts: { extraHeaders?: Record<string, string>; auth?: Record<string, unknown> }): Promise<Socket> {
@@ -406,17 +355,33 @@ async function durability(databaseUrl: string): Promise<{ fsync: string; synchro
   }
 }
 
-interface PlatformRun {
-  result: StepResult;
-  stored: Awaited<ReturnType<typeof checkStored>>;
-  pg: Awaited<ReturnType<typeof durability>>;
+/** One system under test: its driver, its search, what it needs torn down and checked afterwards. */
+interface Side {
+  name: string;
+  driver: Driver;
+  search: SaturationSearch;
+  best: StepResult;
+  /** Stops its servers; for the platform also checks Postgres and reads its durability settings. */
+  finish(): Promise<{ stored?: Awaited<ReturnType<typeof checkStored>>; pg?: Awaited<ReturnType<typeof durability>> }>;
+  /** On failure: kill whatever is left. */
+  abort(): Promise<void>;
 }
 
-/** The platform with one adapter: its own database and Redis prefix, torn down afterwards. */
-async function measurePlatform(adapter: string): Promise<PlatformRun> {
+const searchOptions = () => {
+  const fixed = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => n > 0);
+  return { max: MAX_RATE, ...(fixed?.length ? { fixed } : {}) };
+};
+
+/** The platform with one adapter, on its own database and Redis prefix. */
+async function platformSide(adapter: string): Promise<Side> {
   const db = await createTestDatabase();
   const prefix = `bench${uid()}`;
   const instances: InstanceProcess[] = [];
+  const abort = async () => {
+    await Promise.all(instances.map((i) => i.kill('SIGKILL')));
+    await db.drop().catch(() => {});
+    await deleteRedisPrefix(prefix).catch(() => {});
+  };
   try {
     for (let i = 0; i < INSTANCES; i++) {
       instances.push(
@@ -432,37 +397,91 @@ async function measurePlatform(adapter: string): Promise<PlatformRun> {
     const pairs = await platformPairs(instances, db.url);
     const around = PROFILE ? () => instances.forEach((i) => i.child.kill('SIGUSR2')) : undefined;
     const driver = new Driver(pairs, false, Object.fromEntries(instances.map((i, n) => [`server${n || ''}`, i.child.pid!])), around);
-    const result = await driver.saturate(`platform/${adapter}`);
-    closeAll(pairs);
-    await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
-    const stored = await checkStored(db.url, driver.acked);
-    log(`platform/${adapter} stored: ${JSON.stringify(stored)}`);
-    return { result, stored, pg: await durability(db.url) };
-  } finally {
-    await Promise.all(instances.map((i) => i.kill('SIGKILL')));
-    await db.drop().catch(() => {});
-    await deleteRedisPrefix(prefix).catch(() => {});
+    return {
+      name: `platform/${adapter}`,
+      driver,
+      search: new SaturationSearch(searchOptions()),
+      best: NO_RESULT,
+      abort,
+      async finish() {
+        closeAll(pairs);
+        await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
+        const stored = await checkStored(db.url, driver.acked);
+        log(`platform/${adapter} stored: ${JSON.stringify(stored)}`);
+        const pg = await durability(db.url);
+        await abort();
+        return { stored, pg };
+      },
+    };
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+}
+
+async function relaySide(): Promise<Side> {
+  const bare = await startBare();
+  const abort = async () => void bare.child.kill('SIGKILL');
+  try {
+    const pairs = await barePairs(bare.url);
+    return {
+      name: 'bare',
+      driver: new Driver(pairs, true, { relay: bare.child.pid! }),
+      search: new SaturationSearch(searchOptions()),
+      best: NO_RESULT,
+      abort,
+      async finish() {
+        closeAll(pairs);
+        // SIGTERM: a relay started with --cpu-prof writes its profile as it exits.
+        const exited = new Promise((r) => bare.child.once('exit', r));
+        bare.child.kill('SIGTERM');
+        await exited;
+        return {};
+      },
+    };
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+}
+
+/**
+ * The searches of every side in turn, one step each, so that each rate is measured on every side within
+ * seconds of the others: on this shared machine its speed changes by half from one minute to the next.
+ */
+async function saturateTogether(sides: Side[]): Promise<void> {
+  // A warm-up step each, not counted: connections opened, statements prepared, code compiled.
+  for (const s of sides) log(`${s.name} warm-up → ${JSON.stringify(await s.driver.step(500, 3000, false))}`);
+  for (;;) {
+    let stepped = false;
+    for (const s of sides) {
+      const rate = s.search.next();
+      if (rate === null) continue;
+      stepped = true;
+      const r = await s.driver.step(rate);
+      log(`${s.name} offered ${rate}/s → ${JSON.stringify(r)}`);
+      s.search.report(r.pass);
+      if (r.pass && r.rate >= s.best.rate) s.best = r;
+    }
+    if (!stepped) return;
   }
 }
 
 async function main(): Promise<void> {
-  let bare: { url: string; child: ChildProcess } | null = null;
+  const sides: Side[] = [];
   try {
-    const platform: Record<string, PlatformRun> = {};
-    for (const adapter of ADAPTERS) platform[adapter] = await measurePlatform(adapter);
-
+    for (const adapter of ADAPTERS) sides.push(await platformSide(adapter));
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
-    let relay: StepResult = NO_RESULT;
-    if (!process.env.BENCH_SKIP_BARE) {
-      bare = await startBare();
-      const bPairs = await barePairs(bare.url);
-      relay = await new Driver(bPairs, true, { relay: bare.child.pid! }).saturate('bare');
-      closeAll(bPairs);
-      const exited = new Promise((r) => bare!.child.once('exit', r));
-      bare.child.kill('SIGTERM');
-      await exited;
-      bare = null;
+    const relay = process.env.BENCH_SKIP_BARE ? null : await relaySide();
+    if (relay) sides.push(relay);
+    await saturateTogether(sides);
+    const platform: Record<string, { result: StepResult; stored: Awaited<ReturnType<typeof checkStored>>; pg: Awaited<ReturnType<typeof durability>> }> = {};
+    for (const [i, s] of sides.entries()) {
+      const done = await s.finish();
+      if (s !== relay) platform[ADAPTERS[i]!] = { result: s.best, stored: done.stored!, pg: done.pg! };
     }
+    sides.length = 0;
+    const bare = relay?.best ?? NO_RESULT;
 
     const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
     const firstRun = platform[ADAPTERS[0]!]!;
@@ -487,25 +506,25 @@ async function main(): Promise<void> {
         stored_mismatched: firstRun.stored.mismatched,
         loadgen_cpu_pct: first.loadgenCpu,
         cpu_pct: first.cpu,
-        bare_messages_per_s: relay.rate,
-        bare_p99_ms: relay.p99,
-        bare_echoed: relay.echoed,
-        bare_loadgen_cpu_pct: relay.loadgenCpu,
-        bare_cpu_pct: relay.cpu,
+        bare_messages_per_s: bare.rate,
+        bare_p99_ms: bare.p99,
+        bare_echoed: bare.echoed,
+        bare_loadgen_cpu_pct: bare.loadgenCpu,
+        bare_cpu_pct: bare.cpu,
         pg_fsync: firstRun.pg.fsync,
         pg_synchronous_commit: firstRun.pg.synchronous_commit,
-        ratio: ratio(first.rate, relay.rate),
+        ratio: ratio(first.rate, bare.rate),
         adapters: Object.fromEntries(
           Object.entries(platform).map(([a, { result: r, stored }]) => [
             a,
-            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, ratio: ratio(r.rate, relay.rate) },
+            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, cpu_pct: r.cpu, ratio: ratio(r.rate, bare.rate) },
           ]),
         ),
         ...(platform.ours && platform.stock ? { ours_over_stock: ratio(platform.ours.result.rate, platform.stock.result.rate) } : {}),
       }),
     );
   } finally {
-    if (bare) bare.child.kill('SIGKILL');
+    await Promise.all(sides.map((s) => s.abort()));
   }
   process.exit(0);
 }
