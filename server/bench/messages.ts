@@ -102,6 +102,12 @@ class Driver {
   private trace: [number, number][] = [];
   /** Every acknowledgement of every measured step, for the check in Postgres. */
   readonly acked: Acked[] = [];
+  /**
+   * Over every measured step, passed or not: a duplicate or a message at the wrong person is a fault at
+   * any rate (only latency and loss may give way under overload), and the line says so even when no
+   * step passed.
+   */
+  readonly faults = { steps: 0, duplicated: 0, misdelivered: 0 };
 
   constructor(
     private readonly pairs: Pair[],
@@ -177,6 +183,11 @@ class Driver {
       const worst = [...win].sort((a, b) => b[1] - a[1]).slice(0, 8);
       log(`  worst 100 ms windows (latency ms at s into the step): ${worst.map(([w, l]) => `${Math.round(l)}@${w / 10}`).join(' ')}`);
       this.trace = [];
+    }
+    if (measured) {
+      this.faults.steps++;
+      this.faults.duplicated += this.duplicated;
+      this.faults.misdelivered += this.misdelivered;
     }
     const sorted = this.latencies.slice().sort((a, b) => a - b);
     const lost = n - this.received.size;
@@ -469,17 +480,25 @@ async function saturateTogether(sides: Side[]): Promise<void> {
 
 async function main(): Promise<void> {
   const sides: Side[] = [];
+  let exitCode = 1;
   try {
     for (const adapter of ADAPTERS) sides.push(await platformSide(adapter));
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
     const relay = process.env.BENCH_SKIP_BARE ? null : await relaySide();
     if (relay) sides.push(relay);
     await saturateTogether(sides);
-    const platform: Record<string, { result: StepResult; stored: Awaited<ReturnType<typeof checkStored>>; pg: Awaited<ReturnType<typeof durability>> }> = {};
+    const platform: Record<string, { result: StepResult; faults: Driver['faults']; stored: Awaited<ReturnType<typeof checkStored>>; pg: Awaited<ReturnType<typeof durability>> }> = {};
     for (const [i, s] of sides.entries()) {
       const done = await s.finish();
-      if (s !== relay) platform[ADAPTERS[i]!] = { result: s.best, stored: done.stored!, pg: done.pg! };
+      if (s !== relay) platform[ADAPTERS[i]!] = { result: s.best, faults: s.driver.faults, stored: done.stored!, pg: done.pg! };
     }
+    const relayFaults = relay?.driver.faults;
+    // The run is good only if every side sustained some rate and nothing was ever doubled, sent to the
+    // wrong person, or acknowledged without being stored exactly once.
+    const clean = (f: Driver['faults']) => f.duplicated === 0 && f.misdelivered === 0;
+    const ok =
+      Object.values(platform).every((p) => p.result.rate > 0 && clean(p.faults) && p.stored.missing === 0 && p.stored.duplicated === 0 && p.stored.mismatched === 0) &&
+      (!relay || (relay.best.rate > 0 && clean(relayFaults!)));
     sides.length = 0;
     const bare = relay?.best ?? NO_RESULT;
 
@@ -489,6 +508,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'messages',
+        ok,
         visitors: VISITORS,
         instances: INSTANCES,
         // The first adapter's figures, as before there was a choice.
@@ -500,6 +520,8 @@ async function main(): Promise<void> {
         duplicated: first.duplicated,
         misdelivered: first.misdelivered,
         echoed: first.echoed,
+        all_steps_duplicated: firstRun.faults.duplicated,
+        all_steps_misdelivered: firstRun.faults.misdelivered,
         stored_checked: firstRun.stored.checked,
         stored_missing: firstRun.stored.missing,
         stored_duplicated: firstRun.stored.duplicated,
@@ -509,24 +531,26 @@ async function main(): Promise<void> {
         bare_messages_per_s: bare.rate,
         bare_p99_ms: bare.p99,
         bare_echoed: bare.echoed,
+        ...(relayFaults ? { bare_all_steps_duplicated: relayFaults.duplicated, bare_all_steps_misdelivered: relayFaults.misdelivered } : {}),
         bare_loadgen_cpu_pct: bare.loadgenCpu,
         bare_cpu_pct: bare.cpu,
         pg_fsync: firstRun.pg.fsync,
         pg_synchronous_commit: firstRun.pg.synchronous_commit,
         ratio: ratio(first.rate, bare.rate),
         adapters: Object.fromEntries(
-          Object.entries(platform).map(([a, { result: r, stored }]) => [
+          Object.entries(platform).map(([a, { result: r, stored, faults }]) => [
             a,
-            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, cpu_pct: r.cpu, ratio: ratio(r.rate, bare.rate) },
+            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, all_steps_duplicated: faults.duplicated, all_steps_misdelivered: faults.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, cpu_pct: r.cpu, ratio: ratio(r.rate, bare.rate) },
           ]),
         ),
         ...(platform.ours && platform.stock ? { ours_over_stock: ratio(platform.ours.result.rate, platform.stock.result.rate) } : {}),
       }),
     );
+    exitCode = ok ? 0 : 1;
   } finally {
     await Promise.all(sides.map((s) => s.abort()));
   }
-  process.exit(0);
+  process.exit(exitCode);
 }
 
 main().catch((err) => {
