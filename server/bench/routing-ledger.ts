@@ -67,6 +67,12 @@ export class Ledger {
    */
   offered(staffId: string, offerId: string, conversationId: string, at: number): number | null {
     if (this.ended.has(conversationId)) this.counts.offersAfterEnd++;
+    const same = this.engagements.get(offerId);
+    if (same && same.staffId !== staffId) {
+      // One offer reaching a second counsellor: offered to two at once, whatever happens next.
+      this.counts.doubleOffers++;
+      return null;
+    }
     for (const first of this.liveByConversation.get(conversationId) ?? []) {
       if (first !== offerId) this.suspects.push({ first, second: offerId });
     }
