@@ -1,2 +1,3 @@
 export * from './domain.js';
 export * from './protocol.js';
+export * from './serbian.js';
