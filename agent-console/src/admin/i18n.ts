@@ -1,5 +1,6 @@
 // Texts of the administration section.
 import { extendMessages } from '../i18n/index.js';
+import './i18n.sr.js';
 
 extendMessages('en', {
   'nav.admin': 'Administration',

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatDate } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
@@ -48,7 +48,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
                   {a.receiver}
                   {a.countryCode ? ` (${a.countryCode})` : ''}
                 </td>
-                <td>{a.sentAt ? new Date(a.sentAt).toLocaleDateString() : t('common.none')}</td>
+                <td>{a.sentAt ? formatDate(a.sentAt) : t('common.none')}</td>
                 <td>{analyst ? <RefEditor actionId={a.id} value={a.receiverRef ?? ''} onSave={(ref) => run(api.patch(`/api/hotline/actions/${a.id}`, { receiverRef: ref }))} /> : (a.receiverRef ?? t('common.none'))}</td>
                 <td>
                   {t(`hl.state.${a.state}`)}
@@ -72,7 +72,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
       {analyst && report.status === 'forwarded' && <Removal report={report} run={run} />}
       {report.removedAt && (
         <p>
-          {t('hl.removedAt')}: {new Date(report.removedAt).toLocaleDateString()}
+          {t('hl.removedAt')}: {formatDate(report.removedAt)}
         </p>
       )}
       {err && (

@@ -16,6 +16,8 @@ export const bg: Record<string, string> = {
 
   'lang.en': 'English',
   'lang.bg': 'Български',
+  'lang.sr-Cyrl': 'Српски (ћирилица)',
+  'lang.sr-Latn': 'Srpski (latinica)',
 
   'login.title': 'Конзола на линията за помощ',
   'login.email': 'Имейл',

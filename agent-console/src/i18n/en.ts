@@ -16,6 +16,8 @@ export const en: Record<string, string> = {
 
   'lang.en': 'English',
   'lang.bg': 'Български',
+  'lang.sr-Cyrl': 'Српски (ћирилица)',
+  'lang.sr-Latn': 'Srpski (latinica)',
 
   'login.title': 'Helpline console',
   'login.email': 'E-mail',
