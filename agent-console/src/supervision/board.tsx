@@ -6,7 +6,7 @@ import type { BoardSnapshot } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, useLanguage, formatTimeSeconds } from '../i18n/index.js';
+import { t, useLanguage, formatTimeSeconds, formatNumber } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { duration, useBoard } from './use-board.js';
 import { WatchPage } from './watch.js';
@@ -79,7 +79,7 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
     [t('sv.inWrapup'), String(board.live.inWrapup)],
     [t('sv.answeredToday'), String(board.today.answered)],
     [t('sv.abandonedToday'), String(board.today.abandoned)],
-    [t('sv.serviceLevel', { target: sl.targetSeconds }), sl.share === null ? t('common.none') : `${Math.round(sl.share * 100)} %`],
+    [t('sv.serviceLevel', { target: sl.targetSeconds }), sl.share === null ? t('common.none') : formatNumber(sl.share, { style: 'percent' })],
     [t('sv.asa'), board.today.asaSeconds === null ? t('common.none') : duration(board.today.asaSeconds, t)],
     // Left messages: answers due in hours, not seconds; a waiting one is a child nobody has heard yet.
     [t('sv.offlineWaiting'), String(board.offlineMessages.waiting), board.offlineMessages.waiting > 0],
