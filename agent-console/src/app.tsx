@@ -10,7 +10,10 @@ import { setLanguage, t, useLanguage, type UiLanguage } from './i18n/index.js';
 import { LanguageSwitch } from './components/language-switch.js';
 
 export function App() {
-  useLanguage();
+  const lang = useLanguage();
+  useEffect(() => {
+    document.title = t('login.title');
+  }, [lang]);
   const [login, setLogin] = useState<LoginResponse | null>(null);
   const [checking, setChecking] = useState(true);
   /** Why the last session ended, when the server ended it. */

@@ -69,7 +69,7 @@ export function StaffAdmin() {
                 <td>{s.name}</td>
                 <td>{s.email}</td>
                 <td>{t(`role.${s.role}`)}</td>
-                <td>{s.languages.join(', ')}</td>
+                <td>{s.languages.map((l) => t('language.' + l)).join(', ')}</td>
                 <td>{s.capacity}</td>
                 <td>{s.disabled ? t('ad.staff.disabled') : t('ad.staff.active')}</td>
                 <td>

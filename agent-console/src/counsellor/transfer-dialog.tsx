@@ -53,7 +53,7 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
               <option value="">{t('case.choose')}</option>
               {staff.map((s) => (
                 <option key={s.id} value={s.id} disabled={s.status === 'offline'}>
-                  {s.name} — {t('status.' + s.status)}, {s.load}/{s.capacity} · {s.languages.join(', ')}
+                  {s.name} — {t('status.' + s.status)}, {s.load}/{s.capacity} · {s.languages.map((l) => t('language.' + l)).join(', ')}
                 </option>
               ))}
             </select>

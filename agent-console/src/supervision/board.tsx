@@ -236,7 +236,7 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
               <td>
                 {c.load}/{c.capacity}
               </td>
-              <td>{c.languages.join(', ')}</td>
+              <td>{c.languages.map((l) => t('language.' + l)).join(', ')}</td>
               <td>{formatTimeSeconds(c.since)}</td>
               {canAct && (
                 <td>
