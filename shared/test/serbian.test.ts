@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cyrillicToLatin, latinDictionary, searchFold, toSerbianLatin } from '../src/serbian.js';
+import { matchAcceptLanguage, matchLanguageTag } from '../src/language-tags.js';
 
 describe('Serbian Cyrillic to Latin', () => {
   it('maps all thirty letters, digraphs included', () => {
@@ -29,5 +30,22 @@ describe('search in either script', () => {
   });
   it('keeps different words apart', () => {
     expect(searchFold('Петар')).not.toBe(searchFold('Петра'));
+  });
+});
+
+describe('language tags', () => {
+  it('reads Serbian without a script as Cyrillic, with Latn or as sh as Latin', () => {
+    expect(matchLanguageTag('sr')).toBe('sr-Cyrl');
+    expect(matchLanguageTag('sr-RS')).toBe('sr-Cyrl');
+    expect(matchLanguageTag('sr-Latn-RS')).toBe('sr-Latn');
+    expect(matchLanguageTag('sh')).toBe('sr-Latn');
+    expect(matchLanguageTag('bg-BG')).toBe('bg');
+    expect(matchLanguageTag('de')).toBeNull();
+  });
+  it('takes the most preferred language of an Accept-Language header that is offered', () => {
+    expect(matchAcceptLanguage('de-DE,sr-Latn;q=0.8,en;q=0.9')).toBe('en');
+    expect(matchAcceptLanguage('de-DE,sr-Latn;q=0.8,en;q=0.9', ['bg', 'sr-Latn'])).toBe('sr-Latn');
+    expect(matchAcceptLanguage('fr;q=1, en;q=0')).toBeNull();
+    expect(matchAcceptLanguage(undefined)).toBeNull();
   });
 });
