@@ -5,6 +5,7 @@ import { api, ApiError } from '../api.js';
 import { useSession } from '../session.js';
 import { t } from '../i18n/index.js';
 import { Status } from './use-settings.js';
+import { matchesSearch, SearchField } from '../components/search.js';
 
 /** An edit as the admin API takes it: a new password is write-only, never part of an account. */
 type StaffPatch = Partial<StaffAccount> & { password?: string };
@@ -30,6 +31,7 @@ export function StaffAdmin() {
   const [staff, setStaff] = useState<StaffAccount[]>([]);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
   const load = () =>
     api
       .get<{ staff: StaffAccount[] }>('/api/admin/staff')
@@ -50,6 +52,7 @@ export function StaffAdmin() {
   return (
     <div>
       <Status status={status} />
+      <SearchField value={query} onInput={setQuery} />
       <table aria-label={t('ad.tab.staff')}>
         <thead>
           <tr>
@@ -63,7 +66,7 @@ export function StaffAdmin() {
           </tr>
         </thead>
         <tbody>
-          {staff.map((s) => (
+          {staff.filter((s) => matchesSearch(query, s.name, s.email)).map((s) => (
             <>
               <tr key={s.id}>
                 <td>{s.name}</td>

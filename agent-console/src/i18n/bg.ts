@@ -13,6 +13,7 @@ export const bg: Record<string, string> = {
   'common.none': '—',
   'common.required': 'Задължително',
   'common.saved': 'Запазено',
+  'common.search': 'Търсене',
 
   'lang.en': 'English',
   'lang.bg': 'Български',

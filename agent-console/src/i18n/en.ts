@@ -13,6 +13,7 @@ export const en: Record<string, string> = {
   'common.none': '—',
   'common.required': 'Required',
   'common.saved': 'Saved',
+  'common.search': 'Find',
 
   'lang.en': 'English',
   'lang.bg': 'Български',

@@ -13,6 +13,7 @@ export const srCyrl: Record<string, string> = {
   'common.none': '—',
   'common.required': 'Обавезно',
   'common.saved': 'Сачувано',
+  'common.search': 'Пронађи',
 
   'lang.en': 'English',
   'lang.bg': 'Български',
