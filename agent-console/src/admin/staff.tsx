@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, STAFF_ROLES, TOPICS, type Language, type StaffAccount, type StaffRole, type Topic } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { useSession } from '../session.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { Status } from './use-settings.js';
 import { matchesSearch, SearchField } from '../components/search.js';
 
@@ -11,7 +11,7 @@ import { matchesSearch, SearchField } from '../components/search.js';
 type StaffPatch = Partial<StaffAccount> & { password?: string };
 
 const errText = (err: unknown) =>
-  err instanceof ApiError ? err.message + (err.fields.length ? `: ${err.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '') : t('common.error');
+  err instanceof ApiError ? errorText(err) : t('common.error');
 
 function Checks<T extends string>({ legend, all, chosen, prefix, onChange }: { legend: string; all: readonly T[]; chosen: T[]; prefix: string; onChange: (v: T[]) => void }) {
   return (

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, formatDate } from '../i18n/index.js';
+import { t, formatDate, errorText } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
@@ -19,7 +19,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
     try {
       onChange(await p);
     } catch (x) {
-      setErr(x instanceof ApiError ? x.message : t('common.error'));
+      setErr(x instanceof ApiError ? errorText(x) : t('common.error'));
     }
   };
   const canForward = analyst && ['assessed', 'forwarded', 'content_removed'].includes(report.status);

@@ -92,6 +92,14 @@ export function t(key: string, params?: Record<string, string | number>): string
   return mark(raw.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)));
 }
 
+/** A server error (typed code, optional field paths) in the staff member's language, never the server's English. */
+export function errorText(err: unknown): string {
+  const e = err as { code?: unknown; fields?: { path: string }[] } | null;
+  const code = typeof e?.code === 'string' && lookup('en', `error.${e.code}`) !== undefined ? e.code : 'internal';
+  const fields = Array.isArray(e?.fields) && e.fields.length ? ` ${t('error.fields', { fields: e.fields.map((f) => f.path).join(', ') })}` : '';
+  return t(`error.${code}`) + fields;
+}
+
 /** The BCP 47 locale for Intl in the current language (Serbian with its script and country). */
 export function intlLocale(lang: UiLanguage = current): string {
   return { en: 'en-GB', bg: 'bg-BG', 'sr-Cyrl': 'sr-Cyrl-RS', 'sr-Latn': 'sr-Latn-RS' }[lang];

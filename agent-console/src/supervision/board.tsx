@@ -6,7 +6,7 @@ import type { BoardSnapshot } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, useLanguage, formatTimeSeconds, formatNumber } from '../i18n/index.js';
+import { t, useLanguage, formatTimeSeconds, formatNumber, errorText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { duration, useBoard } from './use-board.js';
 import { WatchPage } from './watch.js';
@@ -36,7 +36,7 @@ function Board() {
   const act = async (p: Promise<{ ok: boolean; error?: { message: string } }>, done?: string) => {
     setError(null);
     const r = await p;
-    if (!r.ok) setError(r.error?.message ?? t('common.error'));
+    if (!r.ok) setError(errorText(r.error));
     else if (done) setNotice(done);
   };
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { StatsReport } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { api } from '../api.js';
-import { t, useLanguage, formatNumber } from '../i18n/index.js';
+import { t, useLanguage, formatNumber, errorText } from '../i18n/index.js';
 import { BarChart } from './charts.js';
 import { duration } from './use-board.js';
 import './i18n.js';
@@ -29,7 +29,7 @@ export function StatsPage(_: RouteProps) {
     api
       .get<StatsReport>(`/api/stats?${qs}`)
       .then(setReport)
-      .catch((e: Error) => setError(e.message || t('common.error')));
+      .catch((e: unknown) => setError(errorText(e)));
   };
   useEffect(load, []);
 
