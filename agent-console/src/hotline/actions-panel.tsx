@@ -1,11 +1,13 @@
 // Forwarding (police with four eyes, INHOPE member hotline, hosting provider) and the removal outcome.
 import { useEffect, useState } from 'preact/hooks';
-import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type MemberHotline, type StaffRole } from '@helpline/shared';
+import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type HotlineRouting, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
 import { t, formatDate, errorText } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
+// The centre profile's national police unit, suggested for a police forwarding (not cached: admins edit it).
+const routing = () => api.get<HotlineRouting>('/api/hotline/routing').catch(() => null);
 const today = () => new Date().toISOString().slice(0, 10);
 /** A date input's day as an ISO timestamp at noon UTC (no time-zone surprises around midnight). */
 const dayIso = (d: string) => (d ? new Date(`${d}T12:00:00Z`).toISOString() : undefined);
@@ -109,10 +111,12 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
   const [receiver, setReceiver] = useState('');
   const [ref, setRef] = useState('');
   const [sent, setSent] = useState(today());
+  const [police, setPolice] = useState('');
   const suggested = (k: HotlineActionKind, hotlines: MemberHotline[]) =>
-    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : '';
+    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : police;
   useEffect(() => {
     void members().then(setList);
+    void routing().then((r) => setPolice(r?.policeUnit ?? ''));
   }, []);
   // Once the member hotlines are known; only fills an empty field, so what the analyst typed stays.
   useEffect(() => {
