@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HotlineReportDetail } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, formatDateTime } from '../i18n/index.js';
+import { t, formatDateTime, getLanguage } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { UrlItem } from './url-item.js';
 import { ActionsPanel } from './actions-panel.js';
@@ -102,7 +102,7 @@ export function ReportView({ id }: { id: string }) {
             {t('hl.close')}
           </button>
         )}
-        <a href={`/api/hotline/reports/${d.id}/export?format=csv`} download>
+        <a href={`/api/hotline/reports/${d.id}/export?format=csv&lang=${getLanguage()}`} download>
           {t('hl.exportReport')}
         </a>
       </div>

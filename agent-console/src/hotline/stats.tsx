@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { HotlineStats } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, formatNumber } from '../i18n/index.js';
+import { t, formatNumber, getLanguage } from '../i18n/index.js';
 
 const monthAgo = () => new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -53,7 +53,7 @@ export function StatsPanel() {
         <button type="submit" class="primary">
           {t('hl.showStats')}
         </button>
-        <a href={`/api/hotline/export?format=csv&${qs}`} download>
+        <a href={`/api/hotline/export?format=csv&lang=${getLanguage()}&${qs}`} download>
           {t('hl.exportCsv')}
         </a>
         <a href={`/api/hotline/export?format=json&${qs}`} download>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { StatsReport } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { api } from '../api.js';
-import { t, useLanguage, formatNumber, errorText } from '../i18n/index.js';
+import { t, useLanguage, formatNumber, errorText, getLanguage } from '../i18n/index.js';
 import { BarChart } from './charts.js';
 import { duration } from './use-board.js';
 import './i18n.js';
@@ -54,7 +54,7 @@ export function StatsPage(_: RouteProps) {
         <button type="submit" class="primary">
           {t('st.show')}
         </button>
-        <a href={`/api/stats.csv?${qs}`} download>
+        <a href={`/api/stats.csv?${qs}&lang=${getLanguage()}`} download>
           {t('st.csv')}
         </a>
       </form>

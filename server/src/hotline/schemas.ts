@@ -114,6 +114,7 @@ export const periodQuerySchema = z
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     format: z.enum(['json', 'csv']).default('json'),
+    lang: z.enum(LANGUAGES).optional(),
   })
   .strict();
 

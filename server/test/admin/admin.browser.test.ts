@@ -70,7 +70,7 @@ describe('administration in the console', () => {
     const insafe = page.locator('section', { has: page.getByRole('heading', { name: 'By category (Insafe)' }) });
     await insafe.getByRole('row', { name: 'Grooming 2' }).waitFor();
     await insafe.getByRole('row', { name: 'Sexting 1' }).waitFor();
-    expect(await page.getByRole('link', { name: /Download CSV/ }).getAttribute('href')).toBe('/api/stats.csv?from=2026-02-01&to=2026-02-28');
+    expect(await page.getByRole('link', { name: /Download CSV/ }).getAttribute('href')).toBe('/api/stats.csv?from=2026-02-01&to=2026-02-28&lang=en');
     expect(await axeViolations(page)).toEqual([]);
     await ctx.close();
   });
