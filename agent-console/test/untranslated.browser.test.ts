@@ -9,6 +9,7 @@ import { launchBrowser } from '../../server/test/browser.js';
 import { call, connected, createStaff, randomUUID, startTestEnv, widgetClient, type TestEnv, type WidgetClient } from '../../server/test/helpers.js';
 import { LANGUAGES } from '@helpline/shared';
 import { ensureBuilt } from './build.js';
+import { CENTRE_PROFILE_DATA } from '../../server/src/profiles/definitions.js';
 
 type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
@@ -68,6 +69,8 @@ async function dataOnScreen(extra: string[]): Promise<Set<string>> {
   }
   for (const l of LANGUAGES) for (const c of await env.app.canned.list(l)) for (const s of [c.title, c.body, c.shortcut, `/${c.shortcut}`]) allowed.add(s);
   for (const u of await env.app.auth.listUsers()) for (const s of [u.name, u.email]) allowed.add(s);
+  // What the centre profiles set: IANA time zones, phone lines, police units.
+  for (const p of Object.values(CENTRE_PROFILE_DATA)) for (const s of [p.timeZone, p.phoneLine, p.routing.policeUnit]) allowed.add(s);
   return allowed;
 }
 
