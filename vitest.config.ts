@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'web-widget/test/**/*.test.ts', 'agent-console/test/**/*.test.ts'],
+    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'web-widget/test/**/*.test.ts', 'agent-console/test/**/*.test.ts', 'shared/test/**/*.test.ts'],
     pool: 'forks',
     // Two cores: two test files at a time; each file owns its database and Redis prefix.
     maxWorkers: 2,

@@ -1,16 +1,19 @@
 // The console: login screen, then a shell with role-based navigation from the route registry.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { LoginResponse } from '@helpline/shared';
-import { ApiError, auth } from './api.js';
+import { ApiError, api, auth } from './api.js';
 import { closeAgent, connectAgent, type AgentSocket } from './socket.js';
 import { SessionContext, runLogoutCleanups, type SessionValue } from './session.js';
 import { routesFor } from './routes.js';
 import { matches, navigate, usePath } from './router.js';
-import { t, useLanguage } from './i18n/index.js';
+import { setLanguage, t, useLanguage, type UiLanguage } from './i18n/index.js';
 import { LanguageSwitch } from './components/language-switch.js';
 
 export function App() {
-  useLanguage();
+  const lang = useLanguage();
+  useEffect(() => {
+    document.title = t('login.title');
+  }, [lang]);
   const [login, setLogin] = useState<LoginResponse | null>(null);
   const [checking, setChecking] = useState(true);
   /** Why the last session ended, when the server ended it. */
@@ -19,7 +22,7 @@ export function App() {
   useEffect(() => {
     auth
       .me()
-      .then(setLogin)
+      .then((l) => setLogin(withOwnLanguage(l)))
       .catch(() => setLogin(null))
       .finally(() => setChecking(false));
   }, []);
@@ -31,7 +34,7 @@ export function App() {
         notice={ended}
         onLogin={(l) => {
           setEnded(null);
-          setLogin(l);
+          setLogin(withOwnLanguage(l));
         }}
       />
     );
@@ -47,6 +50,19 @@ export function App() {
 }
 
 type SessionEnd = 'expired' | 'revoked';
+
+/** The console speaks the language the staff member chose, on whatever computer they log in. */
+function withOwnLanguage<L extends LoginResponse | null>(l: L): L {
+  if (l?.profile.language) setLanguage(l.profile.language);
+  return l;
+}
+
+/** Keeps a choice made in the console on the staff member's account (it follows them across sessions). */
+function saveOwnLanguage(language: UiLanguage): void {
+  api.patch<LoginResponse>('/api/auth/me', { language }).catch(() => {
+    /* the choice still applies on this computer; the next one tries again */
+  });
+}
 
 function LoginScreen({ onLogin, notice }: { onLogin: (l: LoginResponse) => void; notice: SessionEnd | null }) {
   const [email, setEmail] = useState('');
@@ -165,7 +181,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why
             <span class="who">
               {login.profile.name} · {t('role.' + login.profile.role)}
             </span>
-            <LanguageSwitch />
+            <LanguageSwitch onChoose={saveOwnLanguage} />
             <button type="button" onClick={() => void session.logout()}>
               {t('shell.logout')}
             </button>

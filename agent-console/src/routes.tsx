@@ -3,7 +3,7 @@
 // Other sections add ONE entry here each and keep their code in their own folder:
 //   - hotline analyst section: src/hotline/ (hotline helper)
 //   - supervision board: src/supervision/, admin pages: src/admin/ (supervision/admin helper)
-// `label` is an i18n key (add it with extendMessages() from your folder, or in i18n/en.ts + bg.ts).
+// `label` is an i18n key (add it with extendMessages() from your folder, or in i18n/en.ts + bg.ts + sr-Cyrl.ts).
 // A component receives { subpath }: the part of the hash path after `path` ('' or '/...').
 // Optional: `badge` is shown inside the navigation entry (a live count), `live` is mounted once for the
 // whole session while the entry is in the navigation (it keeps the count and raises notifications).

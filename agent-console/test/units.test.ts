@@ -1,10 +1,9 @@
-// Pure pieces of the console: translations complete, URL extraction for hotline reports, the "/" query.
+// Pure pieces of the console (translations: i18n.test.ts): URL extraction for hotline reports, the "/" query.
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@helpline/shared';
-import { en } from '../src/i18n/en.js';
-import { bg } from '../src/i18n/bg.js';
 import { extractVisitorUrls, replaceSlashQuery, slashQuery } from '../src/counsellor/text.js';
 import { filterCanned } from '../src/counsellor/canned.js';
+import { matchesSearch } from '../src/components/search.js';
 import { contiguousSeq } from '../src/counsellor/store.js';
 
 const msg = (sender: ChatMessage['sender'], body: string, seq: number): ChatMessage => ({
@@ -15,13 +14,6 @@ const msg = (sender: ChatMessage['sender'], body: string, seq: number): ChatMess
   sender,
   body,
   createdAt: new Date(0).toISOString(),
-});
-
-describe('console translations', () => {
-  it('has every English key in Bulgarian', () => {
-    expect(Object.keys(en).filter((k) => !(k in bg))).toEqual([]);
-    expect(Object.keys(bg).filter((k) => !(k in en))).toEqual([]);
-  });
 });
 
 describe('a chat\'s history', () => {
@@ -58,5 +50,24 @@ describe('canned response shortcut', () => {
     ];
     expect(filterCanned(list, 'saf').map((c) => c.id)).toEqual(['1', '2']);
     expect(filterCanned(list, 'by').map((c) => c.id)).toEqual(['2']);
+  });
+});
+
+describe('search in the console', () => {
+  it('finds a name in either Serbian script, with or without diacritics', () => {
+    expect(matchesSearch('Petar', 'Петар Петровић')).toBe(true);
+    expect(matchesSearch('petrovic', 'Петар Петровић')).toBe(true);
+    expect(matchesSearch('Петар', 'Petar Petrović')).toBe(true);
+    expect(matchesSearch('Đorđe', 'Ђорђе')).toBe(true);
+    expect(matchesSearch('Petar Jovan', 'Петар Петровић')).toBe(false);
+    expect(matchesSearch('Marko', 'Петар Петровић', 'petar@centre.test')).toBe(false);
+    expect(matchesSearch('', 'anything')).toBe(true);
+  });
+  it('finds a canned response by a title in the other script', () => {
+    const list = [
+      { id: '1', language: 'sr-Cyrl', shortcut: 'hello', title: 'Поздрав', body: 'Здраво' },
+      { id: '2', language: 'sr-Cyrl', shortcut: 'bye', title: 'Крај', body: 'Хвала' },
+    ] as const;
+    expect(filterCanned(list.map((c) => ({ ...c })), 'pozdrav').map((c) => c.id)).toEqual(['1']);
   });
 });

@@ -53,6 +53,8 @@ import { createSupervisionService } from './supervision/service.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { registerSupervisionSocket } from './supervision/socket.js';
 import { adminRoutes } from './admin/routes.js';
+import { createProfileService } from './profiles/service.js';
+import { profileRoutes } from './profiles/routes.js';
 import { createRetentionService } from './retention/service.js';
 import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
 import { createMetrics, metricsPlugin } from './metrics/metrics.js';
@@ -123,6 +125,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
@@ -199,6 +202,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(widgetRoutes);
   await app.register(supervisionRoutes);
   await app.register(adminRoutes);
+  await app.register(profileRoutes);
   await app.register(retentionRoutes);
   await app.register(webRoutes);
 

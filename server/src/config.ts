@@ -1,5 +1,6 @@
 // Configuration is read once from the environment, validated, and passed in. Types come from the schema.
 import { z } from 'zod';
+import { CENTRE_PROFILES } from '@helpline/shared';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -70,6 +71,7 @@ export const configSchema = z.object({
   LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute, right or wrong (wrong passwords are also limited per account and address: 10 per 15 minutes; see docs/security.md)'),
   WIDGET_CONNECTIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(600).describe('Widget connections one IP may open per minute (schools share one IP: keep it generous)'),
   RETENTION_PURGE_CRON: z.string().min(9).max(100).default('30 3 * * *').describe('When the daily retention purge runs (cron pattern, UTC)'),
+  CENTRE_PROFILE: z.enum(CENTRE_PROFILES).optional().describe('Centre profile applied on first start when none was chosen yet: `bg` (Bulgaria), `sr` (Serbia) or `neutral` (languages, time zone, holidays, phone line, referral institutions, police unit, INHOPE routing, risk words; all editable afterwards, and the admin pages can apply another one; nothing is ever deleted)'),
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
   HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),

@@ -18,6 +18,7 @@ import type { HotlineService } from './hotline/service.js';
 import type { NoteService } from './notes/service.js';
 import type { CannedService } from './canned/service.js';
 import type { ReferralService } from './referrals/service.js';
+import type { ProfileService } from './profiles/service.js';
 import type { ReturnCodeService } from './cases/return-codes.js';
 import type { OfflineMessageService } from './widget/service.js';
 import type { SupervisionService } from './supervision/service.js';
@@ -50,6 +51,7 @@ declare module 'fastify' {
     notes: NoteService;
     canned: CannedService;
     referrals: ReferralService;
+    profiles: ProfileService;
     returnCodes: ReturnCodeService;
     retention: RetentionService;
     offlineMessages: OfflineMessageService;

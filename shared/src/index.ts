@@ -1,2 +1,5 @@
 export * from './domain.js';
 export * from './protocol.js';
+export * from './serbian.js';
+export * from './language-tags.js';
+export * from './profiles.js';

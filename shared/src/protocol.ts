@@ -134,6 +134,8 @@ export interface StaffProfile {
   languages: Language[];
   topics: Topic[];
   capacity: number;
+  /** Console language chosen by this person; null until chosen (the centre's default applies). */
+  language: Language | null;
 }
 
 // ---------- /widget namespace ----------

@@ -7,11 +7,12 @@ import { t, useLanguage } from '../i18n/index.js';
 import { StaffAdmin } from './staff.js';
 import { HoursForm, RiskWordsForm, ServiceForm, WidgetForm } from './settings.js';
 import { AuditLog } from './audit.js';
+import { ProfileForm } from './profile.js';
 import './i18n.js';
 import '../supervision/supervision.css';
 
-type Tab = 'staff' | 'hours' | 'widget' | 'risk' | 'service' | 'audit';
-const TABS: Tab[] = ['staff', 'hours', 'widget', 'risk', 'service', 'audit'];
+type Tab = 'staff' | 'profile' | 'hours' | 'widget' | 'risk' | 'service' | 'audit';
+const TABS: Tab[] = ['staff', 'profile', 'hours', 'widget', 'risk', 'service', 'audit'];
 
 export function AdminPage({ subpath }: RouteProps) {
   useLanguage();
@@ -22,6 +23,7 @@ export function AdminPage({ subpath }: RouteProps) {
       <h1 id="ad-title">{t('ad.title')}</h1>
       <Tabs label={t('ad.tabs')} idPrefix="ad" active={tab} onChange={setTab} tabs={TABS.map((k) => ({ key: k, label: t(`ad.tab.${k}`) }))}>
         {tab === 'staff' && <StaffAdmin />}
+        {tab === 'profile' && <ProfileForm />}
         {tab === 'hours' && <HoursForm />}
         {tab === 'widget' && <WidgetForm />}
         {tab === 'risk' && <RiskWordsForm />}

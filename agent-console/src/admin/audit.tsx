@@ -1,7 +1,7 @@
 // The audit log: who did or read what, when (never message text).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatDateTime } from '../i18n/index.js';
 
 interface AuditRow {
   id: number;
@@ -57,7 +57,7 @@ export function AuditLog() {
         <tbody>
           {rows.map((r) => (
             <tr key={r.id}>
-              <td>{new Date(r.at).toLocaleString()}</td>
+              <td>{formatDateTime(r.at)}</td>
               <td>{r.actorType === 'staff' ? (r.actorId ?? '').slice(0, 8) : r.actorType}</td>
               <td>{r.action}</td>
               <td>

@@ -3,14 +3,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, STAFF_ROLES, TOPICS, type Language, type StaffAccount, type StaffRole, type Topic } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { useSession } from '../session.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { Status } from './use-settings.js';
+import { matchesSearch, SearchField } from '../components/search.js';
 
 /** An edit as the admin API takes it: a new password is write-only, never part of an account. */
 type StaffPatch = Partial<StaffAccount> & { password?: string };
 
 const errText = (err: unknown) =>
-  err instanceof ApiError ? err.message + (err.fields.length ? `: ${err.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '') : t('common.error');
+  err instanceof ApiError ? errorText(err) : t('common.error');
 
 function Checks<T extends string>({ legend, all, chosen, prefix, onChange }: { legend: string; all: readonly T[]; chosen: T[]; prefix: string; onChange: (v: T[]) => void }) {
   return (
@@ -30,6 +31,7 @@ export function StaffAdmin() {
   const [staff, setStaff] = useState<StaffAccount[]>([]);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
   const load = () =>
     api
       .get<{ staff: StaffAccount[] }>('/api/admin/staff')
@@ -50,6 +52,7 @@ export function StaffAdmin() {
   return (
     <div>
       <Status status={status} />
+      <SearchField value={query} onInput={setQuery} />
       <table aria-label={t('ad.tab.staff')}>
         <thead>
           <tr>
@@ -63,13 +66,13 @@ export function StaffAdmin() {
           </tr>
         </thead>
         <tbody>
-          {staff.map((s) => (
+          {staff.filter((s) => matchesSearch(query, s.name, s.email)).map((s) => (
             <>
               <tr key={s.id}>
                 <td>{s.name}</td>
                 <td>{s.email}</td>
                 <td>{t(`role.${s.role}`)}</td>
-                <td>{s.languages.join(', ')}</td>
+                <td>{s.languages.map((l) => t('language.' + l)).join(', ')}</td>
                 <td>{s.capacity}</td>
                 <td>{s.disabled ? t('ad.staff.disabled') : t('ad.staff.active')}</td>
                 <td>

@@ -1,7 +1,7 @@
 // Load one settings key and save changes to it (PUT /api/admin/settings/:key).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 
 export function useSetting<T>(key: string) {
   const [value, setValue] = useState<T | null>(null);
@@ -18,8 +18,7 @@ export function useSetting<T>(key: string) {
       setValue(await api.put<T>(`/api/admin/settings/${key}`, patch));
       setStatus({ ok: true, text: t('ad.saved') });
     } catch (err) {
-      const fields = err instanceof ApiError && err.fields.length ? `: ${err.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '';
-      setStatus({ ok: false, text: (err instanceof Error ? err.message : t('common.error')) + fields });
+      setStatus({ ok: false, text: err instanceof ApiError ? errorText(err) : t('common.error') });
     }
   };
   return { value, save, status };

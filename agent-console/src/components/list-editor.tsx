@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText as i18nErrorText } from '../i18n/index.js';
 
 interface Editing<I> {
   id: string | null;
@@ -16,7 +16,7 @@ export function useListEditor<I>({
   endpoint,
   toBody = (input) => input,
   afterSave,
-  errorText = (err) => (err instanceof ApiError ? err.message : t('common.error')),
+  errorText = (err) => (err instanceof ApiError ? i18nErrorText(err) : t('common.error')),
 }: {
   blank: () => I;
   /** Collection path; an existing item is saved with PUT `${endpoint}/${id}`, a new one with POST. */

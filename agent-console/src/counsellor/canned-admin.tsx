@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, type CannedResponse, type CannedResponseInput, type Language } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
 import { EditorForm, ListTable, useListEditor } from '../components/list-editor.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, errorText as i18nErrorText } from '../i18n/index.js';
 import { forgetCanned } from './canned.js';
 
 const blank = (language: Language): CannedResponseInput => ({ language, shortcut: '', title: '', body: '' });
@@ -24,7 +24,7 @@ export function CannedAdminPage() {
       forgetCanned(language);
       return load(language);
     },
-    errorText: (err) => (err instanceof ApiError ? (err.fields.map((f) => `${f.path}: ${f.message}`).join('; ') || err.message) : t('common.error')),
+    errorText: (err) => (err instanceof ApiError ? i18nErrorText(err) : t('common.error')),
   });
   useEffect(() => {
     void load(language);

@@ -2,6 +2,7 @@
 import type { CannedResponse, Language } from '@helpline/shared';
 import { api } from '../api.js';
 import { onLogout } from '../session.js';
+import { matchesSearch } from '../components/search.js';
 
 const cache = new Map<Language, Promise<CannedResponse[]>>();
 onLogout(() => cache.clear());
@@ -25,6 +26,7 @@ export function filterCanned(list: readonly CannedResponse[], query: string): Ca
   const q = query.toLowerCase();
   if (!q) return [...list];
   const starts = list.filter((c) => c.shortcut.toLowerCase().startsWith(q));
-  const rest = list.filter((c) => !starts.includes(c) && (c.title.toLowerCase().includes(q) || c.shortcut.toLowerCase().includes(q)));
+  // Titles in either Serbian script: "/pozdrav" finds "Поздрав".
+  const rest = list.filter((c) => !starts.includes(c) && matchesSearch(query, c.title, c.shortcut));
   return [...starts, ...rest];
 }

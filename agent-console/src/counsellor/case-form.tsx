@@ -20,7 +20,7 @@ import {
   type InsafeCategory,
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { onLogout } from '../session.js';
 
 export interface CaseDraft {
@@ -125,7 +125,7 @@ export function CaseForm({ mode, onDone }: { mode: Mode; onDone: (r: CaseRecord)
           if (k === 'contactType' || k === 'categories' || k === 'summary') fe[k] = t('case.err.' + k);
         }
         setErrors(fe);
-      } else setErrors({ form: err instanceof ApiError ? err.message : t('common.error') });
+      } else setErrors({ form: err instanceof ApiError ? errorText(err) : t('common.error') });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import type { CaseRecord } from '@helpline/shared';
-import { t } from '../i18n/index.js';
+import { t, formatDateTime } from '../i18n/index.js';
 
 /** A read-only case record (e.g. an earlier case of a returning child). */
 export function CaseSummary({ record }: { record: CaseRecord }) {
@@ -14,7 +14,7 @@ export function CaseSummary({ record }: { record: CaseRecord }) {
   ];
   return (
     <article class="card case-summary">
-      <h2>{new Date(record.createdAt).toLocaleString()}</h2>
+      <h2>{formatDateTime(record.createdAt)}</h2>
       <dl>
         {rows.map(([k, v]) => (
           <div key={k}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '@helpline/shared';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { Composer } from './composer.js';
 import { timeOf } from './text.js';
 import type { ChatState, WorkspaceActions } from './store.js';
@@ -49,7 +49,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
   const send = async (body: string) => {
     setError(null);
     const ack = await actions.send(c.id, body);
-    if (!ack.ok) setError(ack.error.message);
+    if (!ack.ok) setError(errorText(ack.error));
   };
 
   return (

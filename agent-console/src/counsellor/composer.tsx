@@ -150,7 +150,8 @@ export function Composer({ conversationId, language, disabled, draft, setDraft, 
         placeholder={t('chat.sendHint')}
         aria-label={t('chat.composer')}
         aria-controls={open ? listId : undefined}
-        aria-expanded={open}
+        // A textarea is a textbox, which may not carry aria-expanded (axe: aria-allowed-attr); the list it
+        // controls is announced through aria-controls and the active option.
         aria-autocomplete="list"
         aria-activedescendant={open && matches.length ? `${listId}-${activeIdx}` : undefined}
         onInput={(e) => input(e.currentTarget.value)}

@@ -24,7 +24,7 @@ export function ConversationList({ state, onSelect }: { state: WorkspaceState; o
               >
                 <span class="conv-title">
                   {label}
-                  {c.language && <span class="muted"> · {c.language}</span>}
+                  {c.language && <span class="muted"> · {t('language.' + c.language)}</span>}
                 </span>
                 <span class="conv-sub">
                   <span class={`state state-${c.state}`}>{t('conv.state.' + c.state)}</span>

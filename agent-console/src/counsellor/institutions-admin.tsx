@@ -4,12 +4,14 @@ import { INSTITUTION_KINDS, type Institution, type InstitutionInput, type Instit
 import { api } from '../api.js';
 import { EditorForm, ListTable, useListEditor } from '../components/list-editor.js';
 import { t, useLanguage } from '../i18n/index.js';
+import { matchesSearch, SearchField } from '../components/search.js';
 
 const blank = (): InstitutionInput => ({ name: '', kind: 'social-services', contact: '', active: true });
 
 export function InstitutionsAdminPage() {
   useLanguage();
   const [list, setList] = useState<Institution[]>([]);
+  const [query, setQuery] = useState('');
   const load = (): Promise<void> =>
     api
       .get<{ institutions: Institution[] }>('/api/institutions?all=1')
@@ -26,9 +28,10 @@ export function InstitutionsAdminPage() {
   return (
     <section class="page">
       <h1>{t('inst.title')}</h1>
+      <SearchField value={query} onInput={setQuery} />
       <ListTable
         headers={[t('inst.name'), t('inst.kind'), t('inst.contact'), t('inst.active')]}
-        items={list}
+        items={list.filter((i) => matchesSearch(query, i.name, i.contact))}
         cells={(i) => (
           <>
             <td>{i.name}</td>

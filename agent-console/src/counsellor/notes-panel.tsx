@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { LIMITS, type Note } from '@helpline/shared';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { timeOf } from './text.js';
 import type { WorkspaceActions } from './store.js';
 
@@ -17,7 +17,7 @@ export function NotesPanel({ conversationId, notes, actions }: { conversationId:
     const ack = await actions.addNote(conversationId, body.trim());
     setBusy(false);
     if (ack.ok) setBody('');
-    else setError(ack.error.message);
+    else setError(errorText(ack.error));
   };
 
   return (

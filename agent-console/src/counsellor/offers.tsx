@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Offer } from '@helpline/shared';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { secondsUntil } from './text.js';
 import type { WorkspaceActions } from './store.js';
@@ -13,7 +13,7 @@ export function OfferList({ offers, actions }: { offers: Offer[]; actions: Works
   const act = async (offerId: string, kind: 'accept' | 'decline') => {
     setError(null);
     const ack = await (kind === 'accept' ? actions.accept(offerId) : actions.decline(offerId));
-    if (!ack.ok) setError(ack.error.code === 'invalid_state' ? t('offer.revoked') : ack.error.message);
+    if (!ack.ok) setError(ack.error.code === 'invalid_state' ? t('offer.revoked') : errorText(ack.error));
   };
 
   useEffect(() => {

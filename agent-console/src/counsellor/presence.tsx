@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AgentState } from '@helpline/shared';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { askNotificationPermission, notificationsSupported } from './alerts.js';
 import { secondsUntil } from './text.js';
@@ -15,7 +15,7 @@ export function PresenceBar({ agent, connected, actions }: { agent: AgentState |
   const change = async (status: 'available' | 'away') => {
     setError(null);
     const ack = await actions.setStatus(status);
-    if (!ack.ok) setError(ack.error.message);
+    if (!ack.ok) setError(errorText(ack.error));
   };
 
   return (

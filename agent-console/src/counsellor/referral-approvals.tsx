@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Referral } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, formatDateTime } from '../i18n/index.js';
 import { useSession } from '../session.js';
 
 export function ReferralApprovalsPage() {
@@ -53,7 +53,7 @@ export function ReferralApprovalsPage() {
                 <td>{r.institutionName}</td>
                 <td>{r.requestedByName ?? ''}</td>
                 <td>{r.note ?? ''}</td>
-                <td>{new Date(r.createdAt).toLocaleString()}</td>
+                <td>{formatDateTime(r.createdAt)}</td>
                 <td class="row">
                   {r.requestedBy === profile.id ? (
                     <span class="muted">{t('referral.status.pending_approval')}</span>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { CaseRecord, ReturnCodeLookupResponse } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, errorText } from '../i18n/index.js';
 import { CaseSummary } from './case-summary.js';
 
 export function ReturnCodeLookupPage() {
@@ -18,7 +18,7 @@ export function ReturnCodeLookupPage() {
     try {
       setCases((await api.post<ReturnCodeLookupResponse>('/api/cases/by-return-code', { code: code.trim() })).cases);
     } catch (err) {
-      setError(err instanceof ApiError && err.code === 'not_found' ? t('returning.notFound') : err instanceof ApiError ? err.message : t('common.error'));
+      setError(err instanceof ApiError && err.code === 'not_found' ? t('returning.notFound') : err instanceof ApiError ? errorText(err) : t('common.error'));
     }
   };
 

@@ -1,11 +1,13 @@
 // Forwarding (police with four eyes, INHOPE member hotline, hosting provider) and the removal outcome.
 import { useEffect, useState } from 'preact/hooks';
-import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type MemberHotline, type StaffRole } from '@helpline/shared';
+import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type HotlineRouting, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatDate, errorText } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
+// The centre profile's national police unit, suggested for a police forwarding (not cached: admins edit it).
+const routing = () => api.get<HotlineRouting>('/api/hotline/routing').catch(() => null);
 const today = () => new Date().toISOString().slice(0, 10);
 /** A date input's day as an ISO timestamp at noon UTC (no time-zone surprises around midnight). */
 const dayIso = (d: string) => (d ? new Date(`${d}T12:00:00Z`).toISOString() : undefined);
@@ -19,7 +21,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
     try {
       onChange(await p);
     } catch (x) {
-      setErr(x instanceof ApiError ? x.message : t('common.error'));
+      setErr(x instanceof ApiError ? errorText(x) : t('common.error'));
     }
   };
   const canForward = analyst && ['assessed', 'forwarded', 'content_removed'].includes(report.status);
@@ -48,7 +50,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
                   {a.receiver}
                   {a.countryCode ? ` (${a.countryCode})` : ''}
                 </td>
-                <td>{a.sentAt ? new Date(a.sentAt).toLocaleDateString() : t('common.none')}</td>
+                <td>{a.sentAt ? formatDate(a.sentAt) : t('common.none')}</td>
                 <td>{analyst ? <RefEditor actionId={a.id} value={a.receiverRef ?? ''} onSave={(ref) => run(api.patch(`/api/hotline/actions/${a.id}`, { receiverRef: ref }))} /> : (a.receiverRef ?? t('common.none'))}</td>
                 <td>
                   {t(`hl.state.${a.state}`)}
@@ -72,7 +74,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
       {analyst && report.status === 'forwarded' && <Removal report={report} run={run} />}
       {report.removedAt && (
         <p>
-          {t('hl.removedAt')}: {new Date(report.removedAt).toLocaleDateString()}
+          {t('hl.removedAt')}: {formatDate(report.removedAt)}
         </p>
       )}
       {err && (
@@ -109,10 +111,12 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
   const [receiver, setReceiver] = useState('');
   const [ref, setRef] = useState('');
   const [sent, setSent] = useState(today());
+  const [police, setPolice] = useState('');
   const suggested = (k: HotlineActionKind, hotlines: MemberHotline[]) =>
-    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : '';
+    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : police;
   useEffect(() => {
     void members().then(setList);
+    void routing().then((r) => setPolice(r?.policeUnit ?? ''));
   }, []);
   // Once the member hotlines are known; only fills an empty field, so what the analyst typed stays.
   useEffect(() => {

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HotlineReportSummary } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, formatDateTime } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import type { RouteProps } from '../routes.js';
 import { ReportView } from './report-view.js';
@@ -75,7 +75,7 @@ function Queue() {
                     {r.reference}
                   </button>
                 </td>
-                <td>{new Date(r.createdAt).toLocaleString()}</td>
+                <td>{formatDateTime(r.createdAt)}</td>
                 <td>{t(`hl.source.${r.source}`)}</td>
                 <td>
                   <span class={`hl-status hl-status-${r.status}`}>{t(`hl.status.${r.status}`)}</span>

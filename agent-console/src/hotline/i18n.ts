@@ -1,5 +1,6 @@
 // The hotline section's words (English, Bulgarian), added to the console's dictionaries.
 import { extendMessages } from '../i18n/index.js';
+import './i18n.sr.js';
 
 extendMessages('en', {
   'nav.hotline': 'Hotline',
@@ -177,6 +178,7 @@ extendMessages('bg', {
   'hl.resolveNone': 'DNS не върна адрес',
   'hl.saveAssessment': 'Запази оценката',
   'hl.useEarlier': 'Използвай предишната оценка',
+  'hl.unset': '—',
   'hl.cls.baseline': 'Baseline (незаконно навсякъде)',
   'hl.cls.nationally-illegal': 'Незаконно в страната',
   'hl.cls.not-illegal': 'Не е незаконно',

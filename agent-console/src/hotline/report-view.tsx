@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HotlineReportDetail } from '@helpline/shared';
 import { api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatDateTime, getLanguage } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { UrlItem } from './url-item.js';
 import { ActionsPanel } from './actions-panel.js';
@@ -49,7 +49,7 @@ export function ReportView({ id }: { id: string }) {
       </div>
       <dl class="hl-meta card">
         <dt>{t('hl.col.received')}</dt>
-        <dd>{new Date(d.createdAt).toLocaleString()}</dd>
+        <dd>{formatDateTime(d.createdAt)}</dd>
         <dt>{t('hl.col.source')}</dt>
         <dd>{t(`hl.source.${d.source}`)}</dd>
         <dt>{t('hl.contentType')}</dt>
@@ -102,7 +102,7 @@ export function ReportView({ id }: { id: string }) {
             {t('hl.close')}
           </button>
         )}
-        <a href={`/api/hotline/reports/${d.id}/export?format=csv`} download>
+        <a href={`/api/hotline/reports/${d.id}/export?format=csv&lang=${getLanguage()}`} download>
           {t('hl.exportReport')}
         </a>
       </div>
@@ -112,7 +112,7 @@ export function ReportView({ id }: { id: string }) {
         <ol>
           {d.history.map((h, i) => (
             <li key={i}>
-              {new Date(h.at).toLocaleString()}: {h.from ? `${t(`hl.status.${h.from}`)} → ` : ''}
+              {formatDateTime(h.at)}: {h.from ? `${t(`hl.status.${h.from}`)} → ` : ''}
               {t(`hl.status.${h.to}`)}
             </li>
           ))}

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { HotlineStats } from '@helpline/shared';
 import { api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatNumber, getLanguage } from '../i18n/index.js';
 
 const monthAgo = () => new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -53,7 +53,7 @@ export function StatsPanel() {
         <button type="submit" class="primary">
           {t('hl.showStats')}
         </button>
-        <a href={`/api/hotline/export?format=csv&${qs}`} download>
+        <a href={`/api/hotline/export?format=csv&lang=${getLanguage()}&${qs}`} download>
           {t('hl.exportCsv')}
         </a>
         <a href={`/api/hotline/export?format=json&${qs}`} download>
@@ -80,7 +80,7 @@ export function StatsPanel() {
               median: fmt(s.timeToRemovalHours.median),
               avg: fmt(s.timeToRemovalHours.avg),
               count: s.timeToRemovalHours.count,
-              share: s.timeToRemovalHours.removedWithin3DaysShare === null ? '—' : `${Math.round(s.timeToRemovalHours.removedWithin3DaysShare * 100)}%`,
+              share: s.timeToRemovalHours.removedWithin3DaysShare === null ? '—' : formatNumber(s.timeToRemovalHours.removedWithin3DaysShare, { style: 'percent' }),
             })}
           </p>
         </div>

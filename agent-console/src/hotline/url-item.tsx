@@ -11,7 +11,7 @@ import {
   type HotlineUrl,
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 
 const isWebUrl = (s: string) => {
   try {
@@ -120,7 +120,7 @@ function AssessmentForm({ reportId, n, url, onChange }: { reportId: string; n: n
       onChange(await api.put<HotlineReportDetail>(`/api/hotline/reports/${reportId}/urls/${url.id}/assessment`, body));
       setMsg(t('hl.saved'));
     } catch (x) {
-      setErr(x instanceof ApiError && x.fields.length ? x.fields.map((f) => `${f.path}: ${f.message}`).join('; ') : t('common.error'));
+      setErr(x instanceof ApiError ? errorText(x) : t('common.error'));
     } finally {
       setBusy(false);
     }

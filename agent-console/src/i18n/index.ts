@@ -1,33 +1,71 @@
 // Console i18n: t(key, params) with {name} placeholders, English fallback, a language switch.
 // Other sections extend the dictionaries from their own folders with extendMessages() (no need to edit
-// en.ts / bg.ts): e.g. in src/hotline/i18n.ts `extendMessages('en', {...}); extendMessages('bg', {...})`
-// and import that file from the section's component.
+// en.ts / bg.ts / sr-Cyrl.ts): e.g. src/hotline/i18n.ts. Serbian Latin is never written by hand: it is
+// the transliteration of the Cyrillic text (shared/src/serbian.ts); extendMessages('sr-Latn', ...) holds
+// only overrides, keys whose Latin usage differs from the letter-by-letter form.
 import { useEffect, useState } from 'preact/hooks';
+import { LANGUAGES, toSerbianLatin, type Language } from '@helpline/shared';
 import { en } from './en.js';
 import { bg } from './bg.js';
+import { srCyrl } from './sr-Cyrl.js';
+import { srLatnOverrides } from './sr-Latn.js';
 
-export const UI_LANGUAGES = ['en', 'bg'] as const;
-export type UiLanguage = (typeof UI_LANGUAGES)[number];
+export const UI_LANGUAGES = LANGUAGES;
+export type UiLanguage = Language;
 export type Messages = Record<string, string>;
 
-const dictionaries: Record<UiLanguage, Messages> = { en: { ...en }, bg: { ...bg } };
+const dictionaries: Record<UiLanguage, Messages> = { en: { ...en }, bg: { ...bg }, 'sr-Cyrl': { ...srCyrl }, 'sr-Latn': { ...srLatnOverrides } };
+const latinCache = new Map<string, string>();
 const STORAGE_KEY = 'helpline.console.lang';
+/** Pseudo-localisation (tests and translators): every translated string is shown as ⟦…⟧. */
+const PSEUDO_KEY = 'helpline.console.pseudo';
+
+export function isUiLanguage(v: unknown): v is UiLanguage {
+  return typeof v === 'string' && (UI_LANGUAGES as readonly string[]).includes(v);
+}
+
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null; // storage may be blocked
+  }
+}
 
 function initialLanguage(): UiLanguage {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved === 'en' || saved === 'bg') return saved;
-  } catch {
-    /* storage may be blocked */
-  }
-  return typeof navigator !== 'undefined' && navigator.language?.startsWith('bg') ? 'bg' : 'en';
+  const saved = stored(STORAGE_KEY);
+  if (isUiLanguage(saved)) return saved;
+  const nav = typeof navigator !== 'undefined' ? (navigator.language ?? '').toLowerCase() : '';
+  if (nav.startsWith('bg')) return 'bg';
+  if (nav.startsWith('sr')) return nav.includes('latn') ? 'sr-Latn' : 'sr-Cyrl';
+  return 'en';
 }
 
 let current: UiLanguage = initialLanguage();
+const pseudo = stored(PSEUDO_KEY) === '1';
 const listeners = new Set<(l: UiLanguage) => void>();
 
 export function extendMessages(lang: UiLanguage, messages: Messages): void {
   Object.assign(dictionaries[lang], messages);
+  if (lang === 'sr-Cyrl' || lang === 'sr-Latn') latinCache.clear();
+}
+
+/** The raw text of a key in a language, or undefined when that language lacks it (no fallback). */
+export function lookup(lang: UiLanguage, key: string): string | undefined {
+  if (lang !== 'sr-Latn') return dictionaries[lang][key];
+  const override = dictionaries['sr-Latn'][key];
+  if (override !== undefined) return override;
+  const cyr = dictionaries['sr-Cyrl'][key];
+  if (cyr === undefined) return undefined;
+  let lat = latinCache.get(key);
+  if (lat === undefined) latinCache.set(key, (lat = toSerbianLatin(cyr)));
+  return lat;
+}
+
+/** Every key of a language's dictionary (sr-Latn: those of sr-Cyrl plus its overrides). */
+export function keysOf(lang: UiLanguage): string[] {
+  const own = Object.keys(dictionaries[lang]);
+  return lang === 'sr-Latn' ? [...new Set([...Object.keys(dictionaries['sr-Cyrl']), ...own])] : own;
 }
 
 export function getLanguage(): UiLanguage {
@@ -46,10 +84,36 @@ export function setLanguage(lang: UiLanguage): void {
   for (const l of listeners) l(lang);
 }
 
+const mark = (s: string) => (pseudo ? `⟦${s}⟧` : s);
+
 export function t(key: string, params?: Record<string, string | number>): string {
-  const raw = dictionaries[current][key] ?? dictionaries.en[key] ?? key;
-  if (!params) return raw;
-  return raw.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const raw = lookup(current, key) ?? dictionaries.en[key] ?? key;
+  if (!params) return mark(raw);
+  return mark(raw.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)));
+}
+
+/** A server error (typed code, optional field paths) in the staff member's language, never the server's English. */
+export function errorText(err: unknown): string {
+  const e = err as { code?: unknown; fields?: { path: string }[] } | null;
+  const code = typeof e?.code === 'string' && lookup('en', `error.${e.code}`) !== undefined ? e.code : 'internal';
+  const fields = Array.isArray(e?.fields) && e.fields.length ? ` ${t('error.fields', { fields: e.fields.map((f) => f.path).join(', ') })}` : '';
+  return t(`error.${code}`) + fields;
+}
+
+/** The BCP 47 locale for Intl in the current language (Serbian with its script and country). */
+export function intlLocale(lang: UiLanguage = current): string {
+  return { en: 'en-GB', bg: 'bg-BG', 'sr-Cyrl': 'sr-Cyrl-RS', 'sr-Latn': 'sr-Latn-RS' }[lang];
+}
+
+type DateInput = string | number | Date;
+const fmt = (opts: Intl.DateTimeFormatOptions) => (d: DateInput) => mark(new Intl.DateTimeFormat(intlLocale(), opts).format(new Date(d)));
+/** Date and time, date, time (hours and minutes) and numbers in the staff member's language. */
+export const formatDateTime = fmt({ dateStyle: 'short', timeStyle: 'short' });
+export const formatDate = fmt({ dateStyle: 'medium' });
+export const formatTime = fmt({ hour: '2-digit', minute: '2-digit' });
+export const formatTimeSeconds = fmt({ timeStyle: 'medium' });
+export function formatNumber(n: number, opts?: Intl.NumberFormatOptions): string {
+  return mark(new Intl.NumberFormat(intlLocale(), opts).format(n));
 }
 
 /** Re-render the calling component when the language changes. */

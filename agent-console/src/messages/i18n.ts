@@ -1,5 +1,6 @@
 // Texts of the left-messages section (inbox, one message, the navigation count and its notification).
 import { extendMessages } from '../i18n/index.js';
+import './i18n.sr.js';
 
 extendMessages('en', {
   'nav.messages': 'Messages',

@@ -5,14 +5,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OfflineMessageChanged, StaffOfflineMessage } from '@helpline/shared';
 import { LIMITS } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, formatDateTime, formatTime } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { useNow } from '../components/use-now.js';
 import { age, languageName } from './messages-page.js';
 
 type Action = 'claim' | 'release' | 'answer';
 const CHANGE_OF: Record<Action, OfflineMessageChanged['change']> = { claim: 'claimed', release: 'released', answer: 'answered' };
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (iso: string) => formatTime(iso);
 
 function errorText(err: unknown, m: StaffOfflineMessage | null): string {
   if (!(err instanceof ApiError)) return t('common.error');
@@ -123,7 +123,7 @@ export function MessageView({ id }: { id: string }) {
         )}
         <dt>{t('msg.meta.received')}</dt>
         <dd>
-          {new Date(m.createdAt).toLocaleString()} · {waiting ? t('msg.waitingFor', { age: age(m.createdAt, now) }) : t('msg.ago', { age: age(m.createdAt, now) })}
+          {formatDateTime(m.createdAt)} · {waiting ? t('msg.waitingFor', { age: age(m.createdAt, now) }) : t('msg.ago', { age: age(m.createdAt, now) })}
         </dd>
       </dl>
       <section class="card msg-body" aria-labelledby="msg-wrote">

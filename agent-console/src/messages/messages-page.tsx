@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { OfflineMessageChanged, OfflineMessageList, OfflineMessageState, StaffOfflineMessageSummary } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, formatDateTime } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import type { RouteProps } from '../routes.js';
 import { useSession } from '../session.js';
@@ -141,7 +141,7 @@ function Inbox() {
                   <span class={`msg-state msg-state-${m.state}`}>{stateText(m)}</span>
                 </td>
                 <td>{ageText(m, now)}</td>
-                <td>{new Date(m.createdAt).toLocaleString()}</td>
+                <td>{formatDateTime(m.createdAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -6,7 +6,7 @@ import type { BoardSnapshot } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, formatTimeSeconds, formatNumber, errorText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { duration, useBoard } from './use-board.js';
 import { WatchPage } from './watch.js';
@@ -36,7 +36,7 @@ function Board() {
   const act = async (p: Promise<{ ok: boolean; error?: { message: string } }>, done?: string) => {
     setError(null);
     const r = await p;
-    if (!r.ok) setError(r.error?.message ?? t('common.error'));
+    if (!r.ok) setError(errorText(r.error));
     else if (done) setNotice(done);
   };
 
@@ -44,7 +44,7 @@ function Board() {
     <section class="page board" aria-labelledby="sv-title">
       <div class="row board-head">
         <h1 id="sv-title">{t('sv.title')}</h1>
-        <span class="muted small">{t('sv.updated', { time: new Date(board.at).toLocaleTimeString() })}</span>
+        <span class="muted small">{t('sv.updated', { time: formatTimeSeconds(board.at) })}</span>
         {canAct && <SurgeSwitch on={board.surge.leaveMessageOnly} onError={setError} />}
       </div>
       {board.surge.leaveMessageOnly && <p class="warn">{t('sv.surgeOn')}</p>}
@@ -79,7 +79,7 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
     [t('sv.inWrapup'), String(board.live.inWrapup)],
     [t('sv.answeredToday'), String(board.today.answered)],
     [t('sv.abandonedToday'), String(board.today.abandoned)],
-    [t('sv.serviceLevel', { target: sl.targetSeconds }), sl.share === null ? t('common.none') : `${Math.round(sl.share * 100)} %`],
+    [t('sv.serviceLevel', { target: sl.targetSeconds }), sl.share === null ? t('common.none') : formatNumber(sl.share, { style: 'percent' })],
     [t('sv.asa'), board.today.asaSeconds === null ? t('common.none') : duration(board.today.asaSeconds, t)],
     // Left messages: answers due in hours, not seconds; a waiting one is a child nobody has heard yet.
     [t('sv.offlineWaiting'), String(board.offlineMessages.waiting), board.offlineMessages.waiting > 0],
@@ -108,7 +108,7 @@ function Alerts({ alerts, dismiss, canOpen }: { alerts: ReturnType<typeof useBoa
       {alerts.map((a) => (
         <p key={a.id} class={a.kind === 'risk' || a.kind === 'long_wait' ? 'alert alert-urgent' : 'alert'} role="alert">
           <span>
-            {t(`sv.alert.${a.kind}`)} · {new Date(a.at).toLocaleTimeString()}
+            {t(`sv.alert.${a.kind}`)} · {formatTimeSeconds(a.at)}
           </span>
           {canOpen && a.conversationId && (
             <a href={`#/board/c/${a.conversationId}`} aria-label={t('sv.openConv', { n: short(a.conversationId) })}>
@@ -236,8 +236,8 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
               <td>
                 {c.load}/{c.capacity}
               </td>
-              <td>{c.languages.join(', ')}</td>
-              <td>{new Date(c.since).toLocaleTimeString()}</td>
+              <td>{c.languages.map((l) => t('language.' + l)).join(', ')}</td>
+              <td>{formatTimeSeconds(c.since)}</td>
               {canAct && (
                 <td>
                   <select

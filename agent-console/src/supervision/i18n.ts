@@ -1,5 +1,6 @@
 // Texts of the supervision section (board, conversation view, statistics).
 import { extendMessages } from '../i18n/index.js';
+import './i18n.sr.js';
 
 extendMessages('en', {
   'nav.board': 'Live board',

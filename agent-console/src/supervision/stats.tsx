@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { StatsReport } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { api } from '../api.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, useLanguage, formatNumber, errorText, getLanguage } from '../i18n/index.js';
 import { BarChart } from './charts.js';
 import { duration } from './use-board.js';
 import './i18n.js';
@@ -29,7 +29,7 @@ export function StatsPage(_: RouteProps) {
     api
       .get<StatsReport>(`/api/stats?${qs}`)
       .then(setReport)
-      .catch((e: Error) => setError(e.message || t('common.error')));
+      .catch((e: unknown) => setError(errorText(e)));
   };
   useEffect(load, []);
 
@@ -54,7 +54,7 @@ export function StatsPage(_: RouteProps) {
         <button type="submit" class="primary">
           {t('st.show')}
         </button>
-        <a href={`/api/stats.csv?${qs}`} download>
+        <a href={`/api/stats.csv?${qs}&lang=${getLanguage()}`} download>
           {t('st.csv')}
         </a>
       </form>
@@ -88,7 +88,7 @@ function Report({ r }: { r: StatsReport }) {
               [t('st.abandoned'), String(r.chat.abandoned)],
               [t('st.asa'), secs(r.chat.asaSeconds)],
               [t('st.aht'), secs(r.chat.avgHandleSeconds)],
-              [t('st.sl', { target: r.chat.serviceLevel.targetSeconds }), r.chat.serviceLevel.share === null ? t('common.none') : `${Math.round(r.chat.serviceLevel.share * 100)} %`],
+              [t('st.sl', { target: r.chat.serviceLevel.targetSeconds }), r.chat.serviceLevel.share === null ? t('common.none') : formatNumber(r.chat.serviceLevel.share, { style: 'percent' })],
             ] as const
           ).map(([k, v]) => (
             <div class="tile" key={k}>

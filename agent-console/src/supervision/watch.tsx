@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { BoardCounsellor, ChatMessage, Note, StaffConversation } from '@helpline/shared';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { mergeMessages } from '../counsellor/store.js';
 
@@ -28,7 +28,7 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
     const load = () =>
       void emitAck(socket, 'supervise:watch', { conversationId }).then((r) => {
         if (!live) return;
-        if (!r.ok) return setError(r.error.message);
+        if (!r.ok) return setError(errorText(r.error));
         setConv(r.data.conversation);
         // Merged, not replaced: a message or note that arrived live while the snapshot was on its way
         // (the room is joined before the history is read) must not vanish when the snapshot lands.
@@ -62,7 +62,7 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
     setNotice(null);
     const r = await p;
     if (!r.ok) {
-      setError(r.error.message);
+      setError(errorText(r.error));
       return null;
     }
     if (done) setNotice(done);

@@ -97,6 +97,15 @@ export const settingsSchemas = {
     .partial()
     .strict(),
   surge: z.object({ leaveMessageOnly: z.boolean() }).partial().strict(),
+  // Set by a centre profile, editable after.
+  hotlineRouting: z
+    .object({
+      countryCode: z.string().regex(/^([A-Z]{2})?$/, 'two capital letters or empty'),
+      policeUnit: z.string().trim().max(200),
+      nationalMemberCode: z.string().max(60),
+    })
+    .partial()
+    .strict(),
 } as const;
 export type AdminSettingsKey = keyof typeof settingsSchemas;
 export const ADMIN_SETTINGS_KEYS = Object.keys(settingsSchemas) as AdminSettingsKey[];

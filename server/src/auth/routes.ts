@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { LoginResponse } from '@helpline/shared';
+import { LANGUAGES, type LoginResponse } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import { SESSION_COOKIE } from './service.js';
 import { requireStaff, staffOf } from './guard.js';
 
+export const ownLanguageSchema = z.object({ language: z.enum(LANGUAGES) }).strict();
 export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
@@ -44,6 +45,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/auth/me', { preHandler: requireStaff() }, async (req) => {
     const res: LoginResponse = { profile: staffOf(req), csrfToken: req.session!.csrfToken };
+    return res;
+  });
+
+  // A staff member's own console language; their other sessions pick it up at their next load.
+  app.patch('/api/auth/me', { preHandler: requireStaff() }, async (req) => {
+    const { language } = parse(ownLanguageSchema, req.body);
+    const res: LoginResponse = { profile: await app.auth.setLanguage(req.session!.staff.id, language), csrfToken: req.session!.csrfToken };
     return res;
   });
 }

@@ -23,7 +23,7 @@ let dummyHash: Promise<string> | null = null;
 export type StaffRow = typeof staffUsers.$inferSelect;
 
 export function toProfile(u: StaffRow): StaffProfile {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, languages: u.languages, topics: u.topics, capacity: u.capacity };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, languages: u.languages, topics: u.topics, capacity: u.capacity, language: u.language ?? null };
 }
 
 export interface Session {
@@ -58,6 +58,13 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
     async listUsers(): Promise<(StaffProfile & { disabled: boolean })[]> {
       const rows = await db.select().from(staffUsers).orderBy(staffUsers.email);
       return rows.map((r) => ({ ...toProfile(r), disabled: r.disabledAt !== null }));
+    },
+
+    /** The console language a staff member chose for themself (kept across sessions and devices). */
+    async setLanguage(staffId: string, language: Language): Promise<StaffProfile> {
+      const [u] = await db.update(staffUsers).set({ language }).where(eq(staffUsers.id, staffId)).returning();
+      if (!u) throw new AppError('not_found', 'Unknown staff member');
+      return toProfile(u);
     },
 
     async countUsers(): Promise<number> {

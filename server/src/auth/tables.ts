@@ -11,6 +11,8 @@ export const staffUsers = pgTable('staff_users', {
   languages: text('languages').array().$type<Language[]>().notNull().default(sql`'{}'::text[]`),
   topics: text('topics').array().$type<Topic[]>().notNull().default(sql`'{}'::text[]`),
   capacity: integer('capacity').notNull().default(2),
+  /** The console language this person chose (null: the centre's default). */
+  language: text('language').$type<Language>(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,5 +1,5 @@
 // Default canned responses, seeded the first time a language's list is read. Admins edit them after.
-import type { CannedResponseInput, Language } from '@helpline/shared';
+import { toSerbianLatin, type CannedResponseInput, type Language } from '@helpline/shared';
 
 type Entry = Omit<CannedResponseInput, 'language'>;
 
@@ -28,12 +28,7 @@ export const DEFAULT_CANNED: Record<Language, Entry[]> = {
     { shortcut: 'report', title: 'Пријава', body: 'Незаконит садржај можеш да пријавиш. Пошаљи ми линк и ја ћу га проследити.' },
     { shortcut: 'bye', title: 'Крај', body: 'Хвала ти на разговору. Можеш поново да нам пишеш кад год желиш.' },
   ],
-  'sr-Latn': [
-    { shortcut: 'hello', title: 'Pozdrav', body: 'Zdravo, tu sam da te saslušam. Ne moraš da mi kažeš svoje ime. O čemu želiš da razgovaramo?' },
-    { shortcut: 'safe', title: 'Da li si bezbedan/na?', body: 'Da li si trenutno bezbedan/na? Ako si u opasnosti, pozovi 192.' },
-    { shortcut: 'notyourfault', title: 'Nisi kriv/a', body: 'Ono što se desilo nije tvoja krivica. Dobro je što si nam pisao/la.' },
-    { shortcut: 'screenshot', title: 'Sačuvaj dokaze', body: 'Molim te, nemoj da brišeš poruke. Sačuvaj linkove i snimke ekrana razgovora, ali nam ne šalji slike.' },
-    { shortcut: 'report', title: 'Prijava', body: 'Nezakonit sadržaj možeš da prijaviš. Pošalji mi link i ja ću ga proslediti.' },
-    { shortcut: 'bye', title: 'Kraj', body: 'Hvala ti na razgovoru. Možeš ponovo da nam pišeš kad god želiš.' },
-  ],
+  // Generated from the Cyrillic entries (shared/src/serbian.ts), so both scripts say the same.
+  'sr-Latn': [],
 };
+DEFAULT_CANNED['sr-Latn'] = DEFAULT_CANNED['sr-Cyrl'].map((e) => ({ shortcut: e.shortcut, title: toSerbianLatin(e.title), body: toSerbianLatin(e.body) }));

@@ -84,13 +84,14 @@ export async function exportRows(db: Db, sel: Period & { reportId?: string }): P
 }
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are defused with a leading quote. */
-export function toCsv(rows: ExportRow[]): string {
+/** `headers` replaces the machine column names in the first row (people reading it in their language). */
+export function toCsv(rows: ExportRow[], headers?: Readonly<Record<(typeof EXPORT_COLUMNS)[number], string>>): string {
   const cell = (v: string | null) => {
     let s = v ?? '';
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return `"${s.replace(/"/g, '""')}"`;
   };
-  return [EXPORT_COLUMNS.join(','), ...rows.map((r) => EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return [EXPORT_COLUMNS.map((c) => (headers ? cell(headers[c]) : c)).join(','), ...rows.map((r) => EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
 const HOUR = 3_600_000;

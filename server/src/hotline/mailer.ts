@@ -2,7 +2,7 @@
 // never the reported URLs or anything the reporter wrote.
 import nodemailer from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
-import type { HotlineStatus } from '@helpline/shared';
+import { matchLanguageTag, toSerbianLatin, type HotlineStatus, type Language } from '@helpline/shared';
 
 export interface Mailer {
   send(to: string, subject: string, text: string): Promise<boolean>;
@@ -24,7 +24,13 @@ export function createMailer(smtpUrl: string | undefined, from: string, log: Fas
   };
 }
 
-const TEXT: Record<'en' | 'bg', { subject: (r: string) => string; body: Record<'forwarded' | 'content_removed' | 'closed', string>; sign: string }> = {
+interface MailText {
+  subject: (r: string) => string;
+  body: Record<'forwarded' | 'content_removed' | 'closed', string>;
+  sign: string;
+}
+
+const BASE: Record<Exclude<Language, 'sr-Latn'>, MailText> = {
   en: {
     subject: (r) => `Your report ${r}`,
     body: {
@@ -43,10 +49,32 @@ const TEXT: Record<'en' | 'bg', { subject: (r: string) => string; body: Record<'
     },
     sign: 'Екипът на горещата линия',
   },
+  'sr-Cyrl': {
+    subject: (r) => `Ваша пријава ${r}`,
+    body: {
+      forwarded: 'Хвала на пријави. Проценили смо је и проследили надлежним органима (полицији, линији за пријаву у држави хостинга или хостинг провајдеру).',
+      content_removed: 'Хвала на пријави. Садржај који сте пријавили је уклоњен.',
+      closed: 'Хвала на пријави. Проценили смо је и затворили. Ако по нашој процени садржај није незаконит, друге радње нису предузете.',
+    },
+    sign: 'Тим линије за пријаву садржаја',
+  },
+};
+
+const TEXT: Record<Language, MailText> = {
+  ...BASE,
+  'sr-Latn': {
+    subject: (r) => toSerbianLatin(BASE['sr-Cyrl'].subject(r)),
+    body: {
+      forwarded: toSerbianLatin(BASE['sr-Cyrl'].body.forwarded),
+      content_removed: toSerbianLatin(BASE['sr-Cyrl'].body.content_removed),
+      closed: toSerbianLatin(BASE['sr-Cyrl'].body.closed),
+    },
+    sign: toSerbianLatin(BASE['sr-Cyrl'].sign),
+  },
 };
 
 export function feedbackMail(reference: string, status: HotlineStatus, language: string | null): { subject: string; text: string } | null {
   if (status !== 'forwarded' && status !== 'content_removed' && status !== 'closed') return null;
-  const t = TEXT[language === 'bg' ? 'bg' : 'en'];
+  const t = TEXT[matchLanguageTag(language) ?? 'en'];
   return { subject: t.subject(reference), text: `${t.body[status]}\n\n${reference}\n\n${t.sign}\n` };
 }

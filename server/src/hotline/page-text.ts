@@ -1,7 +1,10 @@
-// The public report page's words, English and Bulgarian. The script gets its share as a JSON data block.
-export type PageLang = 'en' | 'bg';
+// The public report page's words in the four languages (Serbian Latin generated from Cyrillic). The script
+// gets its share as a JSON data block.
+import { toSerbianLatin, type Language } from '@helpline/shared';
 
-export const PAGE_TEXT = {
+export type PageLang = Language;
+
+const BASE = {
   en: {
     title: 'Report illegal content',
     intro: 'Seen child sexual abuse material or other illegal content online? Tell us where it is. Our analysts check it and pass it to the police, to the hotline of the country where it is hosted, or to the hosting provider.',
@@ -94,4 +97,65 @@ export const PAGE_TEXT = {
     noscript: 'Формулярът изисква JavaScript, за да се пази от автоматичен спам. Можете да се обадите и на телефона за помощ.',
     language: 'Език',
   },
+  'sr-Cyrl': {
+    title: 'Пријава незаконитог садржаја',
+    intro: 'Видели сте материјал који приказује сексуално злостављање деце или други незаконит садржај на интернету? Реците нам где се налази. Наши аналитичари га проверавају и прослеђују полицији, линији за пријаву у држави у којој је смештен или хостинг провајдеру.',
+    anonymous: 'Пријаву можете да поднесете анонимно. Никада не тражимо ваше име.',
+    noFiles: 'Пошаљите само адресу (URL). Не преузимајте, не снимајте екран и не шаљите нам слике или видео снимке: то само по себи може бити кривично дело.',
+    urls: 'Веб адреса или адресе (URL)',
+    urlsHint: 'Једна по реду, почиње са https:// или http://. Највише 20.',
+    contentType: 'Која је врста садржаја?',
+    ctNone: 'Нисам сигуран/сигурна',
+    ct: { image: 'Слика', video: 'Видео', website: 'Веб сајт', 'forum-chat': 'Форум или ћаскање', other: 'Остало' },
+    whereFound: 'Где сте га пронашли?',
+    whereFoundHint: 'На пример: линк у ћаскању, резултат претраге, имејл.',
+    description: 'Још нешто што треба да знамо?',
+    email: 'Ваш имејл (није обавезно)',
+    emailHint: 'Само ако желите да вам јавимо шта смо урадили. Оставите празно да бисте остали анонимни.',
+    honeypot: 'Оставите ово поље празно',
+    submit: 'Пошаљи пријаву',
+    working: 'Слање…',
+    sentTitle: 'Хвала: ваша пријава је примљена',
+    sentRef: 'Ваша ознака',
+    sentCode: 'Ваш код за преузимање',
+    sentKeep: 'Запишите обоје. Помоћу њих можете на овој страници да проверите стање пријаве. Код не можемо поново да прикажемо.',
+    another: 'Пријавите нешто друго',
+    checkTitle: 'Провера стања пријаве',
+    reference: 'Ознака (HR-…)',
+    pickupCode: 'Код за преузимање',
+    check: 'Провери стање',
+    statusLabel: 'Стање',
+    status: {
+      new: 'Примљена, чека аналитичара',
+      in_assessment: 'Аналитичар је процењује',
+      assessed: 'Процењена',
+      forwarded: 'Прослеђена надлежним органима',
+      content_removed: 'Садржај је уклоњен',
+      closed: 'Затворена',
+    },
+    actions: { police: 'полицији', inhope: 'партнерској линији у иностранству', provider: 'хостинг провајдеру' },
+    forwardedTo: 'Прослеђено',
+    errInvalidUrl: 'Проверите адресе: само адресе са http:// и https://, највише 20.',
+    errNoUrl: 'Унесите бар једну адресу.',
+    errRate: 'Превише пријава са ваше мреже. Покушајте поново за неколико минута.',
+    errNotFound: 'Нисмо пронашли пријаву са овом ознаком и кодом.',
+    errGeneric: 'Жао нам је, то није успело. Покушајте поново.',
+    noscript: 'Овај образац захтева JavaScript да би се заштитио од аутоматског спама. Можете и да позовете телефон за помоћ.',
+    language: 'Језик',
+  },
 } as const;
+
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+/** English's shape: a language lacking a key (or with an extra one) does not compile. */
+export type PageText = Widen<(typeof BASE)['en']>;
+
+/** Every string of a nested text object through f (for the Latin script). */
+function mapStrings<T>(v: T, f: (s: string) => string): T {
+  if (typeof v === 'string') return f(v) as T;
+  return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, mapStrings(x, f)])) as T;
+}
+
+export const PAGE_TEXT: Record<PageLang, PageText> = { ...BASE, 'sr-Latn': mapStrings<PageText>(BASE['sr-Cyrl'], (s) => toSerbianLatin(s)) };
+
+/** Each language named in itself, for the language links. */
+export const PAGE_LANGUAGE_NAMES: Record<PageLang, string> = { bg: 'Български', 'sr-Cyrl': 'Српски (ћирилица)', 'sr-Latn': 'Srpski (latinica)', en: 'English' };

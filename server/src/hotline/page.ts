@@ -1,13 +1,12 @@
 // The public report page, rendered on the server. Its behaviour is in assets/report.js (the CSP allows
 // scripts from 'self' only); the words the script needs travel in a JSON data block, which is not run.
 import { HOTLINE_CONTENT_TYPES, HOTLINE_LIMITS } from '@helpline/shared';
-import { PAGE_TEXT, type PageLang } from './page-text.js';
+import { PAGE_LANGUAGE_NAMES, PAGE_TEXT, type PageLang } from './page-text.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function reportPage(opts: { lang: PageLang; source: 'form' | 'widget'; centreName: string }): string {
+export function reportPage(opts: { lang: PageLang; languages: readonly PageLang[]; source: 'form' | 'widget'; centreName: string }): string {
   const t = PAGE_TEXT[opts.lang];
-  const other: PageLang = opts.lang === 'bg' ? 'en' : 'bg';
   const qs = (lang: PageLang) => `?lang=${lang}${opts.source === 'widget' ? '&amp;src=widget' : ''}`;
   const scriptText = {
     working: t.working,
@@ -25,6 +24,10 @@ export function reportPage(opts: { lang: PageLang; source: 'form' | 'widget'; ce
   };
   // `<` escaped so the data block can never close its own element.
   const json = JSON.stringify(scriptText).replace(/</g, '\\u003c');
+  const languageLinks = opts.languages
+    .filter((l) => l !== opts.lang)
+    .map((l) => `<a href="/report${qs(l)}" lang="${l}" hreflang="${l}">${esc(PAGE_LANGUAGE_NAMES[l])}</a>`)
+    .join(' ');
   const options = HOTLINE_CONTENT_TYPES.map((c) => `<option value="${c}">${esc(t.ct[c])}</option>`).join('');
   return `<!doctype html>
 <html lang="${opts.lang}">
@@ -38,7 +41,7 @@ export function reportPage(opts: { lang: PageLang; source: 'form' | 'widget'; ce
 <body>
 <header>
   <p class="centre">${esc(opts.centreName)}</p>
-  <nav aria-label="${esc(t.language)}"><a href="/report${qs(other)}" lang="${other}" hreflang="${other}">${other === 'bg' ? 'Български' : 'English'}</a></nav>
+  <nav aria-label="${esc(t.language)}">${languageLinks}</nav>
 </header>
 <main>
 <h1>${esc(t.title)}</h1>

@@ -2,13 +2,15 @@
 // anonymous status check. Rate-limited per IP; a proof of work and a honeypot instead of a CAPTCHA.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { HotlineChallenge, HotlineReportCreated, HotlineStatusView } from '@helpline/shared';
+import { LANGUAGES, matchAcceptLanguage, matchLanguageTag, type HotlineChallenge, type HotlineReportCreated, type HotlineStatusView, type Language } from '@helpline/shared';
 import { parse } from '../http/validate.js';
 import { AppError } from '../http/errors.js';
 import type { Limit } from '../ratelimit/service.js';
 import { refuseFiles, reportInputSchema, statusQuerySchema } from './schemas.js';
 import { reportPage } from './page.js';
 import { createPow } from './pow.js';
+
+const isLanguage = (l: string): l is Language => (LANGUAGES as readonly string[]).includes(l);
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 const TEN_MIN = 600_000;
@@ -34,14 +36,16 @@ export async function hotlinePublicRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/report', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
-    const lang = q.lang === 'bg' ? 'bg' : q.lang === 'en' ? 'en' : /^bg\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'bg' : 'en';
-    const source = q.src === 'widget' ? 'widget' : 'form';
     const w = await app.settings.get('widget');
+    // The link's language, else the browser's among those the centre offers, else the centre's default.
+    const offered = w.languages.filter(isLanguage);
+    const lang = matchLanguageTag(typeof q.lang === 'string' ? q.lang : null) ?? matchAcceptLanguage(req.headers['accept-language'], offered) ?? (isLanguage(w.defaultLanguage) ? w.defaultLanguage : 'en');
+    const source = q.src === 'widget' ? 'widget' : 'form';
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
-      .send(reportPage({ lang, source, centreName: w.centreName }));
+      .send(reportPage({ lang, languages: offered.length ? offered : [lang], source, centreName: w.centreName }));
   });
   app.get('/report/assets/report.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(script));
   app.get('/report/assets/report.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));

@@ -2,7 +2,7 @@
 // and the counsellors' escalation from a conversation.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { HotlineEscalationResult, MemberHotline } from '@helpline/shared';
+import { LANGUAGES, type HotlineEscalationResult, type MemberHotline } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { parse } from '../http/validate.js';
 import { AppError } from '../http/errors.js';
@@ -20,12 +20,13 @@ import {
 } from './schemas.js';
 import { MEMBER_HOTLINES } from './member-hotlines.js';
 import { exportRows, stats, toCsv } from './exports.js';
+import { EXPORT_HEADERS } from '../exports-i18n/headers.js';
 import { hotlinePublicRoutes } from './public.js';
 
 const idParams = z.object({ id: uuid });
 const urlParams = z.object({ id: uuid, urlId: uuid });
 const actionParams = z.object({ actionId: uuid });
-const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
+const exportQuery = z.object({ format: z.enum(['json', 'csv']).default('json'), lang: z.enum(LANGUAGES).optional() }).strict();
 
 export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
   await hotlinePublicRoutes(app);
@@ -84,12 +85,12 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/hotline/reports/:id/export', { preHandler: readers }, async (req, reply) => {
     const { id } = parse(idParams, req.params);
-    const { format } = parse(exportQuery, req.query);
+    const { format, lang } = parse(exportQuery, req.query);
     const v = viewer(req);
     const rows = await exportRows(app.db, { reportId: id });
     if (!rows.length) throw new AppError('not_found', 'No such report');
     await app.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.report.read', targetType: 'hotline_report', targetId: id, meta: { export: format } });
-    return format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${rows[0]!.reference}.csv"`).send(toCsv(rows)) : rows;
+    return format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${rows[0]!.reference}.csv"`).send(toCsv(rows, lang && EXPORT_HEADERS[lang].hotline)) : rows;
   });
   app.get('/api/hotline/export', { preHandler: readers }, async (req, reply) => {
     const q = parse(periodQuerySchema, req.query);
@@ -97,7 +98,7 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
     const rows = await exportRows(app.db, period);
     const v = viewer(req);
     await app.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.export', targetType: 'hotline_report', targetId: null, meta: { format: q.format, rows: rows.length, from: q.from ?? null, to: q.to ?? null } });
-    return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(toCsv(rows)) : rows;
+    return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(toCsv(rows, q.lang && EXPORT_HEADERS[q.lang].hotline)) : rows;
   });
   app.get('/api/hotline/stats', { preHandler: readers }, async (req) => {
     const q = parse(periodQuerySchema.omit({ format: true }), req.query);

@@ -9,6 +9,7 @@ import {
   HOTLINE_STATUSES,
   HOTLINE_VICTIM_AGES,
   HOTLINE_VICTIM_GENDERS,
+  LANGUAGES,
 } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { checkReportedUrl } from './normalize.js';
@@ -42,7 +43,7 @@ export const reportInputSchema = z
       .transform((s) => s || undefined)
       .pipe(z.email('not an e-mail address').optional())
       .optional(),
-    language: z.enum(['en', 'bg']).optional(),
+    language: z.enum(LANGUAGES).optional(),
     source: z.enum(['form', 'widget']).optional(),
     pow: z.object({ challenge: z.string().min(1).max(200), nonce: z.string().min(1).max(64) }).strict(),
     website: z.string().max(500).optional(),
@@ -113,6 +114,7 @@ export const periodQuerySchema = z
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     format: z.enum(['json', 'csv']).default('json'),
+    lang: z.enum(LANGUAGES).optional(),
   })
   .strict();
 

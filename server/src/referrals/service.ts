@@ -83,6 +83,16 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
         .orderBy(asc(institutions.kind), asc(institutions.name));
       return rows.map(toInstitution);
     },
+    /** Adds the institutions whose name is not in the list yet (a centre profile); changes and removes nothing. */
+    async addMissingInstitutions(list: readonly InstitutionInput[]): Promise<number> {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('institutions_seed'))`);
+        const have = new Set((await tx.select({ name: institutions.name }).from(institutions)).map((r) => r.name));
+        const add = list.filter((i) => !have.has(i.name));
+        if (add.length) await tx.insert(institutions).values(add.map((i) => ({ name: i.name, kind: i.kind, contact: i.contact ?? null })));
+        return add.length;
+      });
+    },
     async createInstitution(adminId: string, input: InstitutionInput): Promise<Institution> {
       await seedOnce();
       const [row] = await db.insert(institutions).values({ name: input.name, kind: input.kind, contact: input.contact ?? null, active: input.active ?? true }).returning();

@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { settings } from './tables.js';
+import type { CentreProfileId, HotlineRouting } from '@helpline/shared';
 import { DEFAULT_RISK_WORDS, type RiskWordLists } from '../routing/risk.js';
 
 export interface WidgetSettings {
@@ -52,6 +53,12 @@ export interface SurgeSettings {
   leaveMessageOnly: boolean;
 }
 
+/** The centre profile last applied (server/src/profiles/); null on installations that never chose one. */
+export interface ProfileSetting {
+  id: CentreProfileId | null;
+  appliedAt: string | null;
+}
+
 export interface SettingsShape {
   widget: WidgetSettings;
   hours: BusinessHours;
@@ -59,6 +66,8 @@ export interface SettingsShape {
   serviceLevel: ServiceLevelSettings;
   retention: RetentionSettings;
   surge: SurgeSettings;
+  profile: ProfileSetting;
+  hotlineRouting: HotlineRouting;
 }
 
 export const DEFAULT_SETTINGS: SettingsShape = {
@@ -83,6 +92,9 @@ export const DEFAULT_SETTINGS: SettingsShape = {
   serviceLevel: { targetSeconds: 60, urgentAlertSeconds: 30, longWaitAlertSeconds: 300 },
   retention: { transcriptDays: 90, caseRecordDays: 1825, hotlineReportDays: 365, auditDays: 730 },
   surge: { leaveMessageOnly: false },
+  profile: { id: null, appliedAt: null },
+  // Bulgaria's, like the other defaults above, until a profile is applied.
+  hotlineRouting: { countryCode: 'BG', policeUnit: 'Cybercrime Directorate (GDBOP), Ministry of Interior', nationalMemberCode: 'bg-safenet' },
 };
 
 const CACHE_MS = 2_000;

@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
+import { LANGUAGES } from '@helpline/shared';
+import { EXPORT_HEADERS } from '../exports-i18n/headers.js';
 import { statsCsv, statsReport } from './stats.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'a date (YYYY-MM-DD) or ISO time');
-const periodQuery = z.object({ from: day.optional(), to: day.optional() }).strict();
+const periodQuery = z.object({ from: day.optional(), to: day.optional(), lang: z.enum(LANGUAGES).optional() }).strict();
 const surgeBody = z.object({ leaveMessageOnly: z.boolean() }).strict();
 
 /** Default: the last 30 days. A bare `to` date includes that whole day. */
@@ -32,8 +34,9 @@ export async function supervisionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/api/stats.csv', { preHandler: supervisors }, async (req, reply) => {
-    const p = period(parse(periodQuery, req.query));
-    const csv = statsCsv(await statsReport(app, p.from, p.to));
+    const q = parse(periodQuery, req.query);
+    const p = period(q);
+    const csv = statsCsv(await statsReport(app, p.from, p.to), q.lang ? EXPORT_HEADERS[q.lang].stats : undefined);
     await app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action: 'stats.export', targetType: 'stats', targetId: null, meta: { from: p.from.toISOString(), to: p.to.toISOString() } });
     const name = `helpline-stats-${p.from.toISOString().slice(0, 10)}-${p.to.toISOString().slice(0, 10)}.csv`;
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(csv);

@@ -80,8 +80,8 @@ function csvCell(v: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function statsCsv(r: StatsReport): string {
-  const rows: (string | number | null)[][] = [['section', 'key', 'value']];
+export function statsCsv(r: StatsReport, headers?: { section: string; key: string; value: string }): string {
+  const rows: (string | number | null)[][] = [headers ? [headers.section, headers.key, headers.value] : ['section', 'key', 'value']];
   rows.push(['period', 'from', r.from], ['period', 'to', r.to], ['contacts', 'total', r.contacts.total], ['contacts', 'referrals', r.contacts.referrals]);
   const sections: [string, Counts][] = [
     ['channel', r.contacts.byChannel],

@@ -29,7 +29,7 @@ describe('administration in the console', () => {
     await page.getByRole('button', { name: 'Edit Vera' }).click();
     await page.getByRole('spinbutton', { name: /Capacity/ }).first().fill('3');
     await page.getByRole('button', { name: 'Save Vera' }).click();
-    await page.getByRole('row', { name: /Vera vera@centre.test Counsellor bg, en 3 Active/ }).waitFor();
+    await page.getByRole('row', { name: /Vera vera@centre.test Counsellor Bulgarian, English 3 Active/ }).waitFor();
     const users = await suite.env.app.auth.listUsers();
     expect(users.find((u) => u.email === 'vera@centre.test')).toMatchObject({ capacity: 3, languages: ['bg', 'en'], role: 'counsellor' });
 
@@ -70,7 +70,7 @@ describe('administration in the console', () => {
     const insafe = page.locator('section', { has: page.getByRole('heading', { name: 'By category (Insafe)' }) });
     await insafe.getByRole('row', { name: 'Grooming 2' }).waitFor();
     await insafe.getByRole('row', { name: 'Sexting 1' }).waitFor();
-    expect(await page.getByRole('link', { name: /Download CSV/ }).getAttribute('href')).toBe('/api/stats.csv?from=2026-02-01&to=2026-02-28');
+    expect(await page.getByRole('link', { name: /Download CSV/ }).getAttribute('href')).toBe('/api/stats.csv?from=2026-02-01&to=2026-02-28&lang=en');
     expect(await axeViolations(page)).toEqual([]);
     await ctx.close();
   });

@@ -91,7 +91,7 @@ describe('staff accounts', () => {
 describe('settings', () => {
   it('saves hours, holidays, widget, risk words, service level and retention', async () => {
     const all = await api(env.url, admin, 'GET', '/api/admin/settings');
-    expect(Object.keys(all.body).sort()).toEqual(['hours', 'retention', 'riskWords', 'serviceLevel', 'surge', 'widget']);
+    expect(Object.keys(all.body).sort()).toEqual(['hotlineRouting', 'hours', 'retention', 'riskWords', 'serviceLevel', 'surge', 'widget']);
 
     const hours = await api(env.url, admin, 'PUT', '/api/admin/settings/hours', { enforced: true, weekly: { '1': [['08:00', '20:00']] }, holidays: ['2026-12-25'] });
     expect(hours.body).toMatchObject({ enforced: true, holidays: ['2026-12-25'], timeZone: 'Europe/Sofia' });

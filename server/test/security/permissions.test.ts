@@ -27,10 +27,11 @@ const HTTP_POLICY: Record<string, Who[]> = {
   // with METRICS_TOKEN set (as here), nobody without the bearer token
   'GET /metrics': NOBODY,
   // auth
-  'POST /api/auth/login': PUBLIC, 'POST /api/auth/logout': STAFF, 'GET /api/auth/me': STAFF,
+  'POST /api/auth/login': PUBLIC, 'POST /api/auth/logout': STAFF, 'GET /api/auth/me': STAFF, 'PATCH /api/auth/me': STAFF,
   // admin
   'GET /api/admin/staff': ['admin'], 'POST /api/admin/staff': ['admin'], 'PATCH /api/admin/staff/:id': ['admin'],
   'GET /api/admin/settings': ['admin'], 'PUT /api/admin/settings/:key': ['admin'], 'GET /api/admin/audit': ['admin'],
+  'GET /api/admin/profile': ['admin'], 'PUT /api/admin/profile': ['admin'], 'GET /api/hotline/routing': ['analyst', 'supervisor', 'admin'],
   // conversations, cases, notes, return codes
   'POST /api/conversations/:id/close': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/case': ['counsellor', 'supervisor'],

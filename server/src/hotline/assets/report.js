@@ -111,7 +111,7 @@
       return;
     }
     var data = new FormData(form);
-    var body = { urls: urls, source: data.get('source') === 'widget' ? 'widget' : 'form', language: data.get('language') === 'bg' ? 'bg' : 'en' };
+    var body = { urls: urls, source: data.get('source') === 'widget' ? 'widget' : 'form', language: String(data.get('language') || 'en') };
     ['contentType', 'whereFound', 'description', 'email', 'website'].forEach(function (k) {
       var v = String(data.get(k) || '').trim();
       if (v) body[k] = v;
