@@ -1,6 +1,7 @@
 // Conversations and their messages. A message is committed (with its gapless per-conversation seq)
 // before it is acknowledged; (conversation, clientMsgId) is its identity, so a resend returns it again.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type {
   AgeGroup,
   ChatMessage,
@@ -168,6 +169,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     get,
     visitorView,
     staffView,
+    staffViews: (rows: ConversationRow[]) => Promise.all(rows.map(staffView)),
     publish,
     staffName,
 
@@ -191,6 +193,14 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         .where(and(eq(conversations.visitorId, visitorId), inArray(conversations.state, ['waiting', 'offered', 'active'])))
         .limit(1);
       return c ?? null;
+    },
+
+    /** A staff member's own live conversations (active or in wrap-up), for the console's hello. */
+    async liveForStaff(staffId: string): Promise<ConversationRow[]> {
+      return db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.assignedStaffId, staffId), inArray(conversations.state, ['active', 'wrapup'])));
     },
 
     async latestForVisitor(visitorId: string): Promise<ConversationRow | null> {
@@ -353,7 +363,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       tx: DbOrTx,
       conversationId: string,
       from: readonly ConversationRow['state'][],
-      set: Partial<typeof conversations.$inferInsert>,
+      set: PgUpdateSetSource<typeof conversations>,
     ): Promise<ConversationRow | null> {
       const [row] = await tx
         .update(conversations)

@@ -22,7 +22,14 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', impor
  * query through drizzle on every call would cost more than running it. Every table access of such a
  * statement must be possible by index (sequential scans are disabled on its connections).
  */
-export type RawQuery = <T>(text: string, params: unknown[]) => Promise<T[]>;
+/** A query parameter as postgres.js sends it (text, numbers, arrays, JSON). */
+export type SqlParam = import('postgres').ParameterOrJSON<never>;
+/** A parameter drizzle built (typed unknown there) checked into one postgres.js sends. */
+export function sqlParam(v: unknown): SqlParam {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  throw new TypeError(`Unsupported SQL parameter of type ${typeof v}`);
+}
+export type RawQuery = <T>(text: string, params: SqlParam[]) => Promise<T[]>;
 
 /**
  * Connections of the message writer per instance, beside DATABASE_POOL_SIZE and the dispatch loop's one:
@@ -69,8 +76,7 @@ function namedStatements<T extends PostgresJs>(sql: T): T {
   return new Proxy(sql, {
     get(target, prop, receiver) {
       if (prop === 'unsafe') {
-        return (text: string, params?: unknown[], options?: Record<string, unknown>) =>
-          target.unsafe(text, params as never[], { prepare: true, ...options });
+        return (text: string, params?: SqlParam[], options?: Record<string, unknown>) => target.unsafe(text, params, { prepare: true, ...options });
       }
       if (prop === 'begin' || prop === 'savepoint') {
         const original = Reflect.get(target, prop, receiver) as (...args: unknown[]) => unknown;
@@ -129,7 +135,7 @@ export async function openDatabase(opts: { url?: string | undefined; owner?: Dat
       // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
       // the first child's message after a start does not wait for it.
       void hot`select 1`.catch(() => {});
-      return async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+      return async <T>(text: string, params: SqlParam[]) => (await hot.unsafe(text, params, { prepare: true })) as unknown as T[];
     }
     return {
       db,

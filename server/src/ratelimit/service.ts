@@ -43,7 +43,7 @@ return out`;
 /**
  * Wrong passwords (see `loginAttempt`). KEYS: the (account, address) counter, the account's counter,
  * the address's "owner logged in from here" mark; ARGV: the pair's limit, the account's, the window in
- * ms. Refuses (1: this address, 2: the account, from an address it was never used from) or reserves
+ * ms. Refuses (1: this address, 2: the account, from an address it had not been used from) or reserves
  * one failure in both counters, which the caller gives back when the attempt was not a failure.
  */
 const LOGIN_BEGIN_SCRIPT = `

@@ -381,7 +381,7 @@ export function createRoutingService(d: RoutingDeps) {
           state: 'active',
           assignedStaffId: staffId,
           acceptedAt: now,
-          firstAcceptedAt: sql`coalesce(${conversations.firstAcceptedAt}, now())` as unknown as Date,
+          firstAcceptedAt: sql`coalesce(${conversations.firstAcceptedAt}, now())`,
         });
         if (!c) throw new AppError('invalid_state', 'The conversation is no longer waiting for you');
         await tx.update(agentStates).set({ missedOffers: 0 }).where(eq(agentStates.staffId, staffId));
@@ -402,6 +402,16 @@ export function createRoutingService(d: RoutingDeps) {
       await emitAgentState(staffId);
       await schedulePositions();
       return { conversation: view, messages: await convs.history(fresh.id, 0) };
+    },
+
+    /** A staff member's open offers (the console's hello after a reload). */
+    async openOffers(staffId: string): Promise<Offer[]> {
+      const open = await db.select().from(assignments).where(and(eq(assignments.staffId, staffId), eq(assignments.status, 'offered')));
+      const offers: Offer[] = [];
+      for (const o of open) {
+        offers.push({ offerId: o.id, conversation: await convs.staffView(await convs.get(o.conversationId)), expiresAt: (o.expiresAt ?? new Date()).toISOString() });
+      }
+      return offers;
     },
 
     async decline(staffId: string, offerId: string): Promise<void> {
