@@ -1,5 +1,6 @@
 // The /agent Socket.IO connection (cookie session, same origin), typed from the shared protocol.
 import { io, type Socket } from 'socket.io-client';
+import { NAMESPACES } from '@helpline/shared';
 import type { Ack, AckDataOf, AckedEvents, AgentClientToServerEvents, AgentServerToClientEvents, PayloadOf } from '@helpline/shared';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
@@ -13,7 +14,7 @@ export function closeAgent(socket: AgentSocket): void {
 }
 
 export function connectAgent(): AgentSocket {
-  const socket = io('/agent', { path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] }) as AgentSocket;
+  const socket = io(NAMESPACES.agent, { path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] }) as AgentSocket;
   // socket.io does not reconnect by itself after the server closed the socket, which is what an
   // instance does when it shuts down: reconnect (to any instance) after a short random pause. A
   // revoked session is then refused with connect_error 'unauthorized' and the shell logs out.

@@ -1,7 +1,7 @@
 // The /widget namespace: anonymous visitors. Handshake checks the origin; the token (after the first
 // start) identifies the visitor. Every handler: validate, authorise, act, acknowledge.
 import type { FastifyInstance } from 'fastify';
-import type { ServiceStatus } from '@helpline/shared';
+import type { ServiceStatus, WidgetHandshakeAuth } from '@helpline/shared';
 import { AppError, loggableError } from '../http/errors.js';
 import { ANYONE, none, widgetEvents } from '../realtime/handler.js';
 import { rooms, type WidgetSocket } from '../realtime/server.js';
@@ -14,7 +14,8 @@ export function registerWidgetSocket(app: FastifyInstance): void {
   nsp.use((socket, next) => {
     void (async () => {
       try {
-        const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+        // Shaped as WidgetHandshakeAuth by the widget, but checked here like any client input.
+        const auth: Partial<Record<keyof WidgetHandshakeAuth, unknown>> = socket.handshake.auth ?? {};
         const origin = socket.handshake.headers.origin;
         const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
         const ip = clientIp(socket.handshake.headers['x-forwarded-for'], socket.handshake.address, app.config.TRUST_PROXY);
@@ -172,7 +173,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
 
 /** The token the widget's handshake carried (a resumed session's). */
 function handshakeToken(socket: WidgetSocket): string | undefined {
-  const auth: { token?: unknown } = socket.handshake.auth;
+  const auth: Partial<Record<keyof WidgetHandshakeAuth, unknown>> = socket.handshake.auth;
   return typeof auth.token === 'string' ? auth.token : undefined;
 }
 

@@ -34,8 +34,7 @@ export interface CaseRecord extends CaseRecordInput {
   updatedAt: string;
 }
 
-/** POST /api/conversations/:id/close — ends the chat if needed, stores the case record, closes. */
-export type CloseConversationRequest = CaseRecordInput;
+/** POST /api/conversations/:id/close (body: a CaseRecordInput) — ends the chat if needed, stores the case record, closes. */
 export interface CloseConversationResponse {
   conversation: StaffConversation;
   caseRecord: CaseRecord;

@@ -1,6 +1,7 @@
 // The child's side of the conversation, independent of the UI: the socket, the transcript, the
 // outbox that survives offline periods and reloads, and the quick exit. The UI subscribes to changes.
 import { io, type Socket } from 'socket.io-client';
+import { NAMESPACES } from '@helpline/shared';
 import type {
   Ack,
   AckDataOf,
@@ -11,6 +12,7 @@ import type {
   StartConversationPayload,
   VisitorConversation,
   WidgetClientToServerEvents,
+  WidgetHandshakeAuth,
   WidgetServerToClientEvents,
   PayloadOf,
 } from '@helpline/shared';
@@ -91,10 +93,14 @@ export class ChatSession {
   connect(): void {
     if (this.socket || this.exiting) return;
     this.set({ connection: 'connecting' });
-    const s: WidgetSocket = io(`${this.origin}/widget`, {
+    const s: WidgetSocket = io(`${this.origin}${NAMESPACES.widget}`, {
       path: '/socket.io',
       transports: ['websocket', 'polling'],
-      auth: (cb) => cb({ hostOrigin: this.hostOrigin, ...(storage.get('token') ? { token: storage.get('token')! } : {}) }),
+      auth: (cb) => {
+        const token = storage.get('token');
+        const auth: WidgetHandshakeAuth = { hostOrigin: this.hostOrigin, ...(token ? { token } : {}) };
+        cb(auth);
+      },
     });
     this.socket = s;
     s.on('connect', () => void this.onConnect());
