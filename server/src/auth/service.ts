@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { hash, verify } from '@node-rs/argon2';
 import type { Language, StaffProfile, StaffRole, Topic } from '@helpline/shared';
 import type { Db } from '../db/client.js';
@@ -113,6 +113,33 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
 
     async revoke(tokenHash: string): Promise<void> {
       await db.update(staffSessions).set({ revokedAt: new Date() }).where(eq(staffSessions.tokenHash, tokenHash));
+    },
+
+    /** Display names, read fresh (a rename shows in the next view, on every instance). */
+    async staffName(id: string): Promise<string | null> {
+      const [u] = await db.select({ name: staffUsers.name }).from(staffUsers).where(eq(staffUsers.id, id));
+      return u?.name ?? null;
+    },
+    async staffNames(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, ids));
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+    /** A staff member's capacity (simultaneous chats), or null when there is no such account. */
+    async capacityOf(id: string): Promise<number | null> {
+      const [u] = await db.select({ capacity: staffUsers.capacity }).from(staffUsers).where(eq(staffUsers.id, id));
+      return u?.capacity ?? null;
+    },
+    async setCapacity(id: string, capacity: number): Promise<void> {
+      await db.update(staffUsers).set({ capacity }).where(eq(staffUsers.id, id));
+    },
+    /** The profile fields an admin edits (name, role, skills, re-enabling). */
+    async updateProfile(id: string, edit: Partial<Pick<StaffRow, 'name' | 'role' | 'languages' | 'topics' | 'disabledAt'>>): Promise<void> {
+      if (Object.keys(edit).length) await db.update(staffUsers).set(edit).where(eq(staffUsers.id, id));
+    },
+    /** Every live session of the account ends (the caller tells the instances: sessionWatch.revoked). */
+    async revokeSessions(staffId: string): Promise<void> {
+      await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
     },
 
     async getStaff(id: string): Promise<StaffRow | null> {

@@ -1,12 +1,11 @@
 // Helping hands: what a supervisor does to a conversation or a counsellor. Every action goes through the
 // public methods of routing and conversations (which keep their compare-and-set transitions), is
 // recorded in the audit log, and touches the board.
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { AgentState, ChatMessage, Language, Note, StaffProfile, Topic, WatchResult } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
-import { conversationNotes, conversations } from '../conversations/tables.js';
+import { conversationNotes } from '../conversations/tables.js';
 import { liveOfferFor } from '../routing/board-queries.js';
 import { readNotes } from '../notes/service.js';
 import { createBoard } from './board.js';
@@ -114,14 +113,11 @@ export function createSupervisionService(app: FastifyInstance) {
 
     /** Let any counsellor take the waiting conversations of a language and/or topic. */
     async overflowQueue(sup: Supervisor, filter: { language?: Language; topic?: Topic }): Promise<number> {
-      const conds = [eq(conversations.state, 'waiting'), eq(conversations.overflow, false)];
-      if (filter.language) conds.push(eq(conversations.language, filter.language));
-      if (filter.topic) conds.push(eq(conversations.topic, filter.topic));
-      const rows = await app.db.select({ id: conversations.id }).from(conversations).where(and(...conds));
-      for (const r of rows) await app.router.overflow(r.id);
-      await audit(sup, 'supervision.overflow', 'queue', `${filter.language ?? '*'}/${filter.topic ?? '*'}`, { count: rows.length });
+      const ids = await app.conversations.queue.waitingIn(filter);
+      for (const id of ids) await app.router.overflow(id);
+      await audit(sup, 'supervision.overflow', 'queue', `${filter.language ?? '*'}/${filter.topic ?? '*'}`, { count: ids.length });
       await board.touch();
-      return rows.length;
+      return ids.length;
     },
 
     async setSurge(sup: Supervisor, leaveMessageOnly: boolean): Promise<{ leaveMessageOnly: boolean }> {
