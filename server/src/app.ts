@@ -133,18 +133,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
-  app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
+  app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
-  app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
   app.decorate('staffAdmin', createStaffAdmin(app));
   app.router.onChange(() => app.supervision.touch());
   app.conversations.events.on('stored', (sender) => app.metrics.messages.inc({ sender }));
-  app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log }));
+  app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log, staffNames: app.auth.staffNames }));
   app.offlineMessages.onChange(() => void app.supervision.touch().catch(() => {}));
-  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, log: app.log }));
+  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, notes: app.notes, log: app.log }));
   registerRetentionJobs(app);
   const routingJobs = registerRoutingJobs(app);
 

@@ -196,6 +196,11 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         .where(and(eq(conversations.assignedStaffId, staffId), inArray(conversations.state, ['active', 'wrapup'])));
     },
 
+    /** Every conversation of a visitor (return codes find the child's earlier case records). */
+    async idsOfVisitor(visitorId: string): Promise<string[]> {
+      return (await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, visitorId))).map((c) => c.id);
+    },
+
     async latestForVisitor(visitorId: string): Promise<ConversationRow | null> {
       const [c] = await db
         .select()

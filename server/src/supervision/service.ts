@@ -5,9 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AgentState, ChatMessage, Language, Note, StaffProfile, Topic, WatchResult } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
-import { conversationNotes } from '../conversations/tables.js';
 import { liveOfferFor } from '../routing/board-queries.js';
-import { readNotes } from '../notes/service.js';
 import { createBoard } from './board.js';
 
 type Supervisor = Pick<StaffProfile, 'id' | 'name' | 'role'>;
@@ -17,7 +15,7 @@ export function createSupervisionService(app: FastifyInstance) {
   const audit = (actor: Supervisor, action: string, targetType: string, targetId: string, meta?: Record<string, string | number | boolean | null>) =>
     app.audit.record({ actorType: 'staff', actorId: actor.id, action, targetType, targetId, ...(meta ? { meta } : {}) });
 
-  const notesOf = (conversationId: string): Promise<Note[]> => readNotes(app.db, conversationId);
+  const notesOf = (conversationId: string): Promise<Note[]> => app.notes.read(conversationId);
 
   /** Whether this supervisor joined the conversation (persisted in the audit log, so any instance knows). */
   async function hasJoined(sup: Supervisor, conversationId: string): Promise<boolean> {
@@ -44,12 +42,8 @@ export function createSupervisionService(app: FastifyInstance) {
     /** A note to the counsellor only: stored with the conversation's notes, never shown to the child. */
     async whisper(sup: Supervisor, conversationId: string, body: string): Promise<Note> {
       const c = await app.conversations.get(conversationId);
-      const [row] = await app.db.insert(conversationNotes).values({ conversationId: c.id, staffId: sup.id, body, whisper: true }).returning();
-      await audit(sup, 'supervision.whisper', 'conversation', c.id, { noteId: row!.id });
-      const note: Note = { id: row!.id, conversationId: c.id, staffId: sup.id, staffName: sup.name, body: row!.body, createdAt: row!.createdAt.toISOString(), whisper: true };
-      let target = app.realtime.agent.to(rooms.watch(c.id)).to(rooms.staff(sup.id));
-      if (c.assignedStaffId) target = target.to(rooms.staff(c.assignedStaffId));
-      target.emit('note:new', note);
+      const note = await app.notes.whisper(sup, c, body);
+      await audit(sup, 'supervision.whisper', 'conversation', c.id, { noteId: note.id });
       return note;
     },
 
