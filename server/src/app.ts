@@ -122,7 +122,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Conversations first, given routing's queue information; routing then subscribes to its events
   // (one way: conversations knows nothing of routing).
   const queueState = createQueueState(app.db);
-  const queueInfo = createQueueInformation({ db: app.db, clock, queueState });
+  const queueInfo = createQueueInformation({ db: app.db, clock, queueState, staff: app.auth });
   app.decorate('conversations', createConversationService(app.db, database.query, app.realtime, { queueInfo: queueInfo.queueInfo, staffName: app.auth.staffName, staffNames: app.auth.staffNames, queueState }));
   app.decorate(
     'router',

@@ -125,6 +125,15 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
       const rows = await db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, ids));
       return new Map(rows.map((r) => [r.id, r.name]));
     },
+    /** Of these staff members, the enabled ones who take chats: how many, and their capacity together. */
+    async chatCapacity(ids: string[]): Promise<{ counsellors: number; capacity: number }> {
+      if (!ids.length) return { counsellors: 0, capacity: 0 };
+      const rows = await db
+        .select({ capacity: staffUsers.capacity })
+        .from(staffUsers)
+        .where(and(inArray(staffUsers.id, ids), isNull(staffUsers.disabledAt), inArray(staffUsers.role, ['counsellor', 'supervisor'])));
+      return { counsellors: rows.length, capacity: rows.reduce((a, r) => a + r.capacity, 0) };
+    },
     /** A staff member's capacity (simultaneous chats), or null when there is no such account. */
     async capacityOf(id: string): Promise<number | null> {
       const [u] = await db.select({ capacity: staffUsers.capacity }).from(staffUsers).where(eq(staffUsers.id, id));

@@ -13,7 +13,10 @@ type ConversationRow = typeof conversations.$inferSelect;
  * A counsellor who is online and taking chats (over `agent_states a join staff_users s`). One
  * definition for routing, the "service open" answer and the wait estimate.
  */
-export const agentOnline = sql`a.status = 'available' and a.disconnected_at is null
+/** Available and connected (routing's own columns). */
+export const agentPresent = sql`a.status = 'available' and a.disconnected_at is null`;
+/** Present, and an enabled account that takes chats. */
+export const agentOnline = sql`${agentPresent}
   and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
 
 /** Online and able to receive a new offer now: not in wrap-up, below capacity. */

@@ -6,7 +6,8 @@ import type { Clock } from '../infra/clock.js';
 import type { QueueState } from '../conversations/queue-state.js';
 import { rooms } from '../realtime/server.js';
 import type { ConversationRow, QueueInfo } from '../conversations/service.js';
-import { agentOnline } from './dispatch.js';
+import { agentPresent } from './dispatch.js';
+import type { AuthService } from '../auth/service.js';
 import type { RoutingDeps } from './core.js';
 
 export interface QueueInformationDeps {
@@ -14,6 +15,7 @@ export interface QueueInformationDeps {
   clock: Clock;
   /** The conversations' queue columns (conversations/queue-state.ts). */
   queueState: QueueState;
+  staff: Pick<AuthService, 'chatCapacity'>;
 }
 
 /**
@@ -25,11 +27,9 @@ export function createQueueInformation(d: QueueInformationDeps) {
 
   /** How many counsellors are online, and their capacity together. */
   async function online(): Promise<{ counsellors: number; capacity: number }> {
-    const [r] = await execRows<{ n: number; cap: number | null }>(
-      db,
-      sql`select count(*)::int as n, sum(s.capacity)::int as cap from agent_states a join staff_users s on s.id = a.staff_id where ${agentOnline}`,
-    );
-    return { counsellors: r?.n ?? 0, capacity: r?.cap ?? 0 };
+    // Available and connected here; enabled counsellors and supervisors with their capacity, auth's.
+    const rows = await execRows<{ staff_id: string }>(db, sql`select staff_id from agent_states a where ${agentPresent}`);
+    return d.staff.chatCapacity(rows.map((r) => r.staff_id));
   }
 
   // The inputs of the wait estimate change slowly; computing them once a second keeps position
