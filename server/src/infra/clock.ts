@@ -1,7 +1,9 @@
-// The time routing, rate limits and sessions read. Production reads the system clock; a test gives an
-// offset clock and moves it forward to cross a window (a rate-limit period, an offer deadline) at once
-// instead of waiting for it. Postgres's own now() keeps running on wall time, so a test clock only
-// ever moves forward: deadlines the database wrote are then simply "past" sooner.
+// The time routing, rate limits and sessions decide by: whether a period has passed (a disconnect
+// grace, an offer deadline in the sweep, a rate-limit window, a session's end). Production reads the
+// system clock; a test gives an offset clock and moves it forward to cross a window at once instead of
+// waiting for it. What is stored in Postgres stays wall time, because Postgres compares it with its
+// own now() (the offer statement, wrap-up ends): a clock ahead only makes stored deadlines "past"
+// sooner, never moves them.
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;

@@ -55,7 +55,7 @@ export function createRoutingCore(d: RoutingDeps) {
       status: a?.status ?? 'offline',
       capacity,
       load: a?.load ?? 0,
-      wrapupUntil: a?.wrapupUntil && a.wrapupUntil.getTime() > clock.now() ? a.wrapupUntil.toISOString() : null,
+      wrapupUntil: a?.wrapupUntil && a.wrapupUntil.getTime() > Date.now() ? a.wrapupUntil.toISOString() : null,
     };
   }
 
@@ -67,7 +67,7 @@ export function createRoutingCore(d: RoutingDeps) {
   }
 
   function alert(a: Omit<SupervisorAlert, 'id' | 'at'>): void {
-    realtime.agent.to(rooms.supervisors).emit('alert:new', { id: randomUUID(), at: new Date(clock.now()).toISOString(), ...a });
+    realtime.agent.to(rooms.supervisors).emit('alert:new', { id: randomUUID(), at: new Date().toISOString(), ...a });
   }
 
   const changeListeners: (() => Promise<void>)[] = [];
@@ -126,7 +126,7 @@ export function createRoutingCore(d: RoutingDeps) {
   ): Promise<AssignmentRow | null> {
     const [a] = await tx
       .update(assignments)
-      .set({ status, endedAt: new Date(clock.now()), respondedAt: sql`coalesce(${assignments.respondedAt}, now())`, endReason: reason })
+      .set({ status, endedAt: new Date(), respondedAt: sql`coalesce(${assignments.respondedAt}, now())`, endReason: reason })
       .where(and(eq(assignments.conversationId, conversationId), inArray(assignments.status, ['offered', 'accepted'])))
       .returning();
     if (a) await releaseLoad(tx, a.staffId);

@@ -31,7 +31,7 @@ export function createConversationMoves(d: RoutingDeps, core: RoutingCore, offer
    * left the queue: abandoned.
    */
   async function endConversation(conversationId: string, by: 'visitor' | 'counsellor' | 'system'): Promise<ConversationRow> {
-    const now = new Date(clock.now());
+    const now = new Date();
     const res = await db.transaction(async (tx) => {
       const active = await convs.transition(tx, conversationId, ['active'], { state: 'wrapup', endedAt: now, endedBy: by });
       if (active) {

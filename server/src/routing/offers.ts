@@ -111,7 +111,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
     const a = await db.transaction(async (tx) => {
       const [a] = await tx
         .update(assignments)
-        .set({ status, respondedAt: new Date(clock.now()), endedAt: new Date(clock.now()) })
+        .set({ status, respondedAt: new Date(), endedAt: new Date() })
         .where(and(eq(assignments.id, offerId), eq(assignments.status, 'offered')))
         .returning();
       if (!a) return null;
@@ -130,7 +130,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
       if (st && st.missedOffers >= config.MAX_MISSED_OFFERS && st.status === 'available') {
         await db
           .update(agentStates)
-          .set({ status: 'away', statusChangedAt: new Date(clock.now()) })
+          .set({ status: 'away', statusChangedAt: new Date() })
           .where(and(eq(agentStates.staffId, a.staffId), eq(agentStates.status, 'available')));
         alert({ kind: 'missed_offers', staffId: a.staffId });
         await d.audit.record({ actorType: 'system', action: 'agent.set_away_missed_offers', targetType: 'staff', targetId: a.staffId, meta: { missed: st.missedOffers } });
@@ -161,11 +161,11 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
     const res = await db.transaction(async (tx) => {
       const [acc] = await tx
         .update(assignments)
-        .set({ status: 'accepted', respondedAt: new Date(clock.now()) })
+        .set({ status: 'accepted', respondedAt: new Date() })
         .where(and(eq(assignments.id, offerId), eq(assignments.status, 'offered')))
         .returning();
       if (!acc) return null;
-      const now = new Date(clock.now());
+      const now = new Date();
       const c = await convs.transition(tx, a.conversationId, ['offered'], {
         state: 'active',
         assignedStaffId: staffId,
@@ -198,7 +198,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
     const open = await db.select().from(assignments).where(and(eq(assignments.staffId, staffId), eq(assignments.status, 'offered')));
     const offers: Offer[] = [];
     for (const o of open) {
-      offers.push({ offerId: o.id, conversation: await convs.staffView(await convs.get(o.conversationId)), expiresAt: (o.expiresAt ?? new Date(clock.now())).toISOString() });
+      offers.push({ offerId: o.id, conversation: await convs.staffView(await convs.get(o.conversationId)), expiresAt: (o.expiresAt ?? new Date()).toISOString() });
     }
     return offers;
   }

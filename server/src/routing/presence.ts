@@ -16,7 +16,7 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
   /** `by`: who set it when not the counsellor themselves (staffId null: the system, e.g. the CLI disabling an account). */
   async function setStatus(staffId: string, status: AgentStatus, by?: { staffId: string | null }): Promise<AgentState> {
     await ensureAgent(staffId);
-    const set: Partial<typeof agentStates.$inferInsert> = { status, statusChangedAt: new Date(clock.now()) };
+    const set: Partial<typeof agentStates.$inferInsert> = { status, statusChangedAt: new Date() };
     if (status === 'available') {
       set.missedOffers = 0;
       // "I'm ready": a counsellor who chooses to be available again ends their own wrap-up early.
@@ -53,7 +53,7 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
     if (still.length > 0) return;
     await db
       .update(agentStates)
-      .set({ disconnectedAt: new Date(clock.now()) })
+      .set({ disconnectedAt: new Date() })
       .where(and(eq(agentStates.staffId, staffId), sql`${agentStates.disconnectedAt} is null`));
     await schedule('timers', 'agent-grace', { staffId }, { jobId: `agent-grace-${staffId}-${clock.now()}`, delay: config.DISCONNECT_GRACE_MS + 50 });
   }
@@ -74,7 +74,7 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
     for (const id of active) await requeue(id, staffId, 'counsellor_disconnected');
     await db
       .update(agentStates)
-      .set({ status: 'offline', statusChangedAt: new Date(clock.now()) })
+      .set({ status: 'offline', statusChangedAt: new Date() })
       .where(and(eq(agentStates.staffId, staffId), isNotNull(agentStates.disconnectedAt)));
     await d.audit.record({ actorType: 'system', action: 'agent.released_after_disconnect', targetType: 'staff', targetId: staffId, meta: { conversations: active.length } });
     await emitAgentState(staffId);

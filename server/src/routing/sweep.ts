@@ -36,7 +36,7 @@ export function createSweep(d: RoutingDeps, offers: Offers, presence: Presence) 
         if (online.has(p.staffId)) {
           if (p.disconnectedAt) await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, p.staffId));
         } else if (!p.disconnectedAt) {
-          await db.update(agentStates).set({ disconnectedAt: new Date(clock.now()) }).where(and(eq(agentStates.staffId, p.staffId), sql`${agentStates.disconnectedAt} is null`));
+          await db.update(agentStates).set({ disconnectedAt: new Date() }).where(and(eq(agentStates.staffId, p.staffId), sql`${agentStates.disconnectedAt} is null`));
         } else if (clock.now() - p.disconnectedAt.getTime() >= config.DISCONNECT_GRACE_MS) {
           await checkAgentGrace(p.staffId);
         }
