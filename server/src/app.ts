@@ -116,8 +116,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // 2. Services
   app.decorate('audit', createAuditService(app.db));
   app.decorate('settings', createSettingsService(app.db));
-  app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
-  app.decorate('sessionWatch', createSessionWatch({ db: app.db, redis, publisher: app.redisClient, agent: app.realtime.agent, recheckMs: config.SESSION_RECHECK_MS, log: app.log }));
+  app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }, clock));
+  app.decorate('sessionWatch', createSessionWatch({ db: app.db, clock, redis, publisher: app.redisClient, agent: app.realtime.agent, recheckMs: config.SESSION_RECHECK_MS, log: app.log }));
   app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }, clock));
   // Conversations first, given routing's queue information; routing then subscribes to its events
   // (one way: conversations knows nothing of routing).

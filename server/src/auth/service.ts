@@ -4,6 +4,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Language, StaffProfile, StaffRole, Topic } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
+import { systemClock, type Clock } from '../infra/clock.js';
 import { staffSessions, staffUsers } from './tables.js';
 
 export const SESSION_COOKIE = 'hl_session';
@@ -33,7 +34,7 @@ export interface Session {
   expiresAt: Date;
 }
 
-export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultCapacity: number }) {
+export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultCapacity: number }, clock: Clock = systemClock) {
   return {
     async createUser(input: { email: string; name: string; role: StaffRole; password: string; languages?: Language[]; topics?: Topic[]; capacity?: number }): Promise<StaffProfile> {
       if (input.password.length < 10) throw new AppError('invalid_payload', 'Password must have at least 10 characters');
@@ -106,7 +107,7 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
         .select({ s: staffSessions, u: staffUsers })
         .from(staffSessions)
         .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
-        .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), isNull(staffUsers.disabledAt)));
+        .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date(clock.now())), isNull(staffUsers.disabledAt)));
       if (!row) return null;
       return { staff: toProfile(row.u), tokenHash, csrfToken: row.s.csrfToken, expiresAt: row.s.expiresAt };
     },
