@@ -1,6 +1,7 @@
 // The /agent Socket.IO connection (cookie session, same origin), typed from the shared protocol.
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, AgentClientToServerEvents, AgentServerToClientEvents } from '@helpline/shared';
+import { NAMESPACES } from '@helpline/shared';
+import type { Ack, AckDataOf, AckedEvents, AgentClientToServerEvents, AgentServerToClientEvents, PayloadOf } from '@helpline/shared';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 
@@ -13,7 +14,7 @@ export function closeAgent(socket: AgentSocket): void {
 }
 
 export function connectAgent(): AgentSocket {
-  const socket = io('/agent', { path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] }) as AgentSocket;
+  const socket = io(NAMESPACES.agent, { path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] }) as AgentSocket;
   // socket.io does not reconnect by itself after the server closed the socket, which is what an
   // instance does when it shuts down: reconnect (to any instance) after a short random pause. A
   // revoked session is then refused with connect_error 'unauthorized' and the shell logs out.
@@ -26,17 +27,25 @@ export function connectAgent(): AgentSocket {
   return socket;
 }
 
-type EventName = keyof AgentClientToServerEvents;
-type PayloadOf<E extends EventName> = Parameters<AgentClientToServerEvents[E]>[0];
-type AckDataOf<E extends EventName> =
-  Parameters<AgentClientToServerEvents[E]> extends [unknown, ((r: Ack<infer T>) => void)?] ? T : never;
+type Events = AgentClientToServerEvents;
+
+/** What of the socket `emitAck` needs: emitting with an acknowledgement callback (the typed socket is one). */
+interface Emitter {
+  emit(event: string, ...args: unknown[]): unknown;
+}
 
 /** Emit an event with an acknowledgement; resolves with the Ack (never rejects, times out as 'unavailable'). */
-export function emitAck<E extends EventName>(socket: AgentSocket, event: E, payload: PayloadOf<E>, timeoutMs = 15_000): Promise<Ack<AckDataOf<E>>> {
+export function emitAck<E extends AckedEvents<Events> & string>(
+  socket: AgentSocket,
+  event: E,
+  payload: PayloadOf<Events, E>,
+  timeoutMs = 15_000,
+): Promise<Ack<AckDataOf<Events, E>>> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ ok: false, error: { code: 'unavailable', message: 'No answer from the server', retryable: true } }), timeoutMs);
-    const emit = socket.emit as unknown as (e: string, p: unknown, cb: (r: Ack<AckDataOf<E>>) => void) => void;
-    emit.call(socket, event, payload, (r) => {
+    // The answer's type is the event map's contract with the server, which types it the same way.
+    const emitter: Emitter = socket;
+    emitter.emit(event, payload, (r: Ack<AckDataOf<Events, E>>) => {
       clearTimeout(timer);
       resolve(r);
     });

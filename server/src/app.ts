@@ -28,6 +28,9 @@ import { createRateLimits } from './ratelimit/service.js';
 import { createConversationService } from './conversations/service.js';
 import { registerWidgetSocket } from './conversations/widget-socket.js';
 import { createRoutingService } from './routing/service.js';
+import { createQueueInformation } from './routing/queue-info.js';
+import { createQueueState } from './conversations/queue-state.js';
+import { systemClock, type Clock } from './infra/clock.js';
 import { registerAgentSocket } from './routing/agent-socket.js';
 import { registerRoutingJobs } from './routing/jobs.js';
 import { createCaseService } from './cases/service.js';
@@ -63,9 +66,12 @@ import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
   workers?: boolean;
+  /** The time of routing, rate limits and sessions (tests move an offset clock forward). */
+  clock?: Clock;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const clock = opts.clock ?? systemClock;
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
@@ -112,34 +118,36 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // 2. Services
   app.decorate('audit', createAuditService(app.db));
   app.decorate('settings', createSettingsService(app.db));
-  app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }));
-  app.decorate('sessionWatch', createSessionWatch({ db: app.db, redis, publisher: app.redisClient, agent: app.realtime.agent, recheckMs: config.SESSION_RECHECK_MS, log: app.log }));
-  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }));
-  app.decorate('conversations', createConversationService(app.db, database.query, app.realtime));
+  app.decorate('auth', createAuthService(app.db, { sessionTtlMs: config.SESSION_TTL_MS, defaultCapacity: config.DEFAULT_CAPACITY }, clock));
+  app.decorate('sessionWatch', createSessionWatch({ db: app.db, clock, redis, publisher: app.redisClient, agent: app.realtime.agent, recheckMs: config.SESSION_RECHECK_MS, log: app.log }));
+  app.decorate('rateLimits', createRateLimits(app.redisClient, config.REDIS_PREFIX, { messagesPer10s: config.MESSAGE_RATE_PER_10S, connectionsPerIpPerMin: config.WIDGET_CONNECTIONS_PER_IP_PER_MIN, loginsPerIpPerMin: config.LOGINS_PER_IP_PER_MIN }, clock));
+  // Conversations first, given routing's queue information; routing then subscribes to its events
+  // (one way: conversations knows nothing of routing).
+  const queueState = createQueueState(app.db);
+  const queueInfo = createQueueInformation({ db: app.db, clock, queueState, staff: app.auth });
+  app.decorate('conversations', createConversationService(app.db, database.query, app.realtime, { queueInfo: queueInfo.queueInfo, staffName: app.auth.staffName, staffNames: app.auth.staffNames, queueState }));
   app.decorate(
     'router',
-    createRoutingService({ db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, audit: app.audit, settings: app.settings, log: app.log }),
+    createRoutingService(
+      { db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, staff: app.auth, audit: app.audit, settings: app.settings, log: app.log, clock },
+      queueInfo,
+    ),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
-  app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime }));
+  app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
-  app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, audit: app.audit }));
+  app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));
   app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
   app.decorate('staffAdmin', createStaffAdmin(app));
   app.router.onChange(() => app.supervision.touch());
-  app.conversations.setHooks({
-    onEnqueued: (id) => app.router.onEnqueued(id),
-    onVisitorMessage: (c, body) => app.router.checkRisk(c, body),
-    queueInfo: (c) => app.router.queueInfo(c),
-    onStored: (sender) => app.metrics.messages.inc({ sender }),
-  });
-  app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log }));
+  app.conversations.events.on('stored', (sender) => app.metrics.messages.inc({ sender }));
+  app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log, staffNames: app.auth.staffNames }));
   app.offlineMessages.onChange(() => void app.supervision.touch().catch(() => {}));
-  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, log: app.log }));
+  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, notes: app.notes, log: app.log }));
   registerRetentionJobs(app);
   const routingJobs = registerRoutingJobs(app);
 

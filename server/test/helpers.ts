@@ -1,5 +1,6 @@
 // Test harness: a real Postgres database and a Redis key prefix per test file, the real app listening on
 // a free port, real socket.io-clients. Nothing is mocked.
+import type { Clock } from '../src/infra/clock.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import postgres from 'postgres';
@@ -96,6 +97,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Runs on the built app before it listens: the last moment Fastify accepts hooks (a test's counters). */
   beforeListen?: (app: FastifyInstance) => void;
+  /** The app's clock (routing, rate limits): an offsetClock() lets a test cross a window at once. */
+  clock?: Clock;
 }
 
 /** One app instance on an existing database/prefix (several instances may share them). */
@@ -112,7 +115,7 @@ export async function startInstance(opts: InstanceOptions): Promise<TestServer> 
     ...TEST_SETTINGS,
     ...opts.env,
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, opts.clock ? { clock: opts.clock } : {});
   opts.beforeListen?.(app);
   await app.listen({ port, host: '127.0.0.1' });
   return { app, url: config.publicUrl, config, close: () => app.close() };
@@ -128,7 +131,7 @@ export interface TestEnv {
 }
 
 /** A database, a Redis prefix and one running instance; `close()` removes all three. */
-export async function startTestEnv(env: Record<string, string> = {}, opts: Pick<InstanceOptions, 'beforeListen'> = {}): Promise<TestEnv> {
+export async function startTestEnv(env: Record<string, string> = {}, opts: Pick<InstanceOptions, 'beforeListen' | 'clock'> = {}): Promise<TestEnv> {
   const db = await createTestDatabase();
   const redisPrefix = `t${uid()}`;
   const server = await startInstance({ databaseUrl: db.url, redisPrefix, env, ...opts });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
+import type { SettingsShape } from '../settings/service.js';
 import { uuid } from '../conversations/schemas.js';
 import { ADMIN_SETTINGS_KEYS, settingsSchemas, staffCreateSchema, staffEditSchema, type AdminSettingsKey } from './schemas.js';
 
@@ -39,14 +40,22 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const entries = await Promise.all(ADMIN_SETTINGS_KEYS.map(async (k) => [k, await app.settings.get(k)] as const));
     return Object.fromEntries(entries);
   });
+  /** Each key's schema yields a part of that key's settings: checked here, for every key, by the compiler. */
+  const schemaOf: { [K in AdminSettingsKey]: z.ZodType<Partial<SettingsShape[K]>> } = settingsSchemas;
+  async function saveSetting<K extends AdminSettingsKey>(key: K, body: unknown): Promise<{ saved: SettingsShape[K]; fields: string[] }> {
+    const value = parse(schemaOf[key], body);
+    return { saved: await app.settings.set(key, value), fields: Object.keys(value) };
+  }
   app.put('/api/admin/settings/:key', { preHandler: admins }, async (req) => {
     const { key } = parse(keyParams, req.params);
-    const value = parse(settingsSchemas[key], req.body) as Record<string, unknown>;
-    if (key === 'widget' && value.languages && value.defaultLanguage && !(value.languages as string[]).includes(value.defaultLanguage as string)) {
-      throw new AppError('invalid_payload', 'The default language must be one of the languages');
+    if (key === 'widget') {
+      const w = parse(settingsSchemas.widget, req.body);
+      if (w.languages && w.defaultLanguage && !w.languages.includes(w.defaultLanguage)) {
+        throw new AppError('invalid_payload', 'The default language must be one of the languages');
+      }
     }
-    const saved = await app.settings.set(key, value as never);
-    await app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action: 'settings.update', targetType: 'settings', targetId: key, meta: { fields: Object.keys(value).join(',') } });
+    const { saved, fields } = await saveSetting(key, req.body);
+    await app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action: 'settings.update', targetType: 'settings', targetId: key, meta: { fields: fields.join(',') } });
     if (key === 'serviceLevel' || key === 'surge' || key === 'hours') await app.supervision.touch();
     return saved;
   });

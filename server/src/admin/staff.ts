@@ -1,13 +1,11 @@
 // Staff accounts as admins manage them, in the console or with `pnpm cli` (through the running
 // platform's channel, cli/channel.ts). Creating, listing, disabling and new passwords go through the
-// auth service; the edits auth has no method for (profile, role, skills, re-enabling) live here, on its
-// table.
-import { and, eq, isNull } from 'drizzle-orm';
+// auth service, which owns the accounts' tables; this adds the rules (no self-demotion, sessions end on
+// a new role or password, capacity through routing) and the audit.
 import type { FastifyInstance } from 'fastify';
 import type { Language, StaffAccount, StaffRole, Topic } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { toProfile } from '../auth/service.js';
-import { staffSessions, staffUsers } from '../auth/tables.js';
 
 /** Who changes an account: an admin in the console, or the command line of the machine. */
 export type StaffActor = { type: 'staff'; id: string } | { type: 'system'; via: 'cli' };
@@ -33,7 +31,7 @@ export function createStaffAdmin(app: FastifyInstance) {
 
   /** Sessions end and live sockets close on every instance, so a new role or a disabled account takes effect at once. */
   async function endSessions(staffId: string): Promise<void> {
-    await app.db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
+    await app.auth.revokeSessions(staffId);
     await app.sessionWatch.revoked({ staffId });
   }
 
@@ -59,13 +57,13 @@ export function createStaffAdmin(app: FastifyInstance) {
       if (id === actorId(actor) && (edit.disabled === true || (edit.role && edit.role !== 'admin'))) {
         throw new AppError('invalid_payload', 'You cannot disable yourself or remove your own admin role');
       }
-      const set: Partial<typeof staffUsers.$inferInsert> = {};
-      if (edit.name !== undefined) set.name = edit.name;
-      if (edit.role !== undefined) set.role = edit.role;
-      if (edit.languages !== undefined) set.languages = edit.languages;
-      if (edit.topics !== undefined) set.topics = edit.topics;
-      if (edit.disabled === false) set.disabledAt = null;
-      if (Object.keys(set).length) await app.db.update(staffUsers).set(set).where(eq(staffUsers.id, id));
+      await app.auth.updateProfile(id, {
+        ...(edit.name !== undefined ? { name: edit.name } : {}),
+        ...(edit.role !== undefined ? { role: edit.role } : {}),
+        ...(edit.languages !== undefined ? { languages: edit.languages } : {}),
+        ...(edit.topics !== undefined ? { topics: edit.topics } : {}),
+        ...(edit.disabled === false ? { disabledAt: null } : {}),
+      });
       if (edit.password !== undefined) {
         await app.auth.setPassword(id, edit.password);
         await audit(actor, 'staff.password_reset', id);

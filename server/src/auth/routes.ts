@@ -5,6 +5,8 @@ import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import { SESSION_COOKIE } from './service.js';
 import { requireStaff, staffOf } from './guard.js';
+import type { LoginRequest } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 export const ownLanguageSchema = z.object({ language: z.enum(LANGUAGES) }).strict();
 export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
@@ -55,3 +57,6 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return res;
   });
 }
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type LoginRequestChecked = Checked<SchemaAccepts<typeof loginSchema, LoginRequest>>;

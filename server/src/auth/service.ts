@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { hash, verify } from '@node-rs/argon2';
 import type { Language, StaffProfile, StaffRole, Topic } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
+import { systemClock, type Clock } from '../infra/clock.js';
 import { staffSessions, staffUsers } from './tables.js';
 
 export const SESSION_COOKIE = 'hl_session';
@@ -33,7 +34,7 @@ export interface Session {
   expiresAt: Date;
 }
 
-export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultCapacity: number }) {
+export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultCapacity: number }, clock: Clock = systemClock) {
   return {
     async createUser(input: { email: string; name: string; role: StaffRole; password: string; languages?: Language[]; topics?: Topic[]; capacity?: number }): Promise<StaffProfile> {
       if (input.password.length < 10) throw new AppError('invalid_payload', 'Password must have at least 10 characters');
@@ -113,13 +114,49 @@ export function createAuthService(db: Db, opts: { sessionTtlMs: number; defaultC
         .select({ s: staffSessions, u: staffUsers })
         .from(staffSessions)
         .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
-        .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), isNull(staffUsers.disabledAt)));
+        .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date(clock.now())), isNull(staffUsers.disabledAt)));
       if (!row) return null;
       return { staff: toProfile(row.u), tokenHash, csrfToken: row.s.csrfToken, expiresAt: row.s.expiresAt };
     },
 
     async revoke(tokenHash: string): Promise<void> {
       await db.update(staffSessions).set({ revokedAt: new Date() }).where(eq(staffSessions.tokenHash, tokenHash));
+    },
+
+    /** Display names, read fresh (a rename shows in the next view, on every instance). */
+    async staffName(id: string): Promise<string | null> {
+      const [u] = await db.select({ name: staffUsers.name }).from(staffUsers).where(eq(staffUsers.id, id));
+      return u?.name ?? null;
+    },
+    async staffNames(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, ids));
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+    /** Of these staff members, the enabled ones who take chats: how many, and their capacity together. */
+    async chatCapacity(ids: string[]): Promise<{ counsellors: number; capacity: number }> {
+      if (!ids.length) return { counsellors: 0, capacity: 0 };
+      const rows = await db
+        .select({ capacity: staffUsers.capacity })
+        .from(staffUsers)
+        .where(and(inArray(staffUsers.id, ids), isNull(staffUsers.disabledAt), inArray(staffUsers.role, ['counsellor', 'supervisor'])));
+      return { counsellors: rows.length, capacity: rows.reduce((a, r) => a + r.capacity, 0) };
+    },
+    /** A staff member's capacity (simultaneous chats), or null when there is no such account. */
+    async capacityOf(id: string): Promise<number | null> {
+      const [u] = await db.select({ capacity: staffUsers.capacity }).from(staffUsers).where(eq(staffUsers.id, id));
+      return u?.capacity ?? null;
+    },
+    async setCapacity(id: string, capacity: number): Promise<void> {
+      await db.update(staffUsers).set({ capacity }).where(eq(staffUsers.id, id));
+    },
+    /** The profile fields an admin edits (name, role, skills, re-enabling). */
+    async updateProfile(id: string, edit: Partial<Pick<StaffRow, 'name' | 'role' | 'languages' | 'topics' | 'disabledAt'>>): Promise<void> {
+      if (Object.keys(edit).length) await db.update(staffUsers).set(edit).where(eq(staffUsers.id, id));
+    },
+    /** Every live session of the account ends (the caller tells the instances: sessionWatch.revoked). */
+    async revokeSessions(staffId: string): Promise<void> {
+      await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
     },
 
     async getStaff(id: string): Promise<StaffRow | null> {

@@ -18,6 +18,7 @@ import type { RedisFactory } from '../infra/redis.js';
 import { loggableError } from '../http/errors.js';
 import type { AgentNamespace, AgentSocket } from '../realtime/server.js';
 import { staffSessions, staffUsers } from './tables.js';
+import { systemClock, type Clock } from '../infra/clock.js';
 
 export type SessionEndReason = 'expired' | 'revoked';
 /** Which sessions ended: one (logout) or all of a staff member's (disable, new role or password). */
@@ -49,6 +50,8 @@ export interface SessionWatch {
 
 export function createSessionWatch(deps: {
   db: Db;
+  /** When a session's end has come (tests move it forward). */
+  clock?: Clock;
   redis: RedisFactory;
   publisher: Redis;
   agent: AgentNamespace;
@@ -57,6 +60,7 @@ export function createSessionWatch(deps: {
 }): SessionWatch {
   const { agent, log } = deps;
   const channel = revocationChannel(deps.redis.prefix);
+  const now = () => (deps.clock ?? systemClock).now();
   const timers = new Map<string, NodeJS.Timeout>();
   let subscriber: Redis | null = null;
   let interval: NodeJS.Timeout | null = null;
@@ -77,7 +81,7 @@ export function createSessionWatch(deps: {
   }
 
   function arm(socket: AgentSocket): void {
-    const left = socket.data.sessionExpiresAt - Date.now();
+    const left = socket.data.sessionExpiresAt - now();
     if (left <= 0) return end(socket, 'expired');
     const t = setTimeout(() => arm(socket), Math.min(left, MAX_TIMER_MS));
     t.unref();
@@ -100,10 +104,10 @@ export function createSessionWatch(deps: {
       .select({ tokenHash: staffSessions.tokenHash })
       .from(staffSessions)
       .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
-      .where(and(inArray(staffSessions.tokenHash, hashes), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), isNull(staffUsers.disabledAt)));
+      .where(and(inArray(staffSessions.tokenHash, hashes), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date(now())), isNull(staffUsers.disabledAt)));
     const alive = new Set(live.map((r) => r.tokenHash));
     for (const s of sockets) {
-      if (!alive.has(s.data.sessionHash)) end(s, s.data.sessionExpiresAt <= Date.now() ? 'expired' : 'revoked');
+      if (!alive.has(s.data.sessionHash)) end(s, s.data.sessionExpiresAt <= now() ? 'expired' : 'revoked');
     }
   }
 

@@ -4,6 +4,8 @@ import { LANGUAGES, LIMITS } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { parse } from '../http/validate.js';
 import { uuid } from '../conversations/schemas.js';
+import type { CannedResponseInput } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const idParams = z.object({ id: uuid });
 const listQuery = z.object({ language: z.enum(LANGUAGES) });
@@ -37,3 +39,6 @@ export async function cannedRoutes(app: FastifyInstance): Promise<void> {
     return { ok: true };
   });
 }
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type CannedResponseInputChecked = Checked<SchemaAccepts<typeof cannedSchema, CannedResponseInput>>;

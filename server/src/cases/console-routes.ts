@@ -7,6 +7,8 @@ import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
 import { uuid } from '../conversations/schemas.js';
 import { caseRecordSchema } from './schemas.js';
+import type { ManualContactRequest } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const idParams = z.object({ id: uuid });
 const manualChannels = CHANNELS.filter((c): c is Exclude<(typeof CHANNELS)[number], 'chat'> => c !== 'chat');
@@ -43,3 +45,6 @@ export async function caseConsoleRoutes(app: FastifyInstance): Promise<void> {
     return { caseRecord: record, referrals: await app.referrals.forCase(record) };
   });
 }
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type ManualContactRequestChecked = Checked<SchemaAccepts<typeof contactSchema, ManualContactRequest>>;

@@ -9,7 +9,6 @@ import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { ConversationService } from '../conversations/service.js';
-import { conversations } from '../conversations/tables.js';
 import { caseRecords, returnCodes } from './tables.js';
 import { toCaseRecord } from './service.js';
 import { legacySha256, type CodeHasher } from '../infra/secret.js';
@@ -72,13 +71,9 @@ export function createReturnCodeService(db: Db, deps: { conversations: Conversat
         await deps.audit.record({ actorType: 'staff', actorId: staff.id, action: 'case.read_by_return_code', targetType: 'return_code', targetId: null, meta: { found: false } });
         throw new AppError('not_found', 'Unknown return code');
       }
-      const convs = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, rc.visitorId));
+      const convs = await deps.conversations.idsOfVisitor(rc.visitorId);
       const rows = convs.length
-        ? await db
-            .select()
-            .from(caseRecords)
-            .where(inArray(caseRecords.conversationId, convs.map((c) => c.id)))
-            .orderBy(desc(caseRecords.createdAt))
+        ? await db.select().from(caseRecords).where(inArray(caseRecords.conversationId, convs)).orderBy(desc(caseRecords.createdAt))
         : [];
       await deps.audit.record({
         actorType: 'staff',

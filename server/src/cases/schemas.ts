@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AGE_GROUPS, CONTACT_TYPES, GENDERS, INSAFE_CATEGORIES, LIMITS, OUTCOMES, PLATFORMS, RISK_LEVELS } from '@helpline/shared';
+import type { CaseRecordInput } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 /** The case record; required: who contacted, at least one category, a summary. */
 export const caseRecordSchema = z
@@ -14,3 +16,6 @@ export const caseRecordSchema = z
     outcome: z.enum(OUTCOMES).optional(),
   })
   .strict();
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type CaseRecordInputChecked = Checked<SchemaAccepts<typeof caseRecordSchema, CaseRecordInput>>;

@@ -45,6 +45,16 @@ function columns(input: CaseRecordInput) {
 
 export function createCaseService(db: Db, deps: { conversations: ConversationService; routing: RoutingService; audit: AuditService }) {
   return {
+    /** Who wrote a case record and for which conversation (referrals check the relation with it). */
+    async caseRef(caseId: string): Promise<{ staffId: string; conversationId: string | null } | null> {
+      const [cr] = await db.select({ staffId: caseRecords.staffId, conversationId: caseRecords.conversationId }).from(caseRecords).where(eq(caseRecords.id, caseId));
+      return cr ?? null;
+    },
+    async caseIdOf(conversationId: string): Promise<string | null> {
+      const [cr] = await db.select({ id: caseRecords.id }).from(caseRecords).where(eq(caseRecords.conversationId, conversationId));
+      return cr?.id ?? null;
+    },
+
     /** Ends the chat if still live, stores the case record and closes the conversation, in that order. */
     async closeConversation(staffId: string, conversationId: string, input: CaseRecordInput) {
       let c = await deps.conversations.get(conversationId);

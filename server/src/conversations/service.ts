@@ -1,6 +1,7 @@
 // Conversations and their messages. A message is committed (with its gapless per-conversation seq)
 // before it is acknowledged; (conversation, clientMsgId) is its identity, so a resend returns it again.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type {
   AgeGroup,
   ChatMessage,
@@ -14,11 +15,12 @@ import type { Db, DbOrTx, RawQuery } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import { randomToken, sha256 } from '../auth/service.js';
-import { staffUsers } from '../auth/tables.js';
 import type { Realtime } from '../realtime/server.js';
 import { rooms } from '../realtime/server.js';
 import { conversations, messages, visitors } from './tables.js';
-import { createMessageWriter, type WriteResult, type WrittenConversation } from './message-writer.js';
+import { createMessageWriter, type WriteResult } from './message-writer.js';
+import { createConversationEvents } from './events.js';
+import type { QueueState } from './queue-state.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -58,29 +60,21 @@ export interface QueueInfo {
   estimatedWaitSeconds: number | null;
 }
 
-export interface ConversationHooks {
-  /** A new conversation is waiting. */
-  onEnqueued(conversationId: string): Promise<void>;
-  /** A visitor's message was stored (risk detection). */
-  onVisitorMessage(conv: WrittenConversation, body: string): Promise<void>;
-  /** Queue information for one waiting conversation. */
+export interface ConversationDeps {
+  /** Routing's queue information (routing/queue-info.ts), given at construction. */
   queueInfo(conv: ConversationRow): Promise<QueueInfo>;
-  /** A message was stored (metrics). */
-  onStored?(sender: ChatMessage['sender']): void;
+  /** A staff member's display name: the accounts' (auth's), read fresh so a rename shows at once. */
+  staffName(staffId: string): Promise<string | null>;
+  staffNames(staffIds: string[]): Promise<Map<string, string>>;
+  queueState: QueueState;
 }
 
-export function createConversationService(db: Db, query: RawQuery, realtime: Realtime) {
-  let hooks: ConversationHooks | null = null;
+export function createConversationService(db: Db, query: RawQuery, realtime: Realtime, deps: ConversationDeps) {
   const writer = createMessageWriter(query);
-  const staffNames = new Map<string, string>();
+  const events = createConversationEvents();
 
   async function staffName(staffId: string | null): Promise<string | null> {
-    if (!staffId) return null;
-    const cached = staffNames.get(staffId);
-    if (cached) return cached;
-    const [u] = await db.select({ name: staffUsers.name }).from(staffUsers).where(eq(staffUsers.id, staffId));
-    if (u) staffNames.set(staffId, u.name);
-    return u?.name ?? null;
+    return staffId ? deps.staffName(staffId) : null;
   }
 
   async function get(id: string, tx: DbOrTx = db): Promise<ConversationRow> {
@@ -92,7 +86,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
   /** `queue` may be given when the caller computed positions for many conversations at once. */
   async function visitorView(c: ConversationRow, queue?: QueueInfo): Promise<VisitorConversation> {
     const waiting = c.state === 'waiting' || c.state === 'offered';
-    const q = waiting ? (queue ?? (await hooks!.queueInfo(c))) : { position: null, estimatedWaitSeconds: null };
+    const q = waiting ? (queue ?? (await deps.queueInfo(c))) : { position: null, estimatedWaitSeconds: null };
     return {
       id: c.id,
       state: c.state,
@@ -162,12 +156,13 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
   }
 
   const service = {
-    setHooks(h: ConversationHooks) {
-      hooks = h;
-    },
+    events,
+    /** The queue's columns (priority, risk, overflow, the child's connection), for routing. */
+    queue: deps.queueState,
     get,
     visitorView,
     staffView,
+    staffViews: (rows: ConversationRow[]) => Promise.all(rows.map(staffView)),
     publish,
     staffName,
 
@@ -191,6 +186,19 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         .where(and(eq(conversations.visitorId, visitorId), inArray(conversations.state, ['waiting', 'offered', 'active'])))
         .limit(1);
       return c ?? null;
+    },
+
+    /** A staff member's own live conversations (active or in wrap-up), for the console's hello. */
+    async liveForStaff(staffId: string): Promise<ConversationRow[]> {
+      return db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.assignedStaffId, staffId), inArray(conversations.state, ['active', 'wrapup'])));
+    },
+
+    /** Every conversation of a visitor (return codes find the child's earlier case records). */
+    async idsOfVisitor(visitorId: string): Promise<string[]> {
+      return (await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, visitorId))).map((c) => c.id);
     },
 
     async latestForVisitor(visitorId: string): Promise<ConversationRow | null> {
@@ -229,7 +237,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         vid = row!.visitor_id;
         conversationId = row!.id;
       }
-      await hooks!.onEnqueued(conversationId);
+      await events.emit('enqueued', conversationId);
       return { token, visitorId: vid, conversation: await get(conversationId), created: true };
     },
 
@@ -262,13 +270,13 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       }
       const row = res.message;
       const msg = toChatMessage(row, !row.senderStaffId ? null : res.existing ? await staffName(row.senderStaffId) : sender.type === 'staff' ? sender.name : null);
-      if (!res.existing) hooks!.onStored?.(msg.sender);
+      if (!res.existing) await events.emit('stored', msg.sender);
       // A resend is delivered again: its first send may have committed without anyone hearing of it
       // (the answer lost with a Postgres connection, or the instance gone right after the commit), and
       // then the other side never got it. Both clients keep messages by id: a second delivery of one
       // they have is not shown twice.
       await fanOutMessage(res.conversation, msg, from?.socketId);
-      if (sender.type === 'visitor') await hooks!.onVisitorMessage(res.conversation, input.body);
+      if (sender.type === 'visitor') await events.emit('visitor-message', res.conversation, input.body);
       return msg;
     },
 
@@ -309,13 +317,13 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
 
     async history(conversationId: string, afterSeq: number, limit = 500): Promise<ChatMessage[]> {
       const rows = await db
-        .select({ m: messages, name: staffUsers.name })
+        .select()
         .from(messages)
-        .leftJoin(staffUsers, eq(staffUsers.id, messages.senderStaffId))
         .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)))
         .orderBy(asc(messages.seq))
         .limit(limit);
-      return rows.map((r) => toChatMessage(r.m, r.name));
+      const names = await deps.staffNames([...new Set(rows.flatMap((m) => (m.senderStaffId ? [m.senderStaffId] : [])))]);
+      return rows.map((m) => toChatMessage(m, m.senderStaffId ? names.get(m.senderStaffId) : null));
     },
 
     async markRead(reader: Sender, conversationId: string, seq: number): Promise<void> {
@@ -353,7 +361,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       tx: DbOrTx,
       conversationId: string,
       from: readonly ConversationRow['state'][],
-      set: Partial<typeof conversations.$inferInsert>,
+      set: PgUpdateSetSource<typeof conversations>,
     ): Promise<ConversationRow | null> {
       const [row] = await tx
         .update(conversations)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { AgeGroup, Channel, ConversationState, Language, MessageSender, Priority, SystemEvent, Topic } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
 
@@ -81,21 +81,3 @@ export const messages = pgTable(
   ],
 );
 
-/** Internal notes: staff only, outside the visitor's gapless message sequence. */
-export const conversationNotes = pgTable(
-  'conversation_notes',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    conversationId: uuid('conversation_id')
-      .notNull()
-      .references(() => conversations.id, { onDelete: 'cascade' }),
-    staffId: uuid('staff_id')
-      .notNull()
-      .references(() => staffUsers.id),
-    body: text('body').notNull(),
-    /** A supervisor's note to the counsellor while watching (a whisper); shown as such after a reload. */
-    whisper: boolean('whisper').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index('conversation_notes_conv_idx').on(t.conversationId)],
-);

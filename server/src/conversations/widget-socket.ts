@@ -1,9 +1,9 @@
 // The /widget namespace: anonymous visitors. Handshake checks the origin; the token (after the first
 // start) identifies the visitor. Every handler: validate, authorise, act, acknowledge.
 import type { FastifyInstance } from 'fastify';
-import type { ServiceStatus } from '@helpline/shared';
+import type { ServiceStatus, WidgetHandshakeAuth } from '@helpline/shared';
 import { AppError, loggableError } from '../http/errors.js';
-import { socketHandler } from '../realtime/handler.js';
+import { ANYONE, none, widgetEvents } from '../realtime/handler.js';
 import { rooms, type WidgetSocket } from '../realtime/server.js';
 import { conversationRefSchema, emptySchema, readSchema, resumeSchema, sendSchema, startSchema, typingSchema } from './schemas.js';
 import { isAllowedOrigin, warnRefusedOrigin } from '../settings/origins.js';
@@ -14,7 +14,8 @@ export function registerWidgetSocket(app: FastifyInstance): void {
   nsp.use((socket, next) => {
     void (async () => {
       try {
-        const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+        // Shaped as WidgetHandshakeAuth by the widget, but checked here like any client input.
+        const auth: Partial<Record<keyof WidgetHandshakeAuth, unknown>> = socket.handshake.auth ?? {};
         const origin = socket.handshake.headers.origin;
         const hostOrigin = typeof auth.hostOrigin === 'string' ? auth.hostOrigin : origin;
         const ip = clientIp(socket.handshake.headers['x-forwarded-for'], socket.handshake.address, app.config.TRUST_PROXY);
@@ -49,15 +50,17 @@ export function registerWidgetSocket(app: FastifyInstance): void {
       void socket.join(rooms.visitor(socket.data.visitorId));
       void app.router.visitorConnected(socket.data.visitorId).catch(() => {});
     }
+    const on = widgetEvents(socket, log);
+    /** The visitor of this socket (the `visitor` role was checked before). */
     const visitor = () => {
       if (!socket.data.visitorId) throw new AppError('unauthorized', 'Start a conversation first');
       return { type: 'visitor' as const, visitorId: socket.data.visitorId };
     };
     /**
-     * The visitor, checked against Postgres, for what opens the transcript or a conversation: a quick
-     * exit on another socket disconnects this one, but a socket whose handshake was under way then, or
-     * an instance the broadcast did not reach, still holds the visitor in memory. Such a socket turns
-     * anonymous. (Sending needs no check: the exit ended the conversation, and the writer checks that.)
+     * Relation: the visitor, checked against Postgres, for what opens the transcript or a conversation:
+     * a quick exit on another socket disconnects this one, but a socket whose handshake was under way
+     * then, or an instance the broadcast did not reach, still holds the visitor in memory. Such a socket
+     * turns anonymous. (Sending needs no check: the exit ended the conversation, and the writer checks that.)
      */
     const liveVisitor = async () => {
       const v = visitor();
@@ -66,13 +69,21 @@ export function registerWidgetSocket(app: FastifyInstance): void {
       await socket.leave(rooms.visitor(v.visitorId));
       throw new AppError('unauthorized', 'This session has ended');
     };
+    /** Relation: the conversation is this visitor's own. */
+    const ownConversation = async (p: { conversationId: string }) => {
+      const c = await app.conversations.get(p.conversationId);
+      if (c.visitorId !== visitor().visitorId) throw new AppError('forbidden', 'Not your conversation');
+      return c;
+    };
 
     // One start at a time per socket: starts racing each other would each find no visitor yet and each
     // create one, leaving waiting conversations that no socket owns (and a way round the connection limit).
     let starting: Promise<unknown> = Promise.resolve();
-    socket.on(
-      'conversation:start',
-      socketHandler(log, 'conversation:start', startSchema, async (p) => {
+    on('conversation:start', {
+      schema: startSchema,
+      roles: ANYONE,
+      relation: none,
+      run: async (p) => {
         const begun = starting.then(async () => {
           // An ended visitor's socket starts afresh, as a new visitor.
           if (socket.data.visitorId) await liveVisitor().catch(() => null);
@@ -88,58 +99,55 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         const status = await serviceStatus(app);
         return {
           // A resumed session keeps its token; only a new visitor gets one.
-          token: res.token ?? ((socket.handshake.auth as { token?: string }).token ?? ''),
+          token: res.token ?? handshakeToken(socket) ?? '',
           conversation: await app.conversations.visitorView(res.conversation),
           serviceOpen: status.open,
         };
-      }) as never,
-    );
-
-    socket.on(
-      'conversation:resume',
-      socketHandler(log, 'conversation:resume', resumeSchema, async (p) => {
-        const { visitorId } = await liveVisitor();
-        const c = await app.conversations.latestForVisitor(visitorId);
+      },
+    });
+    on('conversation:resume', {
+      schema: resumeSchema,
+      roles: ['visitor'],
+      relation: liveVisitor,
+      run: async (p, v) => {
+        const c = await app.conversations.latestForVisitor(v.visitorId);
         if (!c) return { conversation: null, messages: [] };
         return { conversation: await app.conversations.visitorView(c), messages: await app.conversations.history(c.id, p.afterSeq) };
-      }) as never,
-    );
-
-    socket.on(
-      'message:send',
-      socketHandler(log, 'message:send', sendSchema, async (p) => {
+      },
+    });
+    // Sending, typing and reading check the conversation is the visitor's in the conversation service
+    // (the writer re-checks under its row lock).
+    on('message:send', {
+      schema: sendSchema,
+      roles: ['visitor'],
+      relation: none,
+      run: async (p) => {
         await app.rateLimits.visitorMessage(socket.data.visitorId ?? socket.id, socket.data.ip);
         return app.conversations.send(visitor(), p, { socketId: socket.id });
-      }) as never,
-    );
-
-    socket.on(
-      'typing',
-      socketHandler(log, 'typing', typingSchema, async (p) => {
-        await app.conversations.typing(visitor(), p.conversationId, p.typing);
-      }) as never,
-    );
-
-    socket.on(
-      'message:read',
-      socketHandler(log, 'message:read', readSchema, async (p) => {
+      },
+    });
+    on('typing', { schema: typingSchema, roles: ['visitor'], relation: none, run: (p) => app.conversations.typing(visitor(), p.conversationId, p.typing) });
+    on('message:read', {
+      schema: readSchema,
+      roles: ['visitor'],
+      relation: none,
+      run: async (p) => {
         await app.conversations.markRead(visitor(), p.conversationId, p.seq);
-      }) as never,
-    );
-
-    socket.on(
-      'conversation:end',
-      socketHandler(log, 'conversation:end', conversationRefSchema, async (p) => {
-        const v = visitor();
-        const c = await app.conversations.get(p.conversationId);
-        if (c.visitorId !== v.visitorId) throw new AppError('forbidden', 'Not your conversation');
-        return app.conversations.visitorView(await app.router.endConversation(c.id, 'visitor'));
-      }) as never,
-    );
-
-    socket.on(
-      'session:exit',
-      socketHandler(log, 'session:exit', emptySchema, async () => {
+        return null;
+      },
+    });
+    on('conversation:end', {
+      schema: conversationRefSchema,
+      roles: ['visitor'],
+      relation: ownConversation,
+      run: async (_p, c) => app.conversations.visitorView(await app.router.endConversation(c.id, 'visitor')),
+    });
+    // Anyone: a quick exit of a socket that never started (or already ended) is a harmless no-op.
+    on('session:exit', {
+      schema: emptySchema,
+      roles: ANYONE,
+      relation: none,
+      run: async () => {
         const visitorId = socket.data.visitorId;
         if (!visitorId) return null;
         const c = await app.conversations.currentForVisitor(visitorId);
@@ -153,18 +161,20 @@ export function registerWidgetSocket(app: FastifyInstance): void {
         // closed after the notice: what it holds in memory would otherwise still authorise it.
         nsp.in(rooms.visitor(visitorId)).disconnectSockets(true);
         return null;
-      }) as never,
-    );
-
-    socket.on(
-      'service:status',
-      socketHandler(log, 'service:status', emptySchema, async () => serviceStatus(app)) as never,
-    );
+      },
+    });
+    on('service:status', { schema: emptySchema, roles: ANYONE, relation: none, run: () => serviceStatus(app) });
 
     socket.on('disconnect', () => {
       if (socket.data.visitorId) void app.router.visitorDisconnected(socket.data.visitorId).catch(() => {});
     });
   });
+}
+
+/** The token the widget's handshake carried (a resumed session's). */
+function handshakeToken(socket: WidgetSocket): string | undefined {
+  const auth: Partial<Record<keyof WidgetHandshakeAuth, unknown>> = socket.handshake.auth;
+  return typeof auth.token === 'string' ? auth.token : undefined;
 }
 
 export async function serviceStatus(app: FastifyInstance): Promise<ServiceStatus> {

@@ -22,16 +22,21 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', impor
  * query through drizzle on every call would cost more than running it. Every table access of such a
  * statement must be possible by index (sequential scans are disabled on its connections).
  */
-export type RawQuery = <T>(text: string, params: unknown[]) => Promise<T[]>;
+/** A query parameter as postgres.js sends it (text, numbers, arrays, JSON). */
+export type SqlParam = import('postgres').ParameterOrJSON<never>;
+/** A parameter drizzle built (typed unknown there) checked into one postgres.js sends. */
+export function sqlParam(v: unknown): SqlParam {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  throw new TypeError(`Unsupported SQL parameter of type ${typeof v}`);
+}
+export type RawQuery = <T>(text: string, params: SqlParam[]) => Promise<T[]>;
 
 /**
  * Connections of the message writer per instance, beside DATABASE_POOL_SIZE and the dispatch loop's one:
  * the batches it has in flight. One: while it commits, the next batch gathers, and is sent the moment the
  * commit returns (classic group commit). More only split the same load into smaller batches, and each
- * statement costs Postgres a wakeup and a plan run, and this process a socket write: at 8,000
- * messages/s, 2 in flight took about a fifth more Postgres CPU than 1, with no better latency (4 took
- * ~1.5 times the CPU of 2 at 5,000 messages/s). Two batches in flight also met on the same
- * conversations' row locks, one waiting for the other's commit anyway.
+ * statement costs Postgres a wakeup and a plan run, and this process a socket write; they also meet on
+ * the same conversations' row locks. Measured in docs/performance.md.
  */
 export const HOT_POOL_SIZE = 1;
 /** Planner settings of the hot path's connections (see openDatabase). */
@@ -69,8 +74,7 @@ function namedStatements<T extends PostgresJs>(sql: T): T {
   return new Proxy(sql, {
     get(target, prop, receiver) {
       if (prop === 'unsafe') {
-        return (text: string, params?: unknown[], options?: Record<string, unknown>) =>
-          target.unsafe(text, params as never[], { prepare: true, ...options });
+        return (text: string, params?: SqlParam[], options?: Record<string, unknown>) => target.unsafe(text, params, { prepare: true, ...options });
       }
       if (prop === 'begin' || prop === 'savepoint') {
         const original = Reflect.get(target, prop, receiver) as (...args: unknown[]) => unknown;
@@ -119,24 +123,24 @@ export async function openDatabase(opts: { url?: string | undefined; owner?: Dat
     // loop's offer (1; the loop is serial per instance). Their statements never wait behind a busy
     // shared pool or behind each other, and they run with planner settings of their own: each statement
     // is prepared once and keeps one generic plan, with sequential scans ruled out. A plan made while a
-    // table was small must not keep scanning it once it is large (seen: a scan of messages per batch
-    // saturated Postgres at 1,000 messages/s), and re-planning every batch costs more than running it.
+    // table was small must not keep scanning it once it is large (docs/performance.md), and re-planning
+    // every batch costs more than running it.
     const url = opts.url;
     const hotClients: ReturnType<typeof postgres>[] = [];
     function hotQuery(max: number, extra: Record<string, string> = {}): RawQuery {
       const hot = postgres(url, { max, onnotice: () => {}, connect_timeout: 5, backoff: reconnectBackoff, connection: { ...HOT_CONNECTION_SETTINGS, ...extra } });
       hotClients.push(hot);
-      // Connect and learn the array types now, in the background (a catalog query of ~0.2 s), so that
-      // the first child's message after a start does not wait for it.
+      // Connect and learn the array types now, in the background (a catalog query, docs/performance.md),
+      // so that the first child's message after a start does not wait for it.
       void hot`select 1`.catch(() => {});
-      return async <T>(text: string, params: unknown[]) => (await hot.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+      return async <T>(text: string, params: SqlParam[]) => (await hot.unsafe(text, params, { prepare: true })) as unknown as T[];
     }
     return {
       db,
       kind: 'postgres',
       query: hotQuery(HOT_POOL_SIZE),
       // An offer is a routing decision that the next pass can make again, not a record: its commit does
-      // not wait for the WAL flush (about 1 ms of each offer's latency under load). It stays atomic and
+      // not wait for the WAL flush (docs/performance.md). It stays atomic and
       // ordered; any later durable commit (the accept) flushes it too. Should Postgres itself crash, at
       // most its last fraction of a second of offers is forgotten: those conversations are waiting
       // again and are offered anew, and an accept of a forgotten offer is refused. Conversations,

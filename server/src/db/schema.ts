@@ -1,6 +1,7 @@
 // Every table, re-exported for drizzle (queries and drizzle-kit). Tables live with their feature.
 export * from '../auth/tables.js';
 export * from '../conversations/tables.js';
+export * from '../notes/tables.js';
 export * from '../routing/tables.js';
 export * from '../cases/tables.js';
 export * from '../audit/tables.js';

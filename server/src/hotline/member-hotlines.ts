@@ -36,17 +36,6 @@ export const MEMBER_HOTLINES: readonly MemberHotline[] = [
   { countryCode: 'US', code: 'us-ncmec', name: 'NCMEC CyberTipline', website: 'https://report.cybertip.org' },
 ];
 
-/** ISO uses GB; INHOPE and many people write UK. */
-function canonicalCountry(cc: string): string {
-  const c = cc.trim().toUpperCase();
-  return c === 'GB' ? 'UK' : c;
-}
-
-export function memberHotlinesFor(countryCode: string): MemberHotline[] {
-  const c = canonicalCountry(countryCode);
-  return MEMBER_HOTLINES.filter((h) => h.countryCode === c);
-}
-
 export function memberHotline(code: string): MemberHotline | undefined {
   return MEMBER_HOTLINES.find((h) => h.code === code);
 }

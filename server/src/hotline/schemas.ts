@@ -13,6 +13,8 @@ import {
 } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { checkReportedUrl } from './normalize.js';
+import type { HotlineReportInput, HotlineEscalationInput, HotlineAssessmentInput, HotlineActionInput } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const cleanText = (max: number) =>
   z
@@ -133,3 +135,9 @@ export function refuseFiles(body: unknown): void {
     }
   }
 }
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type HotlineReportInputChecked = Checked<SchemaAccepts<typeof reportInputSchema, HotlineReportInput>>;
+export type HotlineEscalationInputChecked = Checked<SchemaAccepts<typeof escalationSchema, HotlineEscalationInput>>;
+export type HotlineAssessmentInputChecked = Checked<SchemaAccepts<typeof assessmentSchema, HotlineAssessmentInput>>;
+export type HotlineActionInputChecked = Checked<SchemaAccepts<typeof actionSchema, HotlineActionInput>>;

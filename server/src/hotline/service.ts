@@ -1,6 +1,6 @@
 // The hotline: intake (form, widget, counsellors), the analysts' queue, status lifecycle with history,
 // and what an anonymous reporter may see with their pick-up code. Workflow steps live in workflow.ts.
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type {

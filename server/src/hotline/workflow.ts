@@ -6,7 +6,7 @@ import type { HotlineActionInput, HotlineAssessmentInput, HotlineReportDetail, H
 import type { Db, DbOrTx } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
-import { hotlineActions, hotlineReports, hotlineUrls } from './tables.js';
+import { hotlineActions, hotlineUrls } from './tables.js';
 import { loadDetail, type ReportRow } from './views.js';
 import { memberHotline } from './member-hotlines.js';
 import type { Viewer } from './service.js';

@@ -9,3 +9,13 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
   const tooLarge = res.error.issues.some((i) => i.code === 'too_big');
   throw new AppError(tooLarge ? 'too_large' : 'invalid_payload', tooLarge ? 'Payload too large' : 'Invalid payload', { fields });
 }
+
+/** True when A and B are the same type (each assignable to the other). */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Whether a schema accepts exactly the request type T (its input type is T). */
+export type SchemaAccepts<S extends z.ZodType, T> = Same<z.input<S>, T>;
+/**
+ * Compile-time check that a schema accepts exactly the request type `shared/` declares for it:
+ * `type _ = Checked<SchemaAccepts<typeof schema, SharedType>>` does not compile when they drift apart.
+ */
+export type Checked<T extends true> = T;

@@ -10,6 +10,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { PRIORITIES } from '@helpline/shared';
 import { execRows } from '../db/client.js';
+import { queueGauges } from '../conversations/stats.js';
+import { agentStatusCounts } from '../routing/stats.js';
 
 export interface Metrics {
   registry: Registry;
@@ -53,8 +55,8 @@ export function createMetrics(app: FastifyInstance): Metrics {
     labelNames: ['priority'],
     registers: [registry],
     async collect() {
-      const rows = await execRows<{ priority: string; n: number }>(app.db, sql`select priority, count(*)::int as n from conversations where state in ('waiting','offered') group by priority`);
-      for (const p of PRIORITIES) this.set({ priority: p }, rows.find((r) => r.priority === p)?.n ?? 0);
+      const { waitingByPriority } = await queueGauges(app.db);
+      for (const p of PRIORITIES) this.set({ priority: p }, waitingByPriority.get(p) ?? 0);
     },
   });
   new Gauge({
@@ -62,8 +64,7 @@ export function createMetrics(app: FastifyInstance): Metrics {
     help: 'Longest current wait in the queue',
     registers: [registry],
     async collect() {
-      const [r] = await execRows<{ s: number | null }>(app.db, sql`select extract(epoch from (now() - min(enqueued_at)))::float8 as s from conversations where state in ('waiting','offered')`);
-      this.set(Math.max(0, Math.round(r?.s ?? 0)));
+      this.set((await queueGauges(app.db)).longestWaitSeconds);
     },
   });
   new Gauge({
@@ -71,8 +72,7 @@ export function createMetrics(app: FastifyInstance): Metrics {
     help: 'Conversations with a counsellor now',
     registers: [registry],
     async collect() {
-      const [r] = await execRows<{ n: number }>(app.db, sql`select count(*)::int as n from conversations where state = 'active'`);
-      this.set(r?.n ?? 0);
+      this.set((await queueGauges(app.db)).active);
     },
   });
   new Gauge({
@@ -81,8 +81,8 @@ export function createMetrics(app: FastifyInstance): Metrics {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const rows = await execRows<{ status: string; n: number }>(app.db, sql`select status, count(*)::int as n from agent_states group by status`);
-      for (const s of ['available', 'away', 'offline']) this.set({ status: s }, rows.find((r) => r.status === s)?.n ?? 0);
+      const counts = await agentStatusCounts(app.db);
+      for (const s of ['available', 'away', 'offline']) this.set({ status: s }, counts.get(s) ?? 0);
     },
   });
   new Gauge({

@@ -10,6 +10,7 @@
 // exact.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../infra/clock.js';
 import { AppError } from '../http/errors.js';
 
 export interface Limit {
@@ -43,7 +44,7 @@ return out`;
 /**
  * Wrong passwords (see `loginAttempt`). KEYS: the (account, address) counter, the account's counter,
  * the address's "owner logged in from here" mark; ARGV: the pair's limit, the account's, the window in
- * ms. Refuses (1: this address, 2: the account, from an address it was never used from) or reserves
+ * ms. Refuses (1: this address, 2: the account, from an address it had not been used from) or reserves
  * one failure in both counters, which the caller gives back when the attempt was not a failure.
  */
 const LOGIN_BEGIN_SCRIPT = `
@@ -106,7 +107,12 @@ interface LocalCount {
   endsAt: number;
 }
 
-export function createRateLimits(redis: Redis, prefix: string, opts: { messagesPer10s: number; connectionsPerIpPerMin?: number; loginsPerIpPerMin?: number }) {
+export function createRateLimits(
+  redis: Redis,
+  prefix: string,
+  opts: { messagesPer10s: number; connectionsPerIpPerMin?: number; loginsPerIpPerMin?: number },
+  clock: Clock = systemClock,
+) {
   redis.defineCommand('helplineRateHit', { lua: HIT_SCRIPT });
   redis.defineCommand('helplineRateAdd', { lua: ADD_SCRIPT });
   redis.defineCommand('helplineLoginBegin', { lua: LOGIN_BEGIN_SCRIPT });
@@ -124,7 +130,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   async function sync(): Promise<void> {
     syncTimer = null;
     if (syncing) return schedule();
-    const now = Date.now();
+    const now = clock.now();
     const keys: string[] = [];
     const entries: LocalCount[] = [];
     for (const [key, e] of local) {
@@ -163,7 +169,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
   }
   /** Counts one hit against each limit on this instance; throws rate_limited if any is exceeded. */
   function hitLocal(checks: [Limit, string][]): void {
-    const now = Date.now();
+    const now = clock.now();
     let over: Limit | null = null;
     for (const [limit, id] of checks) {
       const key = counterKey(limit, id, now);
@@ -186,7 +192,7 @@ export function createRateLimits(redis: Redis, prefix: string, opts: { messagesP
    * client pipeline the checks of many concurrent messages into one write.
    */
   async function hitAll(checks: [Limit, string][]): Promise<void> {
-    const now = Date.now();
+    const now = clock.now();
     const keys = checks.map(([limit, key]) => counterKey(limit, key, now));
     let counts: number[];
     try {

@@ -1,6 +1,7 @@
 // Socket.IO on the Fastify HTTP server, fanned out between instances through Redis streams.
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
+import { NAMESPACES } from '@helpline/shared';
 import type {
   AgentClientToServerEvents,
   AgentServerToClientEvents,
@@ -67,8 +68,8 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory, opts
     cors: { origin: false },
   });
   coalesceWrites(io);
-  const widget = io.of('/widget') as unknown as WidgetNamespace;
-  const agent = io.of('/agent') as unknown as AgentNamespace;
+  const widget = io.of(NAMESPACES.widget) as unknown as WidgetNamespace;
+  const agent = io.of(NAMESPACES.agent) as unknown as AgentNamespace;
   return {
     io,
     widget,

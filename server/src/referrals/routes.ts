@@ -4,6 +4,8 @@ import { INSTITUTION_KINDS } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { parse } from '../http/validate.js';
 import { uuid } from '../conversations/schemas.js';
+import type { InstitutionInput, ReferralRequest } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const idParams = z.object({ id: uuid });
 const institutionSchema = z
@@ -50,3 +52,7 @@ export async function referralRoutes(app: FastifyInstance): Promise<void> {
     return app.referrals.decide(staffOf(req), id, 'rejected', parse(decisionSchema, req.body ?? {}).note);
   });
 }
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type InstitutionInputChecked = Checked<SchemaAccepts<typeof institutionSchema, InstitutionInput>>;
+export type ReferralRequestChecked = Checked<SchemaAccepts<typeof referralSchema, ReferralRequest>>;

@@ -1,14 +1,12 @@
 // Institutions (admin list) and referrals. A referral to the police waits for the approval of a second
 // person (a supervisor other than the requester); any other referral is recorded at once.
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Institution, InstitutionInput, Referral, ReferralRequest, ReferralStatus, StaffProfile } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { ConversationService } from '../conversations/service.js';
-import { staffUsers } from '../auth/tables.js';
-import { caseRecords } from '../cases/tables.js';
+import type { CaseService } from '../cases/service.js';
 import { institutions, referrals } from './tables.js';
 import { DEFAULT_INSTITUTIONS } from './defaults.js';
 
@@ -19,7 +17,15 @@ const toInstitution = (r: InstitutionRow): Institution => ({ id: r.id, name: r.n
 // nor are the second person for a police referral.
 const supervises = (s: Staff) => s.role === 'supervisor';
 
-export function createReferralService(db: Db, deps: { conversations: ConversationService; audit: AuditService }) {
+export interface ReferralDeps {
+  conversations: ConversationService;
+  cases: Pick<CaseService, 'caseRef' | 'caseIdOf'>;
+  audit: AuditService;
+  /** Requesters' names are the staff accounts' (auth's). */
+  staffNames(ids: string[]): Promise<Map<string, string>>;
+}
+
+export function createReferralService(db: Db, deps: ReferralDeps) {
   async function seedOnce(): Promise<void> {
     await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('institutions_seed'))`);
@@ -28,16 +34,15 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
     });
   }
 
-  const requester = alias(staffUsers, 'requester');
   async function select(where: SQL | undefined): Promise<Referral[]> {
     const rows = await db
-      .select({ r: referrals, i: institutions, requesterName: requester.name })
+      .select({ r: referrals, i: institutions })
       .from(referrals)
       .innerJoin(institutions, eq(institutions.id, referrals.institutionId))
-      .leftJoin(requester, eq(requester.id, referrals.requestedBy))
       .where(where)
       .orderBy(desc(referrals.createdAt));
-    return rows.map(({ r, i, requesterName }) => ({
+    const names = await deps.staffNames([...new Set(rows.map(({ r }) => r.requestedBy))]);
+    return rows.map(({ r, i }) => ({
       id: r.id,
       institutionId: i.id,
       institutionName: i.name,
@@ -47,7 +52,7 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
       note: r.note,
       status: r.status,
       requestedBy: r.requestedBy,
-      requestedByName: requesterName,
+      requestedByName: names.get(r.requestedBy) ?? null,
       decidedBy: r.decidedBy,
       decidedAt: r.decidedAt?.toISOString() ?? null,
       decisionNote: r.decisionNote,
@@ -66,7 +71,7 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
       if (c.assignedStaffId !== staff.id) throw new AppError('forbidden', 'This conversation is not assigned to you');
     }
     if (input.caseId) {
-      const [cr] = await db.select({ staffId: caseRecords.staffId, conversationId: caseRecords.conversationId }).from(caseRecords).where(eq(caseRecords.id, input.caseId));
+      const cr = await deps.cases.caseRef(input.caseId);
       if (!cr) throw new AppError('not_found', 'No such case');
       if (!supervises(staff) && cr.staffId !== staff.id) throw new AppError('forbidden', 'Not your case');
       if (input.conversationId && cr.conversationId !== input.conversationId) throw new AppError('invalid_payload', 'This case is not the record of that conversation');
@@ -117,8 +122,7 @@ export function createReferralService(db: Db, deps: { conversations: Conversatio
       if (!inst || !inst.active) throw new AppError('not_found', 'No such institution');
       let caseId = input.caseId ?? null;
       if (!caseId && input.conversationId) {
-        const [cr] = await db.select({ id: caseRecords.id }).from(caseRecords).where(eq(caseRecords.conversationId, input.conversationId));
-        caseId = cr?.id ?? null;
+        caseId = await deps.cases.caseIdOf(input.conversationId);
       }
       const status: ReferralStatus = inst.kind === 'police' ? 'pending_approval' : 'recorded';
       const [row] = await db

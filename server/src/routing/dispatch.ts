@@ -3,7 +3,7 @@
 // the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
 import { getTableColumns, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Db, RawQuery, Tx } from '../db/client.js';
+import { sqlParam, type Db, type RawQuery, type SqlParam, type Tx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { conversations } from '../conversations/tables.js';
 
@@ -13,7 +13,10 @@ type ConversationRow = typeof conversations.$inferSelect;
  * A counsellor who is online and taking chats (over `agent_states a join staff_users s`). One
  * definition for routing, the "service open" answer and the wait estimate.
  */
-export const agentOnline = sql`a.status = 'available' and a.disconnected_at is null
+/** Available and connected (routing's own columns). */
+export const agentPresent = sql`a.status = 'available' and a.disconnected_at is null`;
+/** Present, and an enabled account that takes chats. */
+export const agentOnline = sql`${agentPresent}
   and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
 
 /** Online and able to receive a new offer now: not in wrap-up, below capacity. */
@@ -62,14 +65,14 @@ export function conversationFromRaw(raw: Record<string, unknown>): ConversationR
  * prepared once per connection and planned once (on the hot path's connections, where it can only
  * probe indexes) instead of being built and planned on every call of the dispatch loop.
  */
-const offerStatements = new Map<string, { sql: string; params: unknown[] }>();
-function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sql: string; params: unknown[] } {
+const offerStatements = new Map<string, { sql: string; params: SqlParam[] }>();
+function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sql: string; params: SqlParam[] } {
   const key = `${offerTimeoutMs}:${declineCooldownMs}`;
   let q = offerStatements.get(key);
   if (!q) {
     // The uncorrelated EXISTS is evaluated once: with nobody free (the usual case under load) the
     // queue is not scanned at all.
-    q = new PgDialect().sqlToQuery(
+    const built = new PgDialect().sqlToQuery(
       sql`with pick as materialized (
             select c.id as conversation_id, pick.staff_id
             from conversations c
@@ -108,6 +111,7 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             moved.*
           from (select 1) as one left join moved on true`,
     );
+    q = { sql: built.sql, params: built.params.map(sqlParam) };
     offerStatements.set(key, q);
   }
   return q;

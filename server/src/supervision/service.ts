@@ -1,14 +1,11 @@
 // Helping hands: what a supervisor does to a conversation or a counsellor. Every action goes through the
 // public methods of routing and conversations (which keep their compare-and-set transitions), is
 // recorded in the audit log, and touches the board.
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { AgentState, ChatMessage, Language, Note, StaffProfile, Topic, WatchResult } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { rooms, type AgentSocket } from '../realtime/server.js';
-import { conversationNotes, conversations } from '../conversations/tables.js';
 import { liveOfferFor } from '../routing/board-queries.js';
-import { readNotes } from '../notes/service.js';
 import { createBoard } from './board.js';
 
 type Supervisor = Pick<StaffProfile, 'id' | 'name' | 'role'>;
@@ -18,7 +15,7 @@ export function createSupervisionService(app: FastifyInstance) {
   const audit = (actor: Supervisor, action: string, targetType: string, targetId: string, meta?: Record<string, string | number | boolean | null>) =>
     app.audit.record({ actorType: 'staff', actorId: actor.id, action, targetType, targetId, ...(meta ? { meta } : {}) });
 
-  const notesOf = (conversationId: string): Promise<Note[]> => readNotes(app.db, conversationId);
+  const notesOf = (conversationId: string): Promise<Note[]> => app.notes.read(conversationId);
 
   /** Whether this supervisor joined the conversation (persisted in the audit log, so any instance knows). */
   async function hasJoined(sup: Supervisor, conversationId: string): Promise<boolean> {
@@ -45,12 +42,8 @@ export function createSupervisionService(app: FastifyInstance) {
     /** A note to the counsellor only: stored with the conversation's notes, never shown to the child. */
     async whisper(sup: Supervisor, conversationId: string, body: string): Promise<Note> {
       const c = await app.conversations.get(conversationId);
-      const [row] = await app.db.insert(conversationNotes).values({ conversationId: c.id, staffId: sup.id, body, whisper: true }).returning();
-      await audit(sup, 'supervision.whisper', 'conversation', c.id, { noteId: row!.id });
-      const note: Note = { id: row!.id, conversationId: c.id, staffId: sup.id, staffName: sup.name, body: row!.body, createdAt: row!.createdAt.toISOString(), whisper: true };
-      let target = app.realtime.agent.to(rooms.watch(c.id)).to(rooms.staff(sup.id));
-      if (c.assignedStaffId) target = target.to(rooms.staff(c.assignedStaffId));
-      target.emit('note:new', note);
+      const note = await app.notes.whisper(sup, c, body);
+      await audit(sup, 'supervision.whisper', 'conversation', c.id, { noteId: note.id });
       return note;
     },
 
@@ -114,14 +107,11 @@ export function createSupervisionService(app: FastifyInstance) {
 
     /** Let any counsellor take the waiting conversations of a language and/or topic. */
     async overflowQueue(sup: Supervisor, filter: { language?: Language; topic?: Topic }): Promise<number> {
-      const conds = [eq(conversations.state, 'waiting'), eq(conversations.overflow, false)];
-      if (filter.language) conds.push(eq(conversations.language, filter.language));
-      if (filter.topic) conds.push(eq(conversations.topic, filter.topic));
-      const rows = await app.db.select({ id: conversations.id }).from(conversations).where(and(...conds));
-      for (const r of rows) await app.router.overflow(r.id);
-      await audit(sup, 'supervision.overflow', 'queue', `${filter.language ?? '*'}/${filter.topic ?? '*'}`, { count: rows.length });
+      const ids = await app.conversations.queue.waitingIn(filter);
+      for (const id of ids) await app.router.overflow(id);
+      await audit(sup, 'supervision.overflow', 'queue', `${filter.language ?? '*'}/${filter.topic ?? '*'}`, { count: ids.length });
       await board.touch();
-      return rows.length;
+      return ids.length;
     },
 
     async setSurge(sup: Supervisor, leaveMessageOnly: boolean): Promise<{ leaveMessageOnly: boolean }> {

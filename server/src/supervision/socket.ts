@@ -1,11 +1,10 @@
 // Supervisors' events on the /agent namespace (the connection was authenticated by
 // routing/agent-socket.ts, which also put supervisors and admins in rooms.supervisors).
-// Every handler checks the role itself: a counsellor's socket gets `forbidden` for all of them.
+// Every event names its roles: a counsellor's socket gets `forbidden` for all of them.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LANGUAGES, LIMITS, TOPICS, type StaffRole } from '@helpline/shared';
-import { AppError } from '../http/errors.js';
-import { socketHandler } from '../realtime/handler.js';
+import { LANGUAGES, LIMITS, TOPICS } from '@helpline/shared';
+import { agentEvents, BOARD_ROLES, none, SUPERVISOR_ROLES } from '../realtime/handler.js';
 import type { AgentSocket } from '../realtime/server.js';
 import { conversationRefSchema, emptySchema, sendSchema, uuid } from '../conversations/schemas.js';
 
@@ -23,8 +22,6 @@ export const agentChangeSchema = z
   .refine((p) => p.status !== undefined || p.capacity !== undefined, 'status or capacity');
 export const overflowSchema = z.object({ language: z.enum(LANGUAGES).optional(), topic: z.enum(TOPICS).optional() }).strict();
 
-const BOARD_ROLES: readonly StaffRole[] = ['supervisor', 'admin'];
-const HELPING_ROLES: readonly StaffRole[] = ['supervisor'];
 
 export function registerSupervisionSocket(app: FastifyInstance): void {
   const sup = app.supervision;
@@ -34,38 +31,48 @@ export function registerSupervisionSocket(app: FastifyInstance): void {
     const staff = socket.data.staff;
     const log = app.log.child({ nsp: 'agent', staffId: staff.id });
     if (BOARD_ROLES.includes(staff.role)) void sup.board.supervisorPresent().catch(() => {});
-    // The role is read from the session at connection; a role change revokes sessions (admin/staff.ts).
-    const need = (roles: readonly StaffRole[]) => {
-      if (!roles.includes(socket.data.staff.role)) throw new AppError('forbidden', 'Supervisors only');
-    };
-    const on = <S extends z.ZodType>(event: string, schema: S, roles: readonly StaffRole[], run: (p: z.output<S>) => Promise<unknown>) =>
-      socket.on(
-        event as never,
-        socketHandler(log, event, schema, async (p) => {
-          need(roles);
-          return run(p);
-        }) as never,
-      );
-
-    on('board:snapshot', emptySchema, BOARD_ROLES, () => sup.board.snapshot());
+    const on = agentEvents(socket, log);
+    // The relations (a live conversation to watch, join or take over) are checked by the supervision
+    // service under its own compare-and-set.
+    on('board:snapshot', { schema: emptySchema, roles: BOARD_ROLES, relation: none, run: () => sup.board.snapshot() });
     // Transcripts are for supervisors only: admins see the board's figures, not what children wrote.
-    on('supervise:watch', conversationRefSchema, HELPING_ROLES, (p) => sup.watch(staff, socket, p.conversationId));
-    on('supervise:unwatch', conversationRefSchema, HELPING_ROLES, async (p) => {
-      await sup.unwatch(socket, p.conversationId);
-      return null;
+    on('supervise:watch', { schema: conversationRefSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.watch(staff, socket, p.conversationId) });
+    on('supervise:unwatch', {
+      schema: conversationRefSchema,
+      roles: SUPERVISOR_ROLES,
+      relation: none,
+      run: async (p) => {
+        await sup.unwatch(socket, p.conversationId);
+        return null;
+      },
     });
-    on('supervise:whisper', whisperSchema, HELPING_ROLES, (p) => sup.whisper(staff, p.conversationId, p.body));
-    on('supervise:join', conversationRefSchema, HELPING_ROLES, (p) => sup.join(staff, socket, p.conversationId));
-    on('supervise:send', sendSchema, HELPING_ROLES, (p) => sup.send(staff, p, socket.id));
-    on('supervise:takeover', conversationRefSchema, HELPING_ROLES, async (p) => {
-      await sup.takeover(staff, p.conversationId);
-      return null;
+    on('supervise:whisper', { schema: whisperSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.whisper(staff, p.conversationId, p.body) });
+    on('supervise:join', { schema: conversationRefSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.join(staff, socket, p.conversationId) });
+    on('supervise:send', { schema: sendSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.send(staff, p, socket.id) });
+    on('supervise:takeover', {
+      schema: conversationRefSchema,
+      roles: SUPERVISOR_ROLES,
+      relation: none,
+      run: async (p) => {
+        await sup.takeover(staff, p.conversationId);
+        return null;
+      },
     });
-    on('supervise:reassign', reassignSchema, HELPING_ROLES, async (p) => {
-      await sup.reassign(staff, p.conversationId, p.staffId, p.note);
-      return null;
+    on('supervise:reassign', {
+      schema: reassignSchema,
+      roles: SUPERVISOR_ROLES,
+      relation: none,
+      run: async (p) => {
+        await sup.reassign(staff, p.conversationId, p.staffId, p.note);
+        return null;
+      },
     });
-    on('supervise:agent', agentChangeSchema, HELPING_ROLES, (p) => sup.setAgent(staff, p.staffId, p));
-    on('supervise:overflow', overflowSchema, HELPING_ROLES, async (p) => ({ count: await sup.overflowQueue(staff, p) }));
+    on('supervise:agent', { schema: agentChangeSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.setAgent(staff, p.staffId, p) });
+    on('supervise:overflow', {
+      schema: overflowSchema,
+      roles: SUPERVISOR_ROLES,
+      relation: none,
+      run: async (p) => ({ count: await sup.overflowQueue(staff, p) }),
+    });
   });
 }

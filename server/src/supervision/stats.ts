@@ -1,53 +1,22 @@
 // Statistics for a period: contacts from case records (every channel, including those logged by hand),
 // chat figures from conversations, referrals, and the hotline's classifications. Anonymous counts only.
 // The CSV is laid out for the quarterly Insafe helpline report: one "section,key,value" row per figure.
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { StatsReport } from '@helpline/shared';
-import { execRows } from '../db/client.js';
 import { stats as hotlineStats } from '../hotline/exports.js';
+import { contactCounts } from '../cases/stats.js';
+import { referralCount } from '../referrals/stats.js';
+import { chatFigures } from '../conversations/stats.js';
 
 type Counts = Record<string, number>;
 
-async function countBy(app: FastifyInstance, expr: string, from: Date, to: Date): Promise<Counts> {
-  // `expr` is one of the fixed column expressions below, never user input. A field left empty counts as
-  // 'not_recorded' (distinct from an explicit 'unknown').
-  const rows = await execRows<{ k: string | null; n: number }>(
-    app.db,
-    sql`select ${sql.raw(expr)} as k, count(*)::int as n from case_records
-        where created_at >= ${from.toISOString()} and created_at < ${to.toISOString()} group by 1 order by 2 desc`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.k ?? 'not_recorded', r.n]));
-}
-
+/** Each owner gives its part: contacts (cases), referrals, chat figures (conversations), the hotline. */
 export async function statsReport(app: FastifyInstance, from: Date, to: Date): Promise<StatsReport> {
   const sl = await app.settings.get('serviceLevel');
-  const [byChannel, byInsafeCategory, byChiCategory, byContactType, byAgeGroup, byGender, byPlatform, byOutcome] = await Promise.all([
-    countBy(app, 'channel', from, to),
-    countBy(app, 'unnest(categories)', from, to),
-    countBy(app, 'unnest(chi_categories)', from, to),
-    countBy(app, 'contact_type', from, to),
-    countBy(app, 'age_group', from, to),
-    countBy(app, 'gender', from, to),
-    countBy(app, 'platform', from, to),
-    countBy(app, 'outcome', from, to),
-  ]);
-  const total = Object.values(byChannel).reduce((a, b) => a + b, 0);
-  const [ref] = await execRows<{ n: number }>(
-    app.db,
-    sql`select count(*)::int as n from referrals
-        where created_at >= ${from.toISOString()} and created_at < ${to.toISOString()} and status <> 'rejected'`,
-  ).catch(() => [{ n: 0 }]);
-  const [chat] = await execRows<{ offered: number; answered: number; abandoned: number; within: number; asa: number | null; aht: number | null }>(
-    app.db,
-    sql`select count(*)::int as offered,
-               count(*) filter (where first_accepted_at is not null)::int as answered,
-               count(*) filter (where state = 'abandoned' and first_accepted_at is null)::int as abandoned,
-               count(*) filter (where first_accepted_at <= enqueued_at + make_interval(secs => ${sl.targetSeconds}))::int as within,
-               avg(extract(epoch from (first_accepted_at - enqueued_at)))::float8 as asa,
-               avg(extract(epoch from (ended_at - accepted_at))) filter (where ended_at is not null and accepted_at is not null)::float8 as aht
-        from conversations where enqueued_at >= ${from.toISOString()} and enqueued_at < ${to.toISOString()}`,
-  );
+  const counts = await contactCounts(app.db, from, to);
+  const total = Object.values(counts.byChannel).reduce((a, b) => a + b, 0);
+  const referrals = await referralCount(app.db, from, to).catch(() => 0);
+  const chat = await chatFigures(app.db, from, to, sl.targetSeconds);
   const decided = (chat?.answered ?? 0) + (chat?.abandoned ?? 0);
   let hotline: StatsReport['hotline'] = null;
   try {
@@ -60,7 +29,7 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    contacts: { total, byChannel, byInsafeCategory, byChiCategory, byContactType, byAgeGroup, byGender, byPlatform, byOutcome, referrals: ref?.n ?? 0 },
+    contacts: { total, ...counts, referrals },
     chat: {
       offered: chat?.offered ?? 0,
       answered: chat?.answered ?? 0,

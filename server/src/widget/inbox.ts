@@ -5,7 +5,6 @@
 // by a delayed job so that counts in open consoles move on time. Listing never returns what the child
 // wrote: opening a message does, and that read is audited.
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type {
   Language,
   OfflineInboxCounts,
@@ -21,7 +20,6 @@ import type { AuditService } from '../audit/service.js';
 import type { Jobs } from '../infra/jobs.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, loggableError } from '../http/errors.js';
-import { staffUsers } from '../auth/tables.js';
 import { offlineMessages } from './tables.js';
 
 export type InboxFilter = 'open' | OfflineMessageState | 'all';
@@ -36,10 +34,10 @@ export interface InboxDeps {
   /** Told of every change (the board, the consoles). */
   publish(e: OfflineMessageChanged): void;
   now?: () => Date;
+  /** Claimers' and answerers' names are the staff accounts' (auth's). */
+  staffNames(ids: string[]): Promise<Map<string, string>>;
 }
 
-const claimer = alias(staffUsers, 'claimer');
-const answerer = alias(staffUsers, 'answerer');
 export const CLAIM_EXPIRY_JOB = 'offline-claim-expiry';
 /** The job runs just past the lapse, so the counts it sends already show it. */
 const LAPSE_MARGIN_MS = 250;
@@ -78,15 +76,15 @@ export function createOfflineInbox(db: Db, deps: InboxDeps) {
     };
   }
 
-  const withNames = () =>
-    db
-      .select({ m: t, claimer: claimer.name, answerer: answerer.name })
-      .from(t)
-      .leftJoin(claimer, eq(claimer.id, t.claimedBy))
-      .leftJoin(answerer, eq(answerer.id, t.answeredBy));
+  /** The rows with their claimers' and answerers' names. */
+  async function withNames(rows: Row[]): Promise<{ m: Row; claimer: string | null; answerer: string | null }[]> {
+    const names = await deps.staffNames([...new Set(rows.flatMap((r) => [r.claimedBy, r.answeredBy].filter((x): x is string => x !== null)))]);
+    const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+    return rows.map((m) => ({ m, claimer: name(m.claimedBy), answerer: name(m.answeredBy) }));
+  }
 
   async function full(id: string, at: Date): Promise<StaffOfflineMessage> {
-    const [r] = await withNames().where(eq(t.id, id));
+    const [r] = await withNames(await db.select().from(t).where(eq(t.id, id)));
     if (!r) throw new AppError('not_found', 'No such message');
     return { ...summary(r.m, r, at), body: r.m.body, answer: r.m.answer };
   }
@@ -151,10 +149,14 @@ export function createOfflineInbox(db: Db, deps: InboxDeps) {
       // Counsellors see the messages they can answer: their languages, and those with none chosen.
       if ((q.languages ?? 'mine') === 'mine' && staff.languages.length) conds.push(or(inArray(t.language, staff.languages), isNull(t.language)));
       const oldestFirst = filter === 'open' || filter === 'new' || filter === 'claimed';
-      const rows = await withNames()
-        .where(and(...conds))
-        .orderBy(oldestFirst ? asc(t.createdAt) : desc(t.createdAt))
-        .limit(q.limit ?? 200);
+      const rows = await withNames(
+        await db
+          .select()
+          .from(t)
+          .where(and(...conds))
+          .orderBy(oldestFirst ? asc(t.createdAt) : desc(t.createdAt))
+          .limit(q.limit ?? 200),
+      );
       return rows.map((r) => summary(r.m, r, at));
     },
 

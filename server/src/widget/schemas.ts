@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { AGE_GROUPS, LANGUAGES, LIMITS, OFFLINE_MESSAGE_STATES, TOPICS } from '@helpline/shared';
 import { messageBody } from '../conversations/schemas.js';
+import type { OfflineMessageRequest, OfflineMessageStatusRequest, AnswerOfflineMessageRequest } from '@helpline/shared';
+import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 export const offlineMessageSchema = z
   .object({
@@ -38,3 +40,8 @@ export const listQuerySchema = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
+
+// The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type OfflineMessageRequestChecked = Checked<SchemaAccepts<typeof offlineMessageSchema, OfflineMessageRequest>>;
+export type OfflineMessageStatusRequestChecked = Checked<SchemaAccepts<typeof offlineStatusSchema, OfflineMessageStatusRequest>>;
+export type AnswerOfflineMessageRequestChecked = Checked<SchemaAccepts<typeof answerSchema, AnswerOfflineMessageRequest>>;

@@ -1,5 +1,5 @@
 // docs/protocol.md documents every socket event declared in shared/ (the contract and its doc agree).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -7,7 +7,11 @@ const read = (p: string) => readFileSync(fileURLToPath(new URL(p, import.meta.ur
 
 describe('docs/protocol.md', () => {
   it('documents every event of the typed event maps', () => {
-    const src = read('../../../shared/src/protocol.ts');
+    // The event maps live in shared/src/protocol/, one file per namespace.
+    const dir = '../../../shared/src/protocol/';
+    const src = readdirSync(fileURLToPath(new URL(dir, import.meta.url)))
+      .map((f) => read(dir + f))
+      .join('\n');
     const doc = read('../../../docs/protocol.md');
     const events = new Set<string>();
     for (const block of src.matchAll(/export interface \w+Events \{([\s\S]*?)\n\}/g)) {

@@ -57,11 +57,21 @@ describe('queue order', () => {
   });
 });
 
+/**
+ * Routing has nothing more to do: this instance's dispatch loop is idle and each counsellor's socket
+ * has received whatever was sent to it before (an acknowledgement comes after the events before it).
+ */
+async function quiet(...who: { socket: Parameters<typeof call>[0] }[]): Promise<void> {
+  await env.app.router.dispatch();
+  await env.app.router.settle();
+  for (const w of who) await call(w.socket, 'agent:hello');
+}
+
 describe('skills and capacity', () => {
   it('matches language and topic, and overflows only when allowed', async () => {
     const bgOnly = await counsellor(env, { languages: ['bg'], topics: ['parents'] });
     const kid = await child(env.url, { language: 'sr-Cyrl' });
-    await new Promise((r) => setTimeout(r, 300));
+    await quiet(bgOnly);
     expect(bgOnly.offers).toHaveLength(0);
     expect(await stateOf(kid.conversationId)).toBe('waiting');
     const offered = nextOffer(bgOnly);
@@ -71,7 +81,7 @@ describe('skills and capacity', () => {
     await env.app.router.endConversation(kid.conversationId, 'visitor');
     const topicKid = await child(env.url, { language: 'bg', topic: 'online-abuse' });
     await call(bgOnly.socket, 'agent:status', { status: 'available' });
-    await new Promise((r) => setTimeout(r, 300));
+    await quiet(bgOnly);
     expect(bgOnly.offers.filter((o) => o.conversation.id === topicKid.conversationId)).toHaveLength(0);
     await env.app.router.endConversation(topicKid.conversationId, 'visitor');
     for (const x of [bgOnly, kid, topicKid]) x.socket.disconnect();
@@ -84,7 +94,7 @@ describe('skills and capacity', () => {
     const kids = [];
     for (let i = 0; i < 5; i++) kids.push(await child(env.url, { language: lang }));
     await eventually(async () => big.offers.length + small.offers.length >= 4);
-    await new Promise((r) => setTimeout(r, 300));
+    await quiet(big, small);
     expect(big.offers).toHaveLength(3);
     expect(small.offers).toHaveLength(1);
     // First offer went to the one with most free capacity.

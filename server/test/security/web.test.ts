@@ -190,25 +190,26 @@ describe('rate limits', () => {
     const redisA = new Redis(TEST_REDIS_URL);
     const redisB = new Redis(TEST_REDIS_URL);
     const prefix = `rl${uid()}`;
-    // The counters are per 10 s window: start early in one, so that the whole test stays inside it.
-    const intoWindow = Date.now() % 10_000;
-    if (intoWindow > 4_000) await new Promise((r) => setTimeout(r, 10_000 - intoWindow + 20));
+    // The counters are per 10 s window: both instances read one clock standing at the start of a
+    // window, so the whole test stays inside it without waiting for one to begin.
+    const windowStart = Math.floor(Date.now() / 10_000) * 10_000;
+    const clock = { now: () => windowStart };
     try {
-      const a = createRateLimits(redisA, prefix, { messagesPer10s: 5 });
-      const b = createRateLimits(redisB, prefix, { messagesPer10s: 5 });
+      const a = createRateLimits(redisA, prefix, { messagesPer10s: 5 }, clock);
+      const b = createRateLimits(redisB, prefix, { messagesPer10s: 5 }, clock);
       // A session is exact on its own instance.
       for (let i = 0; i < 5; i++) await a.visitorMessage('one-child', '198.51.100.1');
       await expect(a.visitorMessage('one-child', '198.51.100.1')).rejects.toMatchObject({ code: 'rate_limited' });
       // 120 messages from one IP on each instance: neither alone is over 200, together they are.
       for (let v = 0; v < 120; v++) await a.visitorMessage(`a-${v}`, '198.51.100.2');
       for (let v = 0; v < 120; v++) await b.visitorMessage(`b-${v}`, '198.51.100.2');
-      // Each instance learns the shared total at its sync after its next hit: from then on it refuses.
-      await new Promise((r) => setTimeout(r, SYNC_MS * 3));
-      await a.visitorMessage('a-next', '198.51.100.2').catch(() => {});
-      await b.visitorMessage('b-next', '198.51.100.2').catch(() => {});
-      await new Promise((r) => setTimeout(r, SYNC_MS * 3));
-      await expect(a.visitorMessage('a-late', '198.51.100.2')).rejects.toMatchObject({ code: 'rate_limited' });
-      await expect(b.visitorMessage('b-late', '198.51.100.2')).rejects.toMatchObject({ code: 'rate_limited' });
+      // Each instance learns the shared total at a sync after its next hits: from then on it refuses,
+      // within a few sync intervals.
+      let n = 0;
+      const refusedSoon = (limits: typeof a, name: string) =>
+        eventually(() => limits.visitorMessage(`${name}-${n++}`, '198.51.100.2').then(() => false, (e: { code?: string }) => e.code === 'rate_limited'), SYNC_MS * 10, SYNC_MS / 2);
+      await refusedSoon(a, 'a-next');
+      await refusedSoon(b, 'b-next');
       // Another IP is not affected.
       await a.visitorMessage('a-other', '198.51.100.3');
     } finally {

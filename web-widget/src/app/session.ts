@@ -1,20 +1,30 @@
 // The child's side of the conversation, independent of the UI: the socket, the transcript, the
 // outbox that survives offline periods and reloads, and the quick exit. The UI subscribes to changes.
 import { io, type Socket } from 'socket.io-client';
+import { NAMESPACES } from '@helpline/shared';
 import type {
   Ack,
+  AckDataOf,
+  AckedEvents,
   ApiError,
   ChatMessage,
   ServiceStatus,
   StartConversationPayload,
   VisitorConversation,
   WidgetClientToServerEvents,
+  WidgetHandshakeAuth,
   WidgetServerToClientEvents,
+  PayloadOf,
 } from '@helpline/shared';
 import { contiguousSeq, isEnded, mergeMessages, newClientMsgId, pendingOnly, type OutboxItem } from './messages.js';
 import { storage } from './storage.js';
 
 type WidgetSocket = Socket<WidgetServerToClientEvents, WidgetClientToServerEvents>;
+type Events = WidgetClientToServerEvents;
+/** What of the socket `emit` needs: emitting with an acknowledgement callback (the typed socket is one). */
+interface Emitter {
+  emit(event: string, ...args: unknown[]): unknown;
+}
 
 export type Connection = 'idle' | 'connecting' | 'online' | 'offline' | 'refused';
 
@@ -83,10 +93,14 @@ export class ChatSession {
   connect(): void {
     if (this.socket || this.exiting) return;
     this.set({ connection: 'connecting' });
-    const s: WidgetSocket = io(`${this.origin}/widget`, {
+    const s: WidgetSocket = io(`${this.origin}${NAMESPACES.widget}`, {
       path: '/socket.io',
       transports: ['websocket', 'polling'],
-      auth: (cb) => cb({ hostOrigin: this.hostOrigin, ...(storage.get('token') ? { token: storage.get('token')! } : {}) }),
+      auth: (cb) => {
+        const token = storage.get('token');
+        const auth: WidgetHandshakeAuth = { hostOrigin: this.hostOrigin, ...(token ? { token } : {}) };
+        cb(auth);
+      },
     });
     this.socket = s;
     s.on('connect', () => void this.onConnect());
@@ -143,18 +157,25 @@ export class ChatSession {
     this.retry = setTimeout(fn, ms);
   }
 
-  private emit<T>(event: string, payload: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<Ack<T>> {
+  /** Emit with an acknowledgement typed from the shared event map; never rejects (offline and timeouts are 'unavailable'). */
+  private emit<E extends AckedEvents<Events> & string>(event: E, payload: PayloadOf<Events, E>, timeoutMs = ACK_TIMEOUT_MS): Promise<Ack<AckDataOf<Events, E>>> {
     const s = this.socket;
     if (!s || !s.connected) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'offline', retryable: true } });
-    return (s.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> })
-      .emitWithAck(event, payload)
-      .catch(() => ({ ok: false, error: { code: 'unavailable', message: 'timeout', retryable: true } }) as Ack<T>);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, error: { code: 'unavailable', message: 'timeout', retryable: true } }), timeoutMs);
+      // The answer's type is the event map's contract with the server, which types it the same way.
+      const emitter: Emitter = s;
+      emitter.emit(event, payload, (r: Ack<AckDataOf<Events, E>>) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
   }
 
   /** Fetch the conversation and every message after the last one we have (exactly the rest, in order). */
   private async resync(): Promise<void> {
     const afterSeq = contiguousSeq(this.state.messages);
-    const res = await this.emit<{ conversation: VisitorConversation | null; messages: ChatMessage[] }>('conversation:resume', { afterSeq });
+    const res = await this.emit('conversation:resume', { afterSeq });
     if (res.ok) {
       const c = res.data.conversation;
       const fresh = this.firstResume && isEnded(c);
@@ -216,13 +237,13 @@ export class ChatSession {
   }
 
   async refreshStatus(): Promise<void> {
-    const res = await this.emit<ServiceStatus>('service:status', {});
+    const res = await this.emit('service:status', {});
     if (res.ok) this.set({ service: res.data });
   }
 
   async start(p: StartConversationPayload): Promise<boolean> {
     this.connect();
-    const res = await this.emit<{ token: string; conversation: VisitorConversation; serviceOpen: boolean }>('conversation:start', p);
+    const res = await this.emit('conversation:start', p);
     if (!res.ok) {
       this.set({ error: res.error.code });
       return false;
@@ -260,7 +281,7 @@ export class ChatSession {
         const next = pendingOnly(this.state.outbox, this.state.messages).find((o) => !o.failed);
         if (!next || !this.socket?.connected) return;
         this.set({ sendingId: next.clientMsgId });
-        const res = await this.emit<ChatMessage>('message:send', { conversationId: next.conversationId, clientMsgId: next.clientMsgId, body: next.body });
+        const res = await this.emit('message:send', { conversationId: next.conversationId, clientMsgId: next.clientMsgId, body: next.body });
         if (res.ok) {
           const messages = next.conversationId === this.state.conversation?.id ? mergeMessages(this.state.messages, [res.data]) : this.state.messages;
           this.set({ messages, outbox: this.state.outbox.filter((o) => o.clientMsgId !== next.clientMsgId), sendingId: null });
@@ -298,7 +319,7 @@ export class ChatSession {
   async end(): Promise<void> {
     const c = this.state.conversation;
     if (!c) return;
-    const res = await this.emit<VisitorConversation>('conversation:end', { conversationId: c.id });
+    const res = await this.emit('conversation:end', { conversationId: c.id });
     if (res.ok) this.set({ conversation: res.data, counsellorTyping: false });
     else this.set({ error: res.error.code });
   }

@@ -1,0 +1,29 @@
+// What the conversation service tells the features that depend on it (routing, metrics), without
+// knowing them: they subscribe when they are built, so the dependency runs one way. Listeners are
+// awaited in order, so a child's start returns only after routing has taken it in, as before.
+import type { ChatMessage } from '@helpline/shared';
+import type { WrittenConversation } from './message-writer.js';
+
+export interface ConversationEventMap {
+  /** A new conversation is waiting. */
+  enqueued: [conversationId: string];
+  /** A visitor's message was stored (risk detection). */
+  'visitor-message': [conversation: WrittenConversation, body: string];
+  /** A message was stored (metrics). */
+  stored: [sender: ChatMessage['sender']];
+}
+
+type Listener<A extends unknown[]> = (...args: A) => Promise<void> | void;
+
+export function createConversationEvents() {
+  const listeners: { [K in keyof ConversationEventMap]: Listener<ConversationEventMap[K]>[] } = { enqueued: [], 'visitor-message': [], stored: [] };
+  return {
+    on<K extends keyof ConversationEventMap>(event: K, listener: Listener<ConversationEventMap[K]>): void {
+      listeners[event].push(listener);
+    },
+    async emit<K extends keyof ConversationEventMap>(event: K, ...args: ConversationEventMap[K]): Promise<void> {
+      for (const l of listeners[event]) await l(...args);
+    },
+  };
+}
+export type ConversationEvents = ReturnType<typeof createConversationEvents>;

@@ -1,0 +1,150 @@
+// Staff HTTP (JSON): login, case records, notes, canned responses, referrals, return codes,
+// the staff directory and admin accounts.
+import type { AgeGroup, AgentStatus, Channel, ChiCategory, ContactType, Gender, InsafeCategory, Language, Outcome, Platform, RiskLevel, StaffRole } from '../domain.js';
+import type { StaffConversation, StaffProfile } from './common.js';
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+export interface LoginResponse {
+  profile: StaffProfile;
+  /** Send as the `x-csrf-token` header on every state-changing request. */
+  csrfToken: string;
+}
+
+export interface CaseRecordInput {
+  contactType: ContactType;
+  ageGroup?: AgeGroup;
+  gender?: Gender;
+  categories: InsafeCategory[];
+  platform?: Platform;
+  riskLevel?: RiskLevel;
+  summary: string;
+  outcome?: Outcome;
+}
+
+export interface CaseRecord extends CaseRecordInput {
+  id: string;
+  conversationId: string | null;
+  channel: Channel;
+  staffId: string;
+  chiCategories: ChiCategory[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /api/conversations/:id/close (body: a CaseRecordInput) — ends the chat if needed, stores the case record, closes. */
+export interface CloseConversationResponse {
+  conversation: StaffConversation;
+  caseRecord: CaseRecord;
+}
+
+/** An internal note on a conversation: staff only, the child never sees it. */
+export interface Note {
+  id: number;
+  conversationId: string;
+  staffId: string;
+  staffName: string | null;
+  body: string;
+  createdAt: string;
+  /** A note a supervisor wrote to the counsellor (a whisper). */
+  whisper?: boolean;
+}
+export interface AddNotePayload {
+  conversationId: string;
+  body: string;
+}
+
+/** GET /api/conversations/:id/notes */
+export interface NotesResponse {
+  notes: Note[];
+}
+
+/** A canned response, per language; `shortcut` is what the counsellor types after "/". */
+export interface CannedResponse {
+  id: string;
+  language: Language;
+  shortcut: string;
+  title: string;
+  body: string;
+  updatedAt: string;
+}
+export interface CannedResponseInput {
+  language: Language;
+  shortcut: string;
+  title: string;
+  body: string;
+}
+
+export const INSTITUTION_KINDS = ['ministry', 'social-services', 'police', 'health', 'education', 'child-protection', 'ngo', 'other'] as const;
+export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
+export interface Institution {
+  id: string;
+  name: string;
+  kind: InstitutionKind;
+  contact: string | null;
+  active: boolean;
+}
+export interface InstitutionInput {
+  name: string;
+  kind: InstitutionKind;
+  contact?: string | null;
+  active?: boolean;
+}
+
+/** A referral to the police waits for a second person's approval; any other is recorded at once. */
+export type ReferralStatus = 'recorded' | 'pending_approval' | 'approved' | 'rejected';
+export interface Referral {
+  id: string;
+  institutionId: string;
+  institutionName: string;
+  institutionKind: InstitutionKind;
+  conversationId: string | null;
+  caseId: string | null;
+  note: string | null;
+  status: ReferralStatus;
+  requestedBy: string;
+  requestedByName: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  createdAt: string;
+}
+/** POST /api/referrals — one of conversationId / caseId. */
+export interface ReferralRequest {
+  institutionId: string;
+  conversationId?: string;
+  caseId?: string;
+  note?: string;
+}
+
+/** POST /api/conversations/:id/return-code */
+export interface ReturnCodeResponse {
+  code: string;
+}
+/** POST /api/cases/by-return-code */
+export interface ReturnCodeLookupResponse {
+  cases: CaseRecord[];
+}
+
+/** POST /api/contacts — a contact from another channel, logged by hand with the same case record. */
+export interface ManualContactRequest extends CaseRecordInput {
+  channel: Exclude<Channel, 'chat'>;
+}
+
+/** GET /api/staff/counsellors — for choosing a transfer target. */
+export interface StaffDirectoryEntry {
+  id: string;
+  name: string;
+  role: StaffRole;
+  status: AgentStatus;
+  load: number;
+  capacity: number;
+  languages: Language[];
+}
+
+/** Admin: staff accounts. */
+export interface StaffAccount extends StaffProfile {
+  disabled: boolean;
+}
