@@ -237,7 +237,9 @@ export function useWorkspace(socket: AgentSocket) {
         setState((s) => ({ ...s, offers: s.offers.filter((o) => o.offerId !== offerId) }));
         if (ack.ok) {
           upsertChat(ack.data.conversation, ack.data.messages);
-          setState((s) => ({ ...s, selectedId: ack.data.conversation.id }));
+          // On screen from now: what arrived before the acknowledgement (the assignment comes first) is read.
+          const id = ack.data.conversation.id;
+          setState((s) => ({ ...s, selectedId: id, chats: s.chats[id] ? { ...s.chats, [id]: { ...s.chats[id]!, unread: 0 } } : s.chats }));
           void loadNotes(ack.data.conversation.id);
         }
         return ack;

@@ -1,4 +1,5 @@
 // Hotline (illegal-content reports; INHOPE/ICCAM fields, see DOMAIN.md): public form and analysts.
+import type { Language } from '../domain.js';
 
 export const HOTLINE_CONTENT_TYPES = ['image', 'video', 'website', 'forum-chat', 'other'] as const;
 export type HotlineContentType = (typeof HOTLINE_CONTENT_TYPES)[number];
@@ -51,7 +52,7 @@ export interface HotlineReportInput {
   whereFound?: string;
   description?: string;
   email?: string;
-  language?: 'en' | 'bg';
+  language?: Language;
   /** Set by the page when opened as /report?src=widget. */
   source?: 'form' | 'widget';
   pow: { challenge: string; nonce: string };
