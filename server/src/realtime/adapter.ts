@@ -158,7 +158,9 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
   /**
    * The last entry number read from each other instance. An append whose answer was lost with its
    * connection is sent again by ioredis once it reconnects, and Redis may have run the first one: the
-   * second copy must not reach the sockets again (seen after a partition of one instance).
+   * second copy must not reach the sockets again (seen after a partition of one instance). A number
+   * skipped is a hole: entries of that instance were trimmed before this one read them (or an append
+   * failed), so their broadcasts did not reach this instance's sockets.
    */
   const lastFrom = new Map<string, number>();
   function deliver(fields: Buffer[], id: string): void {
@@ -167,7 +169,9 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
       const from = fieldOf(fields, 'u');
       const n = Number(fieldOf(fields, 'n'));
       if (from !== undefined && n > 0) {
-        if (n <= (lastFrom.get(from) ?? 0)) return;
+        const last = lastFrom.get(from);
+        if (last !== undefined && n <= last) return;
+        if (last !== undefined && n > last + 1) resyncAfter('hole', 0);
         // Instances come and go (each start is a new id): forget the oldest beyond a few hundred.
         if (!lastFrom.has(from) && lastFrom.size >= 500) lastFrom.delete(lastFrom.keys().next().value!);
         lastFrom.set(from, n);
@@ -194,6 +198,8 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
     resyncTimer = null;
     if (closed) return;
     if (last) stream.skipTo(last);
+    // Numbering starts again from what comes after the skip.
+    lastFrom.clear();
     const conns = new Set<{ close(): void }>();
     for (const a of byNsp.values()) for (const s of a.nsp.sockets.values()) conns.add(s.conn);
     // The transport, not the socket: a closed transport makes clients reconnect (a server-side
