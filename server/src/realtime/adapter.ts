@@ -146,6 +146,10 @@ export function streamsAdapter(pub: Redis, opts: StreamsOptions): StreamsAdapter
       if (!fromMe) deliver(fields, id);
       else if (own.size) deliverOwn(fields, id);
     },
+    // This instance's own broadcasts in entries a resync skipped: their sockets were closed.
+    onSkip(_id, fields) {
+      if (own.size && fields[0]?.toString() === 'u' && fields[1]?.equals(instanceIdBuf)) own.delete(Number(fieldOf(fields, 'n')));
+    },
     onHole: () => resyncAfter('hole', 0),
   });
   function deliverOwn(fields: Buffer[], id: string): void {

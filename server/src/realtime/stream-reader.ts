@@ -33,6 +33,8 @@ export interface ReaderOptions {
   /** Where to start (a promise for the stream's last id, asked on the publishing connection before any append). */
   start: Promise<string>;
   onEntry(id: string, fields: Buffer[]): void;
+  /** An entry passed over by skipTo. */
+  onSkip(id: string, fields: Buffer[]): void;
   /** Entries after `after` were trimmed unread. */
   onHole(after: string): void;
 }
@@ -79,6 +81,7 @@ export function readStream(reader: Redis, opts: ReaderOptions): StreamReader {
   async function poll(): Promise<void> {
     offset = await opts.start.catch(() => '0-0');
     started = true;
+    advanced();
     let suspect = false;
     while (!closed) {
       const began = performance.now();
@@ -106,6 +109,7 @@ export function readStream(reader: Redis, opts: ReaderOptions): StreamReader {
             const id = idBuf.toString();
             offset = id;
             if (compareIds(id, floor) > 0) opts.onEntry(id, fields);
+            else opts.onSkip(id, fields);
           }
         }
         if (compareIds(floor, offset) > 0) offset = floor;

@@ -69,13 +69,24 @@ export async function setup(profile: Profile, prefix: string, serverOptions: Par
         // state recovery on, ours is never alone (a session may be restored from the stream): there the
         // first instance's broadcasts must be in the stream from the start.
         const stream = `${prefix}:socket.io`;
-        const recording = !!serverOptions.connectionStateRecovery;
-        await eventually(async () => {
+        const xlenAfterProbe = async () => {
           const before = await probe.xlen(stream);
           node.io.emit('alone-probe');
           await sleep(30);
-          return ((await probe.xlen(stream)) === before) !== recording;
-        });
+          return { before, after: await probe.xlen(stream) };
+        };
+        if (!serverOptions.connectionStateRecovery) {
+          await eventually(async () => {
+            const { before, after } = await xlenAfterProbe();
+            return after === before;
+          });
+        } else {
+          // Every probe recorded, also after the first heartbeats, when it would otherwise be alone.
+          for (let k = 0; k < 15; k++) {
+            const { before, after } = await xlenAfterProbe();
+            if (after === before) throw new Error('with connection state recovery on, a lone instance must still record its broadcasts');
+          }
+        }
       }
       const serverSocket = new Promise<ServerSocket>((resolve) => node.io.once('connection', resolve));
       clientSockets.push(ioc(node.url));
