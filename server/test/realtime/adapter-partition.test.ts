@@ -292,17 +292,15 @@ describe.each(['ours', 'stock'] as const)('%s adapter, the stream holds less tha
     async () => {
       // 100 entries (about 150 with MAXLEN ~): the others append some 1,000 entries (ours) during the cut.
       const f = await run(adapter, `3 instances, reset ${CUT_MS / 1000} s, stream of 100 entries`, { nodes: 3, cut: 'reset', cutMs: CUT_MS, maxLen: 100 });
-      expect(f.lostElsewhere).toBe(0);
       expect(f.duplicates).toBe(0);
       if (adapter === 'ours') {
         // C finds the hole on its way back; A and B find one too (C's own backlog, appended all at once
         // at the heal, is trimmed before they read it). Everyone's clients resync.
-        expect(f.lostToCut).toBe(0);
-        expect(f.lostFromCut).toBe(0);
+        expectNothingLost(f);
         expect(f.resyncs).toBeGreaterThan(0);
       } else {
         // What the stock adapter loses, pinned so that a change shows: the trimmed part of the backlogs,
-        // both ways.
+        // both ways (and, under load, some of A's and B's entries to each other, trimmed by C's burst).
         expect(f.lostToCut).toBeGreaterThan(0);
         expect(f.lostFromCut).toBeGreaterThan(0);
       }
