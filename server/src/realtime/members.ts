@@ -23,7 +23,9 @@
 // nothing (docs/realtime-adapter.md, "Long partitions"):
 //  - never alone for `neverAloneMs` after another member was last seen. The script keeps, next to the
 //    set, the last heartbeat of any member it removed as dead (`:gone`, Redis time), and an instance is
-//    alone only once that is `neverAloneMs` old. So the others keep appending long after one vanished,
+//    alone only once that is `neverAloneMs` old (and if Redis lost the set and `:gone` with it, an
+//    instance that saw another member within the window distrusts "alone" for the whole window). So
+//    the others keep appending long after one vanished,
 //    and a returning instance finds what they broadcast in the stream (the reader checks it is all
 //    there: stream-reader.ts);
 //  - an instance whose heartbeats stopped for `neverAloneMs` or more (Redis time, from one answered
@@ -97,6 +99,8 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
   /** Redis time of this instance's first heartbeat, and of its last answered one. */
   let arrivedAt: number | null = null;
   let lastBeatAt: number | null = null;
+  /** Local time of the last heartbeat that found another member. */
+  let lastSawOtherAt: number | null = null;
   /** Set until joined. */
   let join: (() => void) | null = null;
   const joined = new Promise<void>((resolve) => (join = resolve)).then(() => {
@@ -115,13 +119,16 @@ export function trackMembers(redis: Redis, opts: MembersOptions): Members {
     if (stopped) return;
     const at = now();
     const redisNow = Number(res[0]);
-    if (Number(res[1]) === 0) distrustUntil = at + 2 * beat;
+    // Missing from the set: its first heartbeat, or taken for dead, or Redis lost the set (and `:gone`
+    // with it). Having seen another member within the window, it distrusts "alone" for the whole window.
+    if (Number(res[1]) === 0) distrustUntil = at + (lastSawOtherAt !== null && at - lastSawOtherAt < neverAlone ? neverAlone : 2 * beat);
     if (lastBeatAt !== null && redisNow - lastBeatAt >= neverAlone) opts.onAway?.(redisNow - lastBeatAt);
     if (lastBeatAt === null || redisNow > lastBeatAt) lastBeatAt = redisNow;
     arrivedAt ??= redisNow;
     const gone = Number(res[2]);
     const others: number[] = [];
     for (let i = 3; i + 1 < res.length; i += 2) if (String(res[i]) !== opts.instanceId) others.push(Number(res[i + 1]));
+    if (others.length) lastSawOtherAt = at;
     aloneUntil = others.length === 0 && redisNow >= gone + neverAlone ? at + 2 * beat : -Infinity;
     if (join && others.every((score) => score >= arrivedAt! + beat || redisNow >= score + 3 * beat)) join();
   }

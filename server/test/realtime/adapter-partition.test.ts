@@ -227,12 +227,17 @@ async function run(adapter: AdapterKind, scenario: string, opts: RunOptions): Pr
   return f;
 }
 
-/** No broadcast lost or doubled anywhere, whether it arrived live or was fetched on reconnecting. */
+/**
+ * No broadcast lost anywhere, whether it arrived live or was fetched on reconnecting, and none doubled.
+ * After a reset ioredis resends the XADDs whose answers were lost, and Redis may have run them already:
+ * ours drops the copy by its entry number, the stock adapter delivers it again (seen under load:
+ * 4 duplicates in one run), which is measured for stock, not required.
+ */
 function expectNothingLost(f: Figures): void {
   expect(f.lostElsewhere).toBe(0);
   expect(f.lostToCut).toBe(0);
   expect(f.lostFromCut).toBe(0);
-  expect(f.duplicates).toBe(0);
+  if (f.adapter === 'ours') expect(f.duplicates).toBe(0);
 }
 
 describe.each(['ours', 'stock'] as const)('%s adapter, one of three instances loses Redis for 10 s', (adapter) => {
@@ -292,7 +297,6 @@ describe.each(['ours', 'stock'] as const)('%s adapter, the stream holds less tha
     async () => {
       // 100 entries (about 150 with MAXLEN ~): the others append some 1,000 entries (ours) during the cut.
       const f = await run(adapter, `3 instances, reset ${CUT_MS / 1000} s, stream of 100 entries`, { nodes: 3, cut: 'reset', cutMs: CUT_MS, maxLen: 100 });
-      expect(f.duplicates).toBe(0);
       if (adapter === 'ours') {
         // C finds the hole on its way back; A and B find one too (C's own backlog, appended all at once
         // at the heal, is trimmed before they read it). Everyone's clients resync.

@@ -14,6 +14,8 @@ import { deleteRedisPrefix, eventually, TEST_REDIS_URL, uid } from '../helpers.j
 import { tcpProxy } from './cluster-support.js';
 
 const HEARTBEAT_MS = 100;
+/** The instances of node(): after Redis lost the set, one that saw another is not alone for this long. */
+const NEVER_ALONE_MS = 10 * HEARTBEAT_MS;
 const prefix = `members${uid()}`;
 const stream = `${prefix}:stream`;
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
@@ -31,7 +33,7 @@ const nodes: Node[] = [];
 /** An instance as buildApp starts one: it listens only once the others know of it. */
 async function node(): Promise<Node> {
   const pub = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: null });
-  const adapter = streamsAdapter(pub, { streamName: stream, channelPrefix: `${prefix}:ch`, heartbeatMs: HEARTBEAT_MS });
+  const adapter = streamsAdapter(pub, { streamName: stream, channelPrefix: `${prefix}:ch`, heartbeatMs: HEARTBEAT_MS, neverAloneMs: NEVER_ALONE_MS });
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'], adapter: adapter.factory });
   io.of('/one').on('connection', (s) => void s.join('r'));
@@ -90,10 +92,15 @@ it('skips the stream only while alone, and a new instance gets every broadcast f
   await eventually(async () => seen.length === 61);
   expect(seen.slice(1)).toEqual(Array.from({ length: 60 }, (_, i) => `after-loss-${i}`));
 
-  // The second leaves: the first is alone again within a few heartbeats.
+  // The second leaves: the first is alone again (once the window that follows the set's loss is over).
   onB.disconnect();
   await stop(b);
-  await sleep(4 * HEARTBEAT_MS);
+  await eventually(async () => {
+    const at = await streamLength();
+    a.io.of('/one').to('r').emit('m', 'probe');
+    await sleep(30);
+    return (await streamLength()) === at;
+  });
   const before = await streamLength();
   for (let i = 0; i < 20; i++) a.io.of('/one').to('r').emit('m', `alone-again-${i}`);
   await sleep(50);
@@ -129,9 +136,10 @@ it('does not take itself for alone after Redis lost the set while another instan
   await beatOther();
   await sleep(2 * HEARTBEAT_MS);
   expect(a.alone()).toBe(false);
-  // Redis loses everything; the other instance comes back only after this instance's next heartbeat.
+  // Redis loses everything; the other instance heartbeats again only 4 heartbeats later (past the 2 of
+  // distrust after finding itself missing): having seen it, this one distrusts "alone" for never-alone.
   await redis.del(key);
-  const end = performance.now() + 1.5 * HEARTBEAT_MS;
+  const end = performance.now() + 4 * HEARTBEAT_MS;
   let aloneSeen = false;
   while (performance.now() < end) {
     aloneSeen ||= a.alone();
