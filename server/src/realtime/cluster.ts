@@ -15,9 +15,14 @@ export interface ClusterAdapterOptions {
   channelPrefix: string;
   /** Entries read per XREAD (both adapters). */
   readCount?: number;
-  /** Ours only: heartbeat interval and dead-after of members.ts (tests shorten them). */
+  /** Entries kept in the stream (both adapters; tests shorten it). */
+  maxLen?: number;
+  /** Ours only: heartbeat interval, dead-after and never-alone window of members.ts (tests shorten them). */
   heartbeatMs?: number;
   deadAfterMs?: number;
+  neverAloneMs?: number;
+  /** Ours only: after the instance disconnected its sockets because it may have missed entries. */
+  onResync?: (reason: 'hole' | 'away', sockets: number) => void;
 }
 
 export interface ClusterAdapter {
@@ -41,6 +46,7 @@ export function clusterAdapter(kind: AdapterKind, pub: Redis, opts: ClusterAdapt
     // Unused by the platform (no connection state recovery), but kept under the deployment's prefix.
     sessionKeyPrefix: `${opts.streamName}:session:`,
     ...(opts.readCount ? { readCount: opts.readCount } : {}),
+    ...(opts.maxLen ? { maxLen: opts.maxLen } : {}),
   });
   return { factory: factory as unknown as (nsp: Namespace) => Adapter, joined: Promise.resolve(), close: async () => {} };
 }

@@ -26,6 +26,9 @@ export interface NodeOptions {
   readCount?: number;
   heartbeatMs?: number;
   deadAfterMs?: number;
+  neverAloneMs?: number;
+  maxLen?: number;
+  onResync?: (reason: 'hole' | 'away', sockets: number) => void;
   /** Reach Redis through this proxy instead of directly. */
   proxy?: TcpProxy;
 }
@@ -50,7 +53,15 @@ export async function startNode(profile: Profile, opts: NodeOptions): Promise<No
   if (profile === 'stock-defaults') {
     factory = createAdapter(pub, { ...names, readCount: opts.readCount ?? 100, sessionKeyPrefix: `${opts.prefix}:session:` }) as unknown as typeof factory;
   } else {
-    const a = clusterAdapter(profile, pub, { ...names, readCount: opts.readCount, heartbeatMs: opts.heartbeatMs, deadAfterMs: opts.deadAfterMs });
+    const a = clusterAdapter(profile, pub, {
+      ...names,
+      readCount: opts.readCount,
+      maxLen: opts.maxLen,
+      heartbeatMs: opts.heartbeatMs,
+      deadAfterMs: opts.deadAfterMs,
+      neverAloneMs: opts.neverAloneMs,
+      onResync: opts.onResync,
+    });
     factory = a.factory;
     joined = a.joined;
     closeAdapter = () => a.close();

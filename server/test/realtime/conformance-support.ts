@@ -38,15 +38,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tests expected to fail on a profile, and why (checked: they must fail there). */
 const KNOWN_FAILURES: Record<Profile, Record<string, string>> = {
-  ours: {
-    // Entries and pub/sub messages are JSON: a Buffer reaches other instances as {type, data}.
-    'broadcasts to all clients': 'JSON only, the Buffer argument arrives as an object on other instances',
-    'broadcasts with multiple acknowledgements (binary content)': 'JSON only, Buffer acks from other instances arrive as objects',
-    // No persistSession/restoreSession (the platform resumes by message seq from Postgres), and one
-    // stream entry per turn would give several packets the same offset.
-    'should restore the session': 'no connection state recovery',
-    'should restore any missed packets': 'no connection state recovery',
-  },
+  ours: {},
   stock: {
     'broadcasts to all clients': 'onlyPlaintext (as the platform ran it): the Buffer argument arrives as an object on other instances',
   },
@@ -73,14 +65,28 @@ export async function setup(profile: Profile, prefix: string, serverOptions: Par
       nodes.push(node);
       if (profile === 'ours' && i === 0) {
         // The first instance really is alone (its broadcasts leave nothing in the stream) before the
-        // others join: the suite then runs on instances that went from alone to joined.
+        // others join: the suite then runs on instances that went from alone to joined. With connection
+        // state recovery on, ours is never alone (a session may be restored from the stream): there the
+        // first instance's broadcasts must be in the stream from the start.
         const stream = `${prefix}:socket.io`;
-        await eventually(async () => {
+        const xlenAfterProbe = async () => {
           const before = await probe.xlen(stream);
           node.io.emit('alone-probe');
           await sleep(30);
-          return (await probe.xlen(stream)) === before;
-        });
+          return { before, after: await probe.xlen(stream) };
+        };
+        if (!serverOptions.connectionStateRecovery) {
+          await eventually(async () => {
+            const { before, after } = await xlenAfterProbe();
+            return after === before;
+          });
+        } else {
+          // Every probe recorded, also after the first heartbeats, when it would otherwise be alone.
+          for (let k = 0; k < 15; k++) {
+            const { before, after } = await xlenAfterProbe();
+            if (after === before) throw new Error('with connection state recovery on, a lone instance must still record its broadcasts');
+          }
+        }
       }
       const serverSocket = new Promise<ServerSocket>((resolve) => node.io.once('connection', resolve));
       clientSockets.push(ioc(node.url));
