@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import './types.js';
 import { openDatabase } from './db/client.js';
 import { redisFactory, startEmbeddedRedis, type EmbeddedRedis } from './infra/redis.js';
+import { checkRedisPolicy } from './infra/redis-policy.js';
 import { claimDataDir, type DataDirOwner } from './infra/data-dir.js';
 import { createSessionWatch } from './auth/socket-sessions.js';
 import { createStaffAdmin } from './admin/staff.js';
@@ -104,6 +105,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const redis = redisFactory(redisUrl, config.REDIS_PREFIX);
   app.decorate('redis', redis);
   app.decorate('redisClient', redis.create({ name: 'commands', autoPipeline: true }));
+  // A Redis that evicts keys would drop queued work silently: refuse to start on one.
+  await checkRedisPolicy(app.redisClient, app.log).catch(async (err: unknown) => {
+    app.redisClient.disconnect();
+    await database.close();
+    await embeddedRedis?.stop();
+    return failed(err);
+  });
   app.decorate('jobs', new Jobs(redis, app.log));
   app.decorate('realtime', createRealtime(app.server, redis, { adapter: config.SOCKETIO_ADAPTER }));
 
