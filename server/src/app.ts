@@ -18,6 +18,7 @@ import { createSessionWatch } from './auth/socket-sessions.js';
 import { createStaffAdmin } from './admin/staff.js';
 import { startCliChannel, type CliChannel } from './cli/channel.js';
 import { Jobs } from './infra/jobs.js';
+import { trackInFlight } from './infra/drain.js';
 import { createRealtime } from './realtime/server.js';
 import { AppError, httpStatusOf, loggableError, toApiError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
@@ -233,13 +234,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       owner.announce({ url: config.publicUrl });
     }
   });
+  const drain = trackInFlight([app.realtime.widget, app.realtime.agent]);
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
-    // Each instance tells its own sockets, lets the frames flush, then drops them. Counsellors who
-    // reconnect to another instance within the grace period keep their conversations.
+    // No new connections: the load balancer sends them to another instance (see src/infra/drain.ts).
+    if (app.server.listening) app.server.close();
+    // Each instance tells its own sockets, lets the frames flush and what they sent before the notice
+    // be answered, then drops them. Counsellors who reconnect to another instance within the grace
+    // period keep their conversations.
     app.realtime.widget.local.emit('session:ended', { reason: 'shutdown' });
     app.realtime.agent.local.emit('session:ended', { reason: 'shutdown' });
     await new Promise((r) => setTimeout(r, 150));
+    if (!(await drain.idle(config.SHUTDOWN_GRACE_MS))) app.log.warn({ inFlight: drain.inFlight() }, 'shutdown: events still unanswered after SHUTDOWN_GRACE_MS');
     // Closing the transports (not a Socket.IO disconnect) makes clients reconnect by themselves,
     // to another instance behind the load balancer.
     app.realtime.io.engine.close();

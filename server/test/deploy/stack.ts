@@ -114,6 +114,7 @@ http {
           setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
         });
       }
+      if (process.env.NGINX_TRACE) console.log(readFileSync(path.join(prefix, 'error.log'), 'utf8'));
       rmSync(prefix, { recursive: true, force: true });
     },
   };
@@ -151,7 +152,7 @@ export interface Stack {
   /** Starts (again) instance i on its port, with deploy/systemd/helpline.env. */
   startInstance(i: number): Promise<InstanceProcess>;
   login(email: string, password: string): Promise<LoggedIn>;
-  widget(opts?: { token?: string; reconnection?: boolean }): WidgetClient;
+  widget(opts?: { token?: () => string | undefined; reconnection?: boolean }): WidgetClient;
   agent(who: LoggedIn, opts?: { reconnection?: boolean }): AgentClient;
   close(): Promise<void>;
 }
@@ -199,8 +200,13 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
         transports: ['websocket'],
         ca: nginx.cert,
         extraHeaders: { origin: nginx.url },
-        auth: (cb) => cb({ hostOrigin: nginx.url, ...(o.token ? { token: o.token } : {}) }),
+        auth: (cb) => {
+          const token = o.token?.();
+          cb({ hostOrigin: nginx.url, ...(token ? { token } : {}) });
+        },
         reconnection: o.reconnection ?? false,
+        reconnectionDelay: 100,
+        reconnectionDelayMax: 1_000,
         forceNew: true,
       }) as WidgetClient;
     },
@@ -210,6 +216,8 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
         ca: nginx.cert,
         extraHeaders: { origin: nginx.url, cookie: who.cookie },
         reconnection: o.reconnection ?? false,
+        reconnectionDelay: 100,
+        reconnectionDelayMax: 1_000,
         forceNew: true,
       }) as AgentClient;
     },

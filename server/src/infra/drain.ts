@@ -1,0 +1,63 @@
+// Draining on shutdown. An instance that stops tells its sockets to reconnect elsewhere, then keeps
+// their transports open until every event that asked for an acknowledgement has been answered: a
+// message being committed when SIGTERM came is acknowledged on the socket that sent it, not left for
+// the client to time out and resend. Only then are the transports closed (the clients reconnect
+// through the load balancer to another instance). Bounded by SHUTDOWN_GRACE_MS.
+import type { Namespace, Socket } from 'socket.io';
+
+export interface Drain {
+  /** Events received and not yet acknowledged, on this instance's sockets. */
+  inFlight(): number;
+  /** Resolves once nothing is in flight (at once if nothing is), or after `timeoutMs`; true if idle. */
+  idle(timeoutMs: number): Promise<boolean>;
+}
+
+export function trackInFlight(namespaces: Pick<Namespace, 'on'>[]): Drain {
+  let n = 0;
+  let waiters: (() => void)[] = [];
+  const done = () => {
+    n--;
+    if (n === 0) for (const w of waiters.splice(0)) w();
+  };
+  const watch = (socket: Socket) => {
+    // One listener per socket: what is still unanswered when it goes away has nobody to answer.
+    const pending = new Set<() => void>();
+    socket.on('disconnect', () => {
+      for (const finish of [...pending]) finish();
+    });
+    socket.use((packet, next) => {
+      const last = packet.length - 1;
+      const ack = packet[last] as unknown;
+      if (last > 0 && typeof ack === 'function') {
+        const finish = () => {
+          if (pending.delete(finish)) done();
+        };
+        pending.add(finish);
+        n++;
+        packet[last] = (...args: unknown[]) => {
+          finish();
+          (ack as (...a: unknown[]) => void)(...args);
+        };
+      }
+      next();
+    });
+  };
+  for (const ns of namespaces) ns.on('connection', watch);
+  return {
+    inFlight: () => n,
+    idle: (timeoutMs) =>
+      n === 0
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => {
+              waiters = waiters.filter((w) => w !== ok);
+              resolve(false);
+            }, timeoutMs);
+            const ok = () => {
+              clearTimeout(t);
+              resolve(true);
+            };
+            waiters.push(ok);
+          }),
+  };
+}
