@@ -5,6 +5,7 @@
 //   3. HTTP: cookies, security headers, sessions, errors → routes of each feature → static front-ends
 //   4. sockets: /widget, /agent
 //   5. on ready: job workers and the reconciliation sweep; on close: everything in reverse.
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -78,6 +79,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,
+    // Every log line of a request carries its id (`reqId`): unique across instances, and the load
+    // balancer's own (nginx's $request_id, see deploy/nginx) when there is one to trust.
+    genReqId: () => randomUUID(),
+    requestIdHeader: config.TRUST_PROXY ? 'x-request-id' : false,
   });
   app.decorate('config', config);
 
@@ -234,7 +239,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       owner.announce({ url: config.publicUrl });
     }
   });
-  const drain = trackInFlight([app.realtime.widget, app.realtime.agent]);
+  const drain = trackInFlight([app.realtime.widget, app.realtime.agent], (namespace, event, seconds) => app.metrics.socketAck.observe({ namespace, event }, seconds));
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
     // No new connections: the load balancer sends them to another instance (see src/infra/drain.ts).

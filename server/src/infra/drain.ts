@@ -12,14 +12,15 @@ export interface Drain {
   idle(timeoutMs: number): Promise<boolean>;
 }
 
-export function trackInFlight(namespaces: Pick<Namespace, 'on'>[]): Drain {
+/** `onAck`: each answered event's name and time from receipt to acknowledgement (for metrics). */
+export function trackInFlight(namespaces: Pick<Namespace, 'on' | 'name'>[], onAck?: (namespace: string, event: string, seconds: number) => void): Drain {
   let n = 0;
   let waiters: (() => void)[] = [];
   const done = () => {
     n--;
     if (n === 0) for (const w of waiters.splice(0)) w();
   };
-  const watch = (socket: Socket) => {
+  const watch = (namespace: string, socket: Socket) => {
     // One listener per socket: what is still unanswered when it goes away has nobody to answer.
     const pending = new Set<() => void>();
     socket.on('disconnect', () => {
@@ -34,7 +35,11 @@ export function trackInFlight(namespaces: Pick<Namespace, 'on'>[]): Drain {
         };
         pending.add(finish);
         n++;
+        const event = String(packet[0]);
+        const t0 = process.hrtime.bigint();
         packet[last] = (...args: unknown[]) => {
+          // Only handlers answer, so only the events this server handles get here (labels stay bounded).
+          if (onAck && pending.has(finish)) onAck(namespace, event, Number(process.hrtime.bigint() - t0) / 1e9);
           finish();
           (ack as (...a: unknown[]) => void)(...args);
         };
@@ -42,7 +47,7 @@ export function trackInFlight(namespaces: Pick<Namespace, 'on'>[]): Drain {
       next();
     });
   };
-  for (const ns of namespaces) ns.on('connection', watch);
+  for (const ns of namespaces) ns.on('connection', (socket: Socket) => watch(ns.name.replace(/^\//, ''), socket));
   return {
     inFlight: () => n,
     idle: (timeoutMs) =>
