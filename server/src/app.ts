@@ -5,6 +5,7 @@
 //   3. HTTP: cookies, security headers, sessions, errors → routes of each feature → static front-ends
 //   4. sockets: /widget, /agent
 //   5. on ready: job workers and the reconciliation sweep; on close: everything in reverse.
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -12,11 +13,13 @@ import type { Config } from './config.js';
 import './types.js';
 import { openDatabase } from './db/client.js';
 import { redisFactory, startEmbeddedRedis, type EmbeddedRedis } from './infra/redis.js';
+import { checkRedisPolicy } from './infra/redis-policy.js';
 import { claimDataDir, type DataDirOwner } from './infra/data-dir.js';
 import { createSessionWatch } from './auth/socket-sessions.js';
 import { createStaffAdmin } from './admin/staff.js';
 import { startCliChannel, type CliChannel } from './cli/channel.js';
 import { Jobs } from './infra/jobs.js';
+import { trackInFlight } from './infra/drain.js';
 import { createRealtime } from './realtime/server.js';
 import { AppError, httpStatusOf, loggableError, toApiError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
@@ -84,6 +87,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,
+    // Every log line of a request carries its id (`reqId`): unique across instances, and the load
+    // balancer's own (nginx's $request_id, see deploy/nginx) when there is one to trust.
+    genReqId: () => randomUUID(),
+    requestIdHeader: config.TRUST_PROXY ? 'x-request-id' : false,
   });
   app.decorate('config', config);
 
@@ -112,6 +119,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const redis = redisFactory(redisUrl, config.REDIS_PREFIX);
   app.decorate('redis', redis);
   app.decorate('redisClient', redis.create({ name: 'commands', autoPipeline: true }));
+  // A Redis that evicts keys would drop queued work silently: refuse to start on one.
+  await checkRedisPolicy(app.redisClient, app.log).catch(async (err: unknown) => {
+    app.redisClient.disconnect();
+    await database.close();
+    await embeddedRedis?.stop();
+    return failed(err);
+  });
   app.decorate('jobs', new Jobs(redis, app.log));
   app.decorate('realtime', createRealtime(app.server, redis, { adapter: config.SOCKETIO_ADAPTER }));
 
@@ -237,13 +251,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       owner.announce({ url: config.publicUrl });
     }
   });
+  const drain = trackInFlight([app.realtime.widget, app.realtime.agent], (namespace, event, seconds) => app.metrics.socketAck.observe({ namespace, event }, seconds));
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
-    // Each instance tells its own sockets, lets the frames flush, then drops them. Counsellors who
-    // reconnect to another instance within the grace period keep their conversations.
+    // No new connections: the load balancer sends them to another instance (see src/infra/drain.ts).
+    if (app.server.listening) app.server.close();
+    // Each instance tells its own sockets, lets the frames flush and what they sent before the notice
+    // be answered, then drops them. Counsellors who reconnect to another instance within the grace
+    // period keep their conversations.
     app.realtime.widget.local.emit('session:ended', { reason: 'shutdown' });
     app.realtime.agent.local.emit('session:ended', { reason: 'shutdown' });
     await new Promise((r) => setTimeout(r, 150));
+    // Within Fastify's 10 s limit for a close hook.
+    if (!(await drain.idle(Math.min(config.SHUTDOWN_GRACE_MS, 8_000)))) app.log.warn({ inFlight: drain.inFlight() }, 'shutdown: events still unanswered after SHUTDOWN_GRACE_MS');
     // Closing the transports (not a Socket.IO disconnect) makes clients reconnect by themselves,
     // to another instance behind the load balancer.
     app.realtime.io.engine.close();

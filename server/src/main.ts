@@ -2,6 +2,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MissingRedisError } from './infra/redis.js';
+import { RedisPolicyError } from './infra/redis-policy.js';
 import { DataDirInUseError } from './infra/data-dir.js';
 import { seedDemoAccounts } from './seed/demo.js';
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (err) {
-    if (err instanceof MissingRedisError || err instanceof DataDirInUseError || err instanceof ConfigError) {
+    if (err instanceof MissingRedisError || err instanceof RedisPolicyError || err instanceof DataDirInUseError || err instanceof ConfigError) {
       console.error(err.message);
       process.exit(2);
     }

@@ -50,6 +50,17 @@ export async function startCliChannel(app: FastifyInstance, socketPath: string):
     throw new AppError('not_found', 'Not found');
   };
   const server = http.createServer((req, res) => {
+    // A backup (cli/backup.ts): the embedded database as PGlite dumps it, between two queries.
+    if (req.method === 'GET' && req.url === CHANNEL_PATHS.backup && app.database.dumpDataDir) {
+      void app.database
+        .dumpDataDir()
+        .then(async (blob) => res.writeHead(200, { 'content-type': 'application/gzip' }).end(Buffer.from(await blob.arrayBuffer())))
+        .catch((err: unknown) => {
+          app.log.error({ err: loggableError(err) }, 'cli channel backup failed');
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: 'Backup failed' } }));
+        });
+      return;
+    }
     route(req)
       .then(([status, data]) => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));

@@ -16,4 +16,4 @@ export interface StaffOps {
 }
 
 /** The channel's HTTP paths (server: cli/channel.ts; client: cli/channel-client.ts). */
-export const CHANNEL_PATHS = { staff: '/v1/staff', disable: '/v1/staff/disable' } as const;
+export const CHANNEL_PATHS = { staff: '/v1/staff', disable: '/v1/staff/disable', backup: '/v1/backup' } as const;

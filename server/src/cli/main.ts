@@ -8,13 +8,17 @@ import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../http/errors.js';
 import { channelOps, PlatformNotRunningError } from './channel-client.js';
 import { directOps } from './direct.js';
+import { backupEmbedded, BackupError, restoreEmbedded } from './backup.js';
+import { DataDirInUseError } from '../infra/data-dir.js';
 import type { StaffOps } from './commands.js';
 
 const USAGE = `Usage:
   pnpm cli user:add --email E --name N --role counsellor|supervisor|analyst|admin [--languages bg,en] [--capacity 2]
       (the password is read from standard input)
   pnpm cli user:disable --email E
-  pnpm cli user:list`;
+  pnpm cli user:list
+  pnpm cli backup FILE     (embedded default: the data folder's database, from the running platform or the idle folder)
+  pnpm cli restore FILE    (embedded default: into an empty DATA_DIR that no platform uses)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,8 +34,37 @@ function describe(err: unknown): string {
   return `Error: ${(err as Error).message}`;
 }
 
+async function backupCommand(command: 'backup' | 'restore', file: string | undefined): Promise<number> {
+  if (!file) return (console.error(USAGE), 2);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) return (console.error(err.message), 2);
+    throw err;
+  }
+  if (config.DATABASE_URL) {
+    console.error('Error: with DATABASE_URL the database is a real Postgres: back it up with pg_dump or WAL archiving (docs/deploy.md, "Backups")');
+    return 2;
+  }
+  try {
+    if (command === 'backup') {
+      const via = await backupEmbedded(config.DATA_DIR, file);
+      console.log(`Backup of ${config.DATA_DIR} written to ${file} (made by the ${via}). Keep DATA_DIR/secret apart from it.`);
+    } else {
+      await restoreEmbedded(config.DATA_DIR, file);
+      console.log(`Restored ${file} into ${config.DATA_DIR}. Start the platform with DATA_DIR=${config.DATA_DIR} (and its secret file, if you kept one).`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof BackupError || err instanceof DataDirInUseError) return (console.error(`Error: ${err.message}`), 1);
+    throw err;
+  }
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'backup' || command === 'restore') return backupCommand(command, rest[0]);
   if (!command || !['user:add', 'user:disable', 'user:list'].includes(command)) {
     console.error(USAGE);
     return 2;

@@ -50,6 +50,8 @@ export interface Database {
   dispatchQuery: RawQuery;
   /** Cheap liveness probe for /ready. */
   ping(): Promise<void>;
+  /** PGlite only: a gzipped tarball of the whole database, taken between two queries (a backup). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function openDatabase(opts: { url?: string | undefined; owner?: Dat
     ping: async () => {
       await client.query('select 1');
     },
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     close: () => client.close(),
   };
 }

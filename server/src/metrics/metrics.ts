@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { PRIORITIES } from '@helpline/shared';
 import { execRows } from '../db/client.js';
@@ -18,6 +18,8 @@ export interface Metrics {
   /** Messages stored (visitor and staff); conversations.send may increment it. */
   messages: Counter<'sender'>;
   httpErrors: Counter<'status'>;
+  /** Socket events from receipt to acknowledgement (a chat message: until it is committed). */
+  socketAck: Histogram<'namespace' | 'event'>;
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -104,7 +106,76 @@ export function createMetrics(app: FastifyInstance): Metrics {
       this.set(r?.n ?? 0);
     },
   });
-  return { registry, messages, httpErrors };
+  const socketAck = new Histogram({
+    name: 'helpline_socket_ack_seconds',
+    help: 'Socket events from receipt to acknowledgement, by namespace and event (message:send = message latency: received to committed and acknowledged)',
+    labelNames: ['namespace', 'event'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'helpline_queue_depth',
+    help: 'Conversations waiting for a counsellor (including those being offered), by language, topic and channel (the routing skills)',
+    labelNames: ['language', 'topic', 'channel'],
+    registers: [registry],
+    async collect() {
+      const rows = await execRows<{ language: string | null; topic: string | null; channel: string; n: number }>(
+        app.db,
+        sql`select language, topic, channel, count(*)::int as n from conversations where state in ('waiting','offered') group by language, topic, channel`,
+      );
+      // Series that emptied read 0 rather than disappearing.
+      this.reset();
+      for (const r of rows) this.set({ language: r.language ?? 'any', topic: r.topic ?? 'any', channel: r.channel }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'helpline_offer_wait_seconds',
+    help: 'Waiting time of the conversations offered in the last 5 minutes, from enqueue to their latest offer: p50 and p95 (quantile label)',
+    labelNames: ['quantile'],
+    registers: [registry],
+    async collect() {
+      const [r] = await execRows<{ p50: number | null; p95: number | null }>(
+        app.db,
+        sql`select percentile_cont(0.5) within group (order by w)::float8 as p50, percentile_cont(0.95) within group (order by w)::float8 as p95
+            from (select extract(epoch from (a.offered_at - c.enqueued_at)) as w from assignments a join conversations c on c.id = a.conversation_id
+                  where a.offered_at > now() - interval '5 minutes' and c.enqueued_at is not null) x`,
+      );
+      this.set({ quantile: '0.5' }, r?.p50 ?? 0);
+      this.set({ quantile: '0.95' }, r?.p95 ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'helpline_redis_up',
+    help: 'Redis answers PING from this instance (1) or not (0)',
+    registers: [registry],
+    async collect() {
+      const ok = await Promise.race([app.redisClient.ping().then(() => 1), new Promise<number>((r) => setTimeout(() => r(0), 1000).unref())]).catch(() => 0);
+      this.set(ok);
+    },
+  });
+  new Gauge({
+    name: 'helpline_redis_used_memory_bytes',
+    help: 'Memory Redis uses (INFO memory); with noeviction, writes fail once maxmemory is reached',
+    registers: [registry],
+    async collect() {
+      const info = await app.redisClient.info('memory').catch(() => '');
+      const m = /^used_memory:(\d+)/m.exec(info);
+      if (m) this.set(Number(m[1]));
+    },
+  });
+  new Gauge({
+    name: 'helpline_db_connections',
+    help: 'Connections to Postgres of this database by state (pg_stat_activity; all instances)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      if (app.database.kind !== 'postgres') return;
+      const rows = await execRows<{ state: string | null; n: number }>(app.db, sql`select state, count(*)::int as n from pg_stat_activity where datname = current_database() group by state`).catch(() => []);
+      this.reset();
+      for (const r of rows) this.set({ state: r.state ?? 'unknown' }, r.n);
+    },
+  });
+  return { registry, messages, httpErrors, socketAck };
 }
 
 /** Registers the /metrics route and the global HTTP error counter. */

@@ -51,10 +51,17 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
   async function agentDisconnected(staffId: string): Promise<void> {
     const still = await realtime.agent.in(rooms.staff(staffId)).fetchSockets().catch(() => []);
     if (still.length > 0) return;
-    await db
-      .update(agentStates)
-      .set({ disconnectedAt: new Date() })
-      .where(and(eq(agentStates.staffId, staffId), sql`${agentStates.disconnectedAt} is null`));
+    // She was connected until now: the grace counts from this disconnection, whatever older mark a
+    // sweep or another instance left (a stale one would release her chats at once).
+    await db.update(agentStates).set({ disconnectedAt: new Date() }).where(eq(agentStates.staffId, staffId));
+    // A reconnection to another instance (a rolling restart) may have cleared the mark just before
+    // it was set: its socket joined the staff room before clearing it, so it shows now. A stale mark
+    // would release the counsellor's chats at her next short disconnect, without a grace period.
+    const again = await realtime.agent.in(rooms.staff(staffId)).fetchSockets().catch(() => []);
+    if (again.length > 0) {
+      await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, staffId));
+      return;
+    }
     await schedule('timers', 'agent-grace', { staffId }, { jobId: `agent-grace-${staffId}-${clock.now()}`, delay: config.DISCONNECT_GRACE_MS + 50 });
   }
 

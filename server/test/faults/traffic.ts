@@ -105,7 +105,7 @@ export class Sender {
 
   constructor(
     readonly party: Party,
-    private readonly opts: { everyMs?: number; retryMs?: number; ackTimeoutMs?: number } = {},
+    private readonly opts: { everyMs?: number; retryMs?: number; ackTimeoutMs?: number; held?: () => boolean } = {},
   ) {
     this.loop = this.run();
   }
@@ -143,7 +143,8 @@ export class Sender {
         this.pending = { clientMsgId: randomUUID(), body: `${p.name} ${this.n++}` };
       }
       const s = p.socket;
-      if (!s.connected) {
+      // `held`: the client was told to reconnect (a draining server) and sends nothing until it has.
+      if (!s.connected || this.opts.held?.()) {
         await pause(20);
         continue;
       }
