@@ -10,7 +10,7 @@ import type { RoutingCore, RoutingDeps } from './core.js';
 import type { Offers } from './offers.js';
 
 export function createConversationMoves(d: RoutingDeps, core: RoutingCore, offers: Offers) {
-  const { db, config, jobs, realtime, conversations: convs, clock } = d;
+  const { db, config, jobs, realtime, conversations: convs } = d;
   const { schedule, closeAssignment, emitAgentState, alert } = core;
   const { kick } = offers;
 

@@ -1,6 +1,6 @@
 // Presence: counsellors' status, capacity, connection and disconnect grace, and the children's
 // connection while they wait (a child gone longer than the grace has abandoned the contact).
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { AgentState, AgentStatus } from '@helpline/shared';
 import { rooms } from '../realtime/server.js';
 import type { ConversationRow } from '../conversations/service.js';
