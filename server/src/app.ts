@@ -60,6 +60,10 @@ import { createRetentionService } from './retention/service.js';
 import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
 import { createMetrics, metricsPlugin } from './metrics/metrics.js';
 import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
+import { createChannelKeys } from './channels/crypto.js';
+import { createChannelService } from './channels/service.js';
+import { channelRoutes } from './channels/routes.js';
+import { apiDocs } from './http/openapi.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -84,6 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     trustProxy: config.TRUST_PROXY,
   });
   app.decorate('config', config);
+  app.decorate('clock', clock);
 
   // 1. Infrastructure
   // Whatever of the embedded default is used lives in the data folder, which has one owner: this process.
@@ -93,7 +98,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     throw err;
   };
   // The secret next: without one a server must not start.
-  const codes = createCodeHasher(await resolveServerSecret(config, owner).catch(failed));
+  const serverSecret = await resolveServerSecret(config, owner).catch(failed);
+  const codes = createCodeHasher(serverSecret);
   const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(failed);
   app.decorate('database', database);
   app.decorate('db', database.db);
@@ -130,6 +136,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       { db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, staff: app.auth, audit: app.audit, settings: app.settings, log: app.log, clock },
       queueInfo,
     ),
+  );
+  app.decorate(
+    'channels',
+    createChannelService({ db: app.db, config, keys: createChannelKeys(serverSecret), jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, clock, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
@@ -194,6 +204,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     void reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } });
   });
 
+  await app.register(apiDocs);
   await app.register(metricsPlugin);
   await app.register(healthRoutes);
   await app.register(authRoutes);
@@ -208,6 +219,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(supervisionRoutes);
   await app.register(adminRoutes);
   await app.register(retentionRoutes);
+  await app.register(channelRoutes);
   await app.register(webRoutes);
 
   // 4. Sockets
@@ -227,6 +239,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (opts.workers !== false) {
       app.jobs.start();
       routingJobs.startSweep();
+      app.channels.startSweep();
     }
     if (owner) {
       cliChannel = await startCliChannel(app, owner.channelPath);
@@ -235,6 +248,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
+    app.channels.stopSweep();
     // Each instance tells its own sockets, lets the frames flush, then drops them. Counsellors who
     // reconnect to another instance within the grace period keep their conversations.
     app.realtime.widget.local.emit('session:ended', { reason: 'shutdown' });

@@ -105,12 +105,17 @@ export function createQueueState(db: Db) {
       await db.update(conversations).set({ visitorDisconnectedAt: null }).where(eq(conversations.id, conversationId));
     },
 
-    /** Visitors of waiting conversations not marked disconnected (the sweep looks for their sockets). */
+    /**
+     * Visitors of waiting web chats not marked disconnected (the sweep looks for their sockets). Only
+     * web chat has a live connection: a contact of another channel waits with none.
+     */
     async waitingVisitors(limit: number): Promise<string[]> {
       const rows = await db
         .select({ visitorId: conversations.visitorId })
         .from(conversations)
-        .where(and(inArray(conversations.state, [...QUEUED]), sql`${conversations.visitorDisconnectedAt} is null`, isNotNull(conversations.visitorId)))
+        .where(
+          and(inArray(conversations.state, [...QUEUED]), sql`${conversations.visitorDisconnectedAt} is null`, isNotNull(conversations.visitorId), eq(conversations.channel, 'chat')),
+        )
         .limit(limit);
       return rows.flatMap((r) => (r.visitorId ? [r.visitorId] : []));
     },
