@@ -79,30 +79,32 @@ async function apiInboxRoutes(app: FastifyInstance): Promise<void> {
 
 export async function channelRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiInboxRoutes);
+  // onRequest, not preHandler: the route's schema is checked before preHandler, and a stranger must
+  // get 401, not a description of what the body lacks.
   const admins = requireStaff('admin');
   const { channels } = app;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const audit = (req: FastifyRequest, action: string, id: string) => app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action, targetType: 'inbox', targetId: id });
 
-  r.get('/api/admin/inboxes', { preHandler: admins, schema: { tags: ['admin'], response: { 200: z.object({ inboxes: z.array(inboxView) }) } } }, async () => ({
+  r.get('/api/admin/inboxes', { onRequest: admins, schema: { tags: ['admin'], response: { 200: z.object({ inboxes: z.array(inboxView) }) } } }, async () => ({
     inboxes: await channels.inboxes.list(),
   }));
-  r.post('/api/admin/inboxes', { preHandler: admins, schema: { tags: ['admin'], body: inboxCreateSchema, response: { 201: inboxCreated } } }, async (req, reply) => {
+  r.post('/api/admin/inboxes', { onRequest: admins, schema: { tags: ['admin'], body: inboxCreateSchema, response: { 201: inboxCreated } } }, async (req, reply) => {
     const created = await channels.inboxes.create({ channel: req.body.channel, name: req.body.name, webhookUrl: req.body.webhookUrl ?? null });
     await audit(req, 'inbox.created', created.inbox.id);
     return reply.code(201).send(created);
   });
-  r.patch('/api/admin/inboxes/:id', { preHandler: admins, schema: { tags: ['admin'], params: idParams, body: inboxEditSchema, response: { 200: inboxView } } }, async (req) => {
+  r.patch('/api/admin/inboxes/:id', { onRequest: admins, schema: { tags: ['admin'], params: idParams, body: inboxEditSchema, response: { 200: inboxView } } }, async (req) => {
     const view = await channels.inboxes.update(req.params.id, req.body);
     await audit(req, 'inbox.updated', view.id);
     return view;
   });
   r.get(
     '/api/admin/inboxes/:id/failed-deliveries',
-    { preHandler: admins, schema: { tags: ['admin'], params: idParams, response: { 200: z.object({ deliveries: z.array(failedDelivery) }) } } },
+    { onRequest: admins, schema: { tags: ['admin'], params: idParams, response: { 200: z.object({ deliveries: z.array(failedDelivery) }) } } },
     async (req) => ({ deliveries: await channels.outbox.failed(req.params.id) }),
   );
-  r.post('/api/admin/deliveries/:id/replay', { preHandler: admins, schema: { tags: ['admin'], params: idParams } }, async (req) => {
+  r.post('/api/admin/deliveries/:id/replay', { onRequest: admins, schema: { tags: ['admin'], params: idParams } }, async (req) => {
     await channels.outbox.replay(req.params.id);
     await app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action: 'delivery.replayed', targetType: 'delivery', targetId: req.params.id });
     return { ok: true };
