@@ -2,7 +2,7 @@
 // only sealed (channels/crypto.ts); no route ever returns it again.
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
-import type { ConversationChannel } from '@helpline/shared';
+import type { ConversationChannel, InboxView } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { ChannelKeys } from './crypto.js';
@@ -10,15 +10,6 @@ import { inboxes } from './tables.js';
 
 type InboxRow = typeof inboxes.$inferSelect;
 
-/** What an admin sees of an inbox (never its secret). */
-export interface InboxView {
-  id: string;
-  channel: ConversationChannel;
-  name: string;
-  enabled: boolean;
-  webhookUrl: string | null;
-  createdAt: string;
-}
 
 export const toInboxView = (r: InboxRow): InboxView => ({
   id: r.id,

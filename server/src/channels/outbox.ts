@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, MessageDelivery } from '@helpline/shared';
+import type { ChatMessage, FailedDelivery, MessageDelivery } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../infra/clock.js';
@@ -31,15 +31,6 @@ export interface ChannelAdapter {
   deliver(inbox: OpenInbox, out: Outgoing): Promise<{ externalId?: string }>;
 }
 
-export interface FailedDelivery {
-  id: string;
-  kind: DeliveryKind;
-  conversationId: string;
-  messageId: string | null;
-  attempts: number;
-  lastError: string | null;
-  updatedAt: string;
-}
 
 const jobIdOf = (d: Pick<DeliveryRow, 'id' | 'replays'>) => (d.replays ? `${d.id}-r${d.replays}` : d.id);
 

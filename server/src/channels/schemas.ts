@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { CONVERSATION_CHANNELS, DELIVERY_STATES, ERROR_CODES } from '@helpline/shared';
 import { messageBody, uuid } from '../conversations/schemas.js';
+import type { Checked, Same } from '../http/validate.js';
+import type { FailedDelivery, InboxView } from '@helpline/shared';
 
 /** An outside system's own ids: opaque to us, printable, bounded. */
 const externalId = z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
@@ -68,3 +70,7 @@ export const failedDelivery = z.object({
   updatedAt: z.string(),
 });
 export const deliveryState = z.enum(DELIVERY_STATES);
+
+// The schemas describe exactly the shared answer types (checked by the compiler).
+type _inbox = Checked<Same<z.output<typeof inboxView>, InboxView>>;
+type _failed = Checked<Same<z.output<typeof failedDelivery>, FailedDelivery>>;

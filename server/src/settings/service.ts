@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { settings } from './tables.js';
+import type { ConversationChannel } from '@helpline/shared';
 import { DEFAULT_RISK_WORDS, type RiskWordLists } from '../routing/risk.js';
 
 export interface WidgetSettings {
@@ -52,6 +53,15 @@ export interface SurgeSettings {
   leaveMessageOnly: boolean;
 }
 
+/**
+ * Each channel's weight on a counsellor's capacity, in hundredths of a slot (a live chat or a call 100,
+ * a messaging app 50, an e-mail thread 25). Read by routing's capacity check once it counts load in
+ * hundredths (docs/channels.md, next steps); today every conversation weighs one slot.
+ */
+export type ChannelWeights = Record<ConversationChannel, number>;
+/** Each channel's service-level target: seconds to a first answer (phone in seconds, e-mail in hours). */
+export type ChannelTargets = Record<ConversationChannel, number>;
+
 export interface SettingsShape {
   widget: WidgetSettings;
   hours: BusinessHours;
@@ -59,6 +69,8 @@ export interface SettingsShape {
   serviceLevel: ServiceLevelSettings;
   retention: RetentionSettings;
   surge: SurgeSettings;
+  channelWeights: ChannelWeights;
+  channelTargets: ChannelTargets;
 }
 
 export const DEFAULT_SETTINGS: SettingsShape = {
@@ -83,6 +95,8 @@ export const DEFAULT_SETTINGS: SettingsShape = {
   serviceLevel: { targetSeconds: 60, urgentAlertSeconds: 30, longWaitAlertSeconds: 300 },
   retention: { transcriptDays: 90, caseRecordDays: 1825, hotlineReportDays: 365, auditDays: 730 },
   surge: { leaveMessageOnly: false },
+  channelWeights: { chat: 100, phone: 100, email: 25, messenger: 50, instagram: 50, viber: 50, telegram: 50, whatsapp: 50, api: 50 },
+  channelTargets: { chat: 60, phone: 20, email: 86_400, messenger: 3_600, instagram: 3_600, viber: 3_600, telegram: 3_600, whatsapp: 3_600, api: 3_600 },
 };
 
 const CACHE_MS = 2_000;
