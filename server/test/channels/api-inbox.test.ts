@@ -18,8 +18,10 @@ let inbox: { id: string; secret: string };
 let conversationId: string;
 const deliveriesSeen: MessageDelivery[] = [];
 
+// The sweep's delay is long here, so that a replay or a retry that did not add its own job fails
+// instead of being rescued by the sweep; the sweep's own test backdates its row.
 beforeAll(async () => {
-  env = await startTestEnv({ DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF_MS: '100', DELIVERY_TIMEOUT_MS: '3000', DELIVERY_SWEEP_AFTER_MS: '200', API_INBOX_RATE_PER_MIN: '25' });
+  env = await startTestEnv({ DELIVERY_ATTEMPTS: '3', DELIVERY_BACKOFF_MS: '100', DELIVERY_TIMEOUT_MS: '3000', DELIVERY_SWEEP_AFTER_MS: '30000', API_INBOX_RATE_PER_MIN: '25' });
   const a = await createStaff(env.app, 'admin');
   admin = await login(env.url, a.email, a.password);
   receiver = await startReceiver(() => inbox.secret);
@@ -170,6 +172,16 @@ describe('API inbox', () => {
     const keptIds = new Set(kept.map((x) => x.externalId));
     expect(refused.some((a) => keptIds.has(a.messageId))).toBe(false);
     expect(keptIds.size).toBe(answers.filter((a) => a.status === 202).length);
+  });
+
+  it('a contact of the API channel waits in the queue with no socket, never counted as gone', async () => {
+    const r = await postSigned(env.url, inbox.id, inbox.secret, { contactId: `waiting-${uid()}`, messageId: `m-${uid()}`, text: 'anyone?' });
+    expect(r.status).toBe(202);
+    // The sweep marks waiting children whose socket is gone (then abandons them): web chats only.
+    await env.app.router.sweep();
+    const c = await env.app.conversations.get(r.body.conversationId);
+    expect(['waiting', 'offered']).toContain(c.state);
+    expect(c.visitorDisconnectedAt).toBeNull();
   });
 
   it('a turned-off inbox answers inbox_disabled', async () => {
