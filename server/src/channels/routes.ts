@@ -35,8 +35,8 @@ const header = (req: FastifyRequest, name: string) => {
 async function apiInboxRoutes(app: FastifyInstance): Promise<void> {
   const { channels, config } = app;
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (req: FastifyRequest, raw: string | Buffer) => {
-    const { inbox: id } = inboxParams.parse(req.params, { error: () => 'no such inbox' });
-    const inbox = await channels.inboxes.open(id);
+    const params = inboxParams.safeParse(req.params);
+    const inbox = params.success ? await channels.inboxes.open(params.data.inbox) : null;
     if (!inbox || inbox.channel !== 'api') throw new AppError('not_found', 'No such inbox');
     await app.rateLimits.hit({ name: 'apiinbox', max: config.API_INBOX_RATE_PER_MIN, windowMs: 60_000 }, inbox.id);
     const timestamp = header(req, TIMESTAMP_HEADER);

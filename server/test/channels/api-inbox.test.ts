@@ -96,6 +96,8 @@ describe('API inbox', () => {
     expect(tampered.body.error.code).toBe('bad_signature');
     const stale = await postSigned(env.url, inbox.id, inbox.secret, body, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     expect([stale.status, stale.body.error.code]).toEqual([401, 'stale_timestamp']);
+    const nowhere = await postSigned(env.url, 'not-an-inbox', inbox.secret, body);
+    expect([nowhere.status, nowhere.body.error.code]).toEqual([404, 'not_found']);
     const bad = await postSigned(env.url, inbox.id, inbox.secret, { contactId: 'x', messageId: 'y' });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_payload']);
     expect(bad.body.error.fields.map((f: any) => f.path)).toContain('text');
