@@ -65,6 +65,10 @@ import { createRetentionService } from './retention/service.js';
 import { registerRetentionJobs, retentionRoutes } from './retention/routes.js';
 import { createMetrics, metricsPlugin } from './metrics/metrics.js';
 import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
+import { createChannelKeys } from './channels/crypto.js';
+import { createChannelService } from './channels/service.js';
+import { channelRoutes } from './channels/routes.js';
+import { apiDocs } from './http/openapi.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -93,6 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: config.TRUST_PROXY ? 'x-request-id' : false,
   });
   app.decorate('config', config);
+  app.decorate('clock', clock);
 
   // 1. Infrastructure
   // Whatever of the embedded default is used lives in the data folder, which has one owner: this process.
@@ -102,7 +107,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     throw err;
   };
   // The secret next: without one a server must not start.
-  const codes = createCodeHasher(await resolveServerSecret(config, owner).catch(failed));
+  const serverSecret = await resolveServerSecret(config, owner).catch(failed);
+  const codes = createCodeHasher(serverSecret);
   const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(failed);
   app.decorate('database', database);
   app.decorate('db', database.db);
@@ -146,6 +152,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       { db: app.db, dispatchQuery: database.dispatchQuery, config, jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, staff: app.auth, audit: app.audit, settings: app.settings, log: app.log, clock },
       queueInfo,
     ),
+  );
+  app.decorate(
+    'channels',
+    createChannelService({ db: app.db, config, keys: createChannelKeys(serverSecret), jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, clock, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));
@@ -211,6 +221,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     void reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } });
   });
 
+  await app.register(apiDocs);
   await app.register(metricsPlugin);
   await app.register(healthRoutes);
   await app.register(authRoutes);
@@ -226,6 +237,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(adminRoutes);
   await app.register(profileRoutes);
   await app.register(retentionRoutes);
+  await app.register(channelRoutes);
   await app.register(webRoutes);
 
   // 4. Sockets
@@ -245,6 +257,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (opts.workers !== false) {
       app.jobs.start();
       routingJobs.startSweep();
+      app.channels.startSweep();
     }
     if (owner) {
       cliChannel = await startCliChannel(app, owner.channelPath);
@@ -254,6 +267,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const drain = trackInFlight([app.realtime.widget, app.realtime.agent], (namespace, event, seconds) => app.metrics.socketAck.observe({ namespace, event }, seconds));
   app.addHook('preClose', async () => {
     routingJobs.stopSweep();
+    app.channels.stopSweep();
     // No new connections: the load balancer sends them to another instance (see src/infra/drain.ts).
     if (app.server.listening) app.server.close();
     // Each instance tells its own sockets, lets the frames flush and what they sent before the notice

@@ -25,6 +25,8 @@ import type { SupervisionService } from './supervision/service.js';
 import type { Metrics } from './metrics/metrics.js';
 
 import type { RetentionService } from './retention/service.js';
+import type { ChannelService } from './channels/service.js';
+import type { Clock } from './infra/clock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,6 +59,10 @@ declare module 'fastify' {
     offlineMessages: OfflineMessageService;
     supervision: SupervisionService;
     metrics: Metrics;
+    /** The channel seam: inboxes, inbound receipt, the outbox (docs/channels.md). */
+    channels: ChannelService;
+    /** The time of routing, rate limits, sessions and signed requests. */
+    clock: Clock;
   }
   interface FastifyRequest {
     session: Session | null;

@@ -24,6 +24,27 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 export const CHANNELS = ['chat', 'phone', 'email', 'social-media', 'online-form'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** The channel a conversation came by (its adapter, docs/channels.md); `Channel` above is the statistics' view. */
+export const CONVERSATION_CHANNELS = ['chat', 'email', 'messenger', 'instagram', 'viber', 'telegram', 'whatsapp', 'phone', 'api'] as const;
+export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
+
+/** How each conversation channel is counted in the Insafe statistics and the case record. */
+export const CASE_CHANNEL_OF: Record<ConversationChannel, Channel> = {
+  chat: 'chat',
+  email: 'email',
+  messenger: 'social-media',
+  instagram: 'social-media',
+  viber: 'social-media',
+  telegram: 'social-media',
+  whatsapp: 'social-media',
+  phone: 'phone',
+  api: 'online-form',
+};
+
+/** A staff message's way out on a channel other than web chat (the outbox, docs/channels.md). */
+export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
 export const CONTACT_TYPES = ['child', 'parent', 'teacher-professional', 'other'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
 

@@ -1,5 +1,5 @@
 // Administration for admins: staff accounts, opening hours and holidays, the widget, risk words,
-// service level and retention, and the audit log. Every save is recorded in the audit log by the server.
+// service level and retention, channel inboxes, and the audit log. Every save is recorded in the audit log by the server.
 import { useState } from 'preact/hooks';
 import type { RouteProps } from '../routes.js';
 import { Tabs } from '../components/tabs.js';
@@ -8,11 +8,12 @@ import { StaffAdmin } from './staff.js';
 import { HoursForm, RiskWordsForm, ServiceForm, WidgetForm } from './settings.js';
 import { AuditLog } from './audit.js';
 import { ProfileForm } from './profile.js';
+import { InboxesAdmin } from './inboxes.js';
 import './i18n.js';
 import '../supervision/supervision.css';
 
-type Tab = 'staff' | 'profile' | 'hours' | 'widget' | 'risk' | 'service' | 'audit';
-const TABS: Tab[] = ['staff', 'profile', 'hours', 'widget', 'risk', 'service', 'audit'];
+type Tab = 'staff' | 'profile' | 'hours' | 'widget' | 'risk' | 'service' | 'inboxes' | 'audit';
+const TABS: Tab[] = ['staff', 'profile', 'hours', 'widget', 'risk', 'service', 'inboxes', 'audit'];
 
 export function AdminPage({ subpath }: RouteProps) {
   useLanguage();
@@ -28,6 +29,7 @@ export function AdminPage({ subpath }: RouteProps) {
         {tab === 'widget' && <WidgetForm />}
         {tab === 'risk' && <RiskWordsForm />}
         {tab === 'service' && <ServiceForm />}
+        {tab === 'inboxes' && <InboxesAdmin />}
         {tab === 'audit' && <AuditLog />}
       </Tabs>
     </section>

@@ -192,6 +192,8 @@ export function ServiceForm() {
     <div class="stack">
       <NumbersForm settingKey="serviceLevel" prefix="ad.sl" />
       <NumbersForm settingKey="retention" prefix="ad.ret" />
+      <NumbersForm settingKey="channelWeights" prefix="ad.cw" />
+      <NumbersForm settingKey="channelTargets" prefix="ad.ct" />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage } from '@helpline/shared';
+import type { ChatMessage, MessageDelivery } from '@helpline/shared';
 import { t, errorText } from '../i18n/index.js';
 import { Composer } from './composer.js';
 import { timeOf } from './text.js';
@@ -59,6 +59,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
           <strong>{[c.language && t('language.' + c.language), c.topic && t('topic.' + c.topic), c.ageGroup && t('ageGroup.' + c.ageGroup)].filter(Boolean).join(' · ') || t('chat.visitor')}</strong>
           <span class={`state state-${c.state}`}> {t('conv.state.' + c.state)}</span>
           {c.riskFlagged && <span class="badge badge-risk">{t('conv.risk')}</span>}
+          {c.channel !== 'chat' && <span class="badge badge-channel">{t('channel.' + c.channel)}</span>}
         </div>
         {live && (
           <button type="button" onClick={() => void actions.end(c.id)}>
@@ -78,6 +79,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
                 </span>
                 <span class="msg-body">{m.body}</span>
                 {m.sender === 'counsellor' && c.visitorReadSeq >= m.seq && m.id === lastOwnId(chat.messages) && <span class="msg-read">{t('chat.read')}</span>}
+                {m.sender === 'counsellor' && chat.deliveries[m.id] && <DeliveryState d={chat.deliveries[m.id]!} />}
               </>
             )}
           </li>
@@ -116,6 +118,16 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
       />
       {last && <span class="visually-hidden" data-testid="last-seq">{last.seq}</span>}
     </section>
+  );
+}
+
+/** Under a message sent to another channel: its way out, and the reason when it failed (as text). */
+function DeliveryState({ d }: { d: MessageDelivery }) {
+  return (
+    <span class={`msg-delivery delivery-${d.state}`} data-testid="delivery" data-state={d.state}>
+      {t('delivery.' + d.state)}
+      {d.state === 'failed' && d.error ? `: ${d.error}` : ''}
+    </span>
   );
 }
 

@@ -2,7 +2,7 @@
 // Everything comes from the /agent socket; on every (re)connect the state is re-read with agent:hello
 // and each conversation's history is fetched after the last seq we hold, so nothing is missed.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AgentState, ChatMessage, Note, NotesResponse, Offer, StaffConversation, TransferTarget } from '@helpline/shared';
+import type { AgentState, ChatMessage, MessageDelivery, Note, NotesResponse, Offer, StaffConversation, TransferTarget } from '@helpline/shared';
 import { api } from '../api.js';
 import { emitAck, type AgentSocket } from '../socket.js';
 import { alertOffer } from './alerts.js';
@@ -22,6 +22,8 @@ export interface ChatState {
   visitorTyping: boolean;
   notes: Note[];
   outgoing: OutgoingMessage[];
+  /** On a channel other than web chat: each own message's way out (queued, sent, delivered, failed). */
+  deliveries: Record<string, MessageDelivery>;
 }
 
 export interface WorkspaceState {
@@ -61,7 +63,7 @@ const lastSeq = (c: ChatState | undefined): number => contiguousSeq(c?.messages 
 
 let chatCounter = 0;
 function newChat(conv: StaffConversation, messages: ChatMessage[] = []): ChatState {
-  return { n: ++chatCounter, conv, messages, unread: 0, visitorTyping: false, notes: [], outgoing: [] };
+  return { n: ++chatCounter, conv, messages, unread: 0, visitorTyping: false, notes: [], outgoing: [], deliveries: {} };
 }
 
 export function newClientMsgId(): string {
@@ -179,6 +181,14 @@ export function useWorkspace(socket: AgentSocket) {
         if (!chat || chat.conv.visitorReadSeq >= p.seq) return s;
         return { ...s, chats: { ...s.chats, [p.conversationId]: { ...chat, conv: { ...chat.conv, visitorReadSeq: p.seq } } } };
       });
+    const onDelivery = (d: MessageDelivery) =>
+      setState((s) => {
+        const chat = s.chats[d.conversationId];
+        // Attempts only grow: a late event of an earlier attempt does not undo a later one.
+        const had = chat?.deliveries[d.messageId];
+        if (!chat || (had && had.attempts > d.attempts)) return s;
+        return { ...s, chats: { ...s.chats, [d.conversationId]: { ...chat, deliveries: { ...chat.deliveries, [d.messageId]: d } } } };
+      });
     const onNote = (n: Note) =>
       setState((s) => {
         const chat = s.chats[n.conversationId];
@@ -204,6 +214,7 @@ export function useWorkspace(socket: AgentSocket) {
     socket.on('typing', onTyping);
     socket.on('message:read', onRead);
     socket.on('note:new', onNote);
+    socket.on('message:delivery', onDelivery);
     if (socket.connected) onConnect();
     return () => {
       document.removeEventListener('visibilitychange', onVisible);
@@ -219,6 +230,7 @@ export function useWorkspace(socket: AgentSocket) {
       socket.off('typing', onTyping);
       socket.off('message:read', onRead);
       socket.off('note:new', onNote);
+      socket.off('message:delivery', onDelivery);
     };
   }, [socket]);
 

@@ -1,6 +1,6 @@
 // Admin payloads: staff accounts and each settings key. Defined once, used by the routes and tests.
 import { z } from 'zod';
-import { LANGUAGES, STAFF_ROLES, TOPICS } from '@helpline/shared';
+import { CONVERSATION_CHANNELS, LANGUAGES, STAFF_ROLES, TOPICS } from '@helpline/shared';
 
 const name = z.string().trim().min(1).max(100);
 export const staffCreateSchema = z
@@ -106,6 +106,8 @@ export const settingsSchemas = {
     })
     .partial()
     .strict(),
+  channelWeights: z.partialRecord(z.enum(CONVERSATION_CHANNELS), z.number().int().min(1).max(100)),
+  channelTargets: z.partialRecord(z.enum(CONVERSATION_CHANNELS), z.number().int().min(5).max(7 * 86_400)),
 } as const;
 export type AdminSettingsKey = keyof typeof settingsSchemas;
 export const ADMIN_SETTINGS_KEYS = Object.keys(settingsSchemas) as AdminSettingsKey[];

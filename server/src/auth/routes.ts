@@ -12,7 +12,7 @@ export const ownLanguageSchema = z.object({ language: z.enum(LANGUAGES) }).stric
 export const loginSchema = z.object({ email: z.string().trim().min(3).max(254), password: z.string().min(1).max(1024) });
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  app.post('/api/auth/login', async (req, reply) => {
+  app.post('/api/auth/login', { config: { docs: { tags: ['public'], summary: 'Staff login (sets the session cookie)', body: loginSchema } } }, async (req, reply) => {
     const body = parse(loginSchema, req.body);
     const attempt = await app.rateLimits.loginAttempt(req.ip, body.email);
     let result: Awaited<ReturnType<typeof app.auth.login>>;

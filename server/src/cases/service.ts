@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { chiCategoriesFor, type CaseRecord, type CaseRecordInput, type Channel } from '@helpline/shared';
+import { CASE_CHANNEL_OF, chiCategoriesFor, type CaseRecord, type CaseRecordInput, type Channel } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
@@ -64,7 +64,7 @@ export function createCaseService(db: Db, deps: { conversations: ConversationSer
       const record = await db.transaction(async (tx) => {
         const [row] = await tx
           .insert(caseRecords)
-          .values({ conversationId, staffId, channel: c.channel, ...columns(input) })
+          .values({ conversationId, staffId, channel: CASE_CHANNEL_OF[c.channel], ...columns(input) })
           .onConflictDoUpdate({ target: caseRecords.conversationId, set: { ...columns(input), updatedAt: new Date() } })
           .returning();
         const closed = await deps.conversations.transition(tx, conversationId, ['wrapup'], { state: 'closed', closedAt: new Date() });

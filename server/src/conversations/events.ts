@@ -3,6 +3,7 @@
 // awaited in order, so a child's start returns only after routing has taken it in, as before.
 import type { ChatMessage } from '@helpline/shared';
 import type { WrittenConversation } from './message-writer.js';
+import type { conversations } from './tables.js';
 
 export interface ConversationEventMap {
   /** A new conversation is waiting. */
@@ -11,12 +12,19 @@ export interface ConversationEventMap {
   'visitor-message': [conversation: WrittenConversation, body: string];
   /** A message was stored (metrics). */
   stored: [sender: ChatMessage['sender']];
+  /**
+   * A staff message was stored, or sent again (a resend): the channels' outbox takes it before the
+   * sender's acknowledgement, so an acknowledged message on another channel always has its delivery.
+   */
+  'staff-message': [conversation: WrittenConversation, message: ChatMessage];
+  /** A conversation's state changed and was published (the channels tell their contacts it ended). */
+  published: [conversation: typeof conversations.$inferSelect];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => Promise<void> | void;
 
 export function createConversationEvents() {
-  const listeners: { [K in keyof ConversationEventMap]: Listener<ConversationEventMap[K]>[] } = { enqueued: [], 'visitor-message': [], stored: [] };
+  const listeners: { [K in keyof ConversationEventMap]: Listener<ConversationEventMap[K]>[] } = { enqueued: [], 'visitor-message': [], stored: [], 'staff-message': [], published: [] };
   return {
     on<K extends keyof ConversationEventMap>(event: K, listener: Listener<ConversationEventMap[K]>): void {
       listeners[event].push(listener);

@@ -20,7 +20,7 @@
 // Invariants kept: a caller's promise settles only after the commit; seqs stay gapless per conversation
 // (counter and inserts in one statement, under the row lock); (conversation, clientMsgId) is the
 // identity; state and authorisation are checked under the lock and refused per request with typed errors.
-import type { ConversationState, MessageSender } from '@helpline/shared';
+import type { ConversationChannel, ConversationState, MessageSender } from '@helpline/shared';
 import { HOT_POOL_SIZE, type RawQuery } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { conversations, messages } from './tables.js';
@@ -28,7 +28,7 @@ import type { conversations, messages } from './tables.js';
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
 /** The conversation as locked by the batch: what the caller needs to deliver and check the message. */
-export type WrittenConversation = Pick<ConversationRow, 'id' | 'state' | 'visitorId' | 'assignedStaffId' | 'riskFlaggedAt' | 'lastSeq'>;
+export type WrittenConversation = Pick<ConversationRow, 'id' | 'channel' | 'state' | 'visitorId' | 'assignedStaffId' | 'riskFlaggedAt' | 'lastSeq'>;
 
 export type WriteSender =
   | { type: 'visitor'; visitorId: string }
@@ -72,6 +72,7 @@ interface Row {
   system_event: string | null;
   system_params: string | null;
   created_at: Date | string | null;
+  c_channel: ConversationChannel | null;
   c_state: ConversationState | null;
   c_visitor_id: string | null;
   c_assigned_staff_id: string | null;
@@ -84,7 +85,7 @@ with req as (
   select * from unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[])
     as r(o, c, m, s, st, v, sup, a, b)
 ), locked as materialized (
-  select id, state, visitor_id, assigned_staff_id, risk_flagged_at, last_seq
+  select id, channel, state, visitor_id, assigned_staff_id, risk_flagged_at, last_seq
   from conversations where id = any($2::uuid[]) order by id for update
 ), existing as materialized (
   select m.* from (select distinct c, m from req) r cross join lateral (
@@ -127,7 +128,7 @@ select j.o, j.status,
   coalesce(i.id, e.id) as id, coalesce(i.seq, e.seq) as seq, j.m as client_msg_id,
   coalesce(i.sender, e.sender) as sender, coalesce(i.sender_staff_id, e.sender_staff_id) as sender_staff_id,
   coalesce(i.body, e.body) as body, e.system_event, e.system_params, coalesce(i.created_at, e.created_at) as created_at,
-  l.state as c_state, l.visitor_id as c_visitor_id, l.assigned_staff_id as c_assigned_staff_id,
+  l.channel as c_channel, l.state as c_state, l.visitor_id as c_visitor_id, l.assigned_staff_id as c_assigned_staff_id,
   l.risk_flagged_at as c_risk_flagged_at, coalesce(k.last_seq, l.last_seq) as c_last_seq
 from judged j
 left join ins i on i.conversation_id = j.c and i.client_msg_id = j.m and j.status = 'new'
@@ -154,6 +155,7 @@ function toResult(r: Row, conversationId: string): WriteResult {
     },
     conversation: {
       id: conversationId,
+      channel: r.c_channel!,
       state: r.c_state!,
       visitorId: r.c_visitor_id,
       assignedStaffId: r.c_assigned_staff_id,

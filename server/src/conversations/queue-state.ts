@@ -105,12 +105,17 @@ export function createQueueState(db: Db) {
       await db.update(conversations).set({ visitorDisconnectedAt: null }).where(eq(conversations.id, conversationId));
     },
 
-    /** Visitors of waiting conversations not marked disconnected (the sweep looks for their sockets). */
+    /**
+     * Visitors of waiting web chats not marked disconnected (the sweep looks for their sockets). Only
+     * web chat has a live connection: a contact of another channel waits with none.
+     */
     async waitingVisitors(limit: number): Promise<string[]> {
       const rows = await db
         .select({ visitorId: conversations.visitorId })
         .from(conversations)
-        .where(and(inArray(conversations.state, [...QUEUED]), sql`${conversations.visitorDisconnectedAt} is null`, isNotNull(conversations.visitorId)))
+        .where(
+          and(inArray(conversations.state, [...QUEUED]), sql`${conversations.visitorDisconnectedAt} is null`, isNotNull(conversations.visitorId), eq(conversations.channel, 'chat')),
+        )
         .limit(limit);
       return rows.flatMap((r) => (r.visitorId ? [r.visitorId] : []));
     },
@@ -160,6 +165,11 @@ export function createQueueState(db: Db) {
               order by ended_at desc limit 50) t`,
       );
       return h?.avg ?? null;
+    },
+
+    /** Conversations waiting or being offered, by the routing skills and channel (for /metrics). */
+    async depthBySkill(): Promise<{ language: string | null; topic: string | null; channel: string; n: number }[]> {
+      return execRows(db, sql`select language, topic, channel, count(*)::int as n from conversations where state in ('waiting','offered') group by language, topic, channel`);
     },
   };
 }

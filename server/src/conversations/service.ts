@@ -5,6 +5,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type {
   AgeGroup,
   ChatMessage,
+  ConversationChannel,
   Language,
   StaffConversation,
   SystemEvent,
@@ -104,6 +105,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
   async function staffView(c: ConversationRow): Promise<StaffConversation> {
     return {
       id: c.id,
+      channel: c.channel,
       state: c.state,
       priority: c.priority,
       language: c.language,
@@ -125,6 +127,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
 
   /** Tell everyone concerned that a conversation changed (the child, its counsellor, watchers). */
   async function publish(c: ConversationRow, extraStaffIds: string[] = []): Promise<void> {
+    await events.emit('published', c);
     if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('conversation:updated', await visitorView(c));
     const view = await staffView(c);
     const targets = new Set([...extraStaffIds, ...(c.assignedStaffId ? [c.assignedStaffId] : [])]);
@@ -172,6 +175,20 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       return v && !v.endedAt ? v.id : null;
     },
 
+    /**
+     * The contact of a channel other than web chat, by its inbox and the keyed hash of the channel's
+     * own user id (channels/crypto.ts); created on first contact. Unique per inbox, so two first
+     * messages at once make one contact.
+     */
+    async contactFor(channel: ConversationChannel, inboxId: string, externalHash: string): Promise<string> {
+      const [row] = await db
+        .insert(visitors)
+        .values({ channel, inboxId, externalHash })
+        .onConflictDoUpdate({ target: [visitors.inboxId, visitors.externalHash], set: { externalHash: sql`excluded.external_hash` } })
+        .returning({ id: visitors.id });
+      return row!.id;
+    },
+
     /** Whether a visitor still exists and has not quit (quick exit, erasure). */
     async visitorIsLive(visitorId: string): Promise<boolean> {
       const [v] = await db.select({ endedAt: visitors.endedAt }).from(visitors).where(eq(visitors.id, visitorId));
@@ -212,7 +229,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     },
 
     /** Start (or return the already open) conversation of a visitor; creates the visitor on first use. */
-    async start(visitorId: string | null, input: { language?: Language; ageGroup?: AgeGroup; topic?: Topic }) {
+    async start(visitorId: string | null, input: { language?: Language; ageGroup?: AgeGroup; topic?: Topic; channel?: ConversationChannel }) {
       let token: string | null = null;
       let vid = visitorId;
       let conversationId: string;
@@ -222,7 +239,10 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       if (vid) {
         const open = await service.currentForVisitor(vid);
         if (open) return { token, visitorId: vid, conversation: open, created: false };
-        const [c] = await db.insert(conversations).values({ visitorId: vid, state: 'waiting', language, ageGroup, topic }).returning({ id: conversations.id });
+        const [c] = await db
+          .insert(conversations)
+          .values({ visitorId: vid, state: 'waiting', language, ageGroup, topic, channel: input.channel ?? 'chat' })
+          .returning({ id: conversations.id });
         conversationId = c!.id;
       } else {
         // A new visitor and their conversation in one statement: routing starts one round trip sooner.
@@ -271,6 +291,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       const row = res.message;
       const msg = toChatMessage(row, !row.senderStaffId ? null : res.existing ? await staffName(row.senderStaffId) : sender.type === 'staff' ? sender.name : null);
       if (!res.existing) await events.emit('stored', msg.sender);
+      if (sender.type === 'staff') await events.emit('staff-message', res.conversation, msg);
       // A resend is delivered again: its first send may have committed without anyone hearing of it
       // (the answer lost with a Postgres connection, or the instance gone right after the commit), and
       // then the other side never got it. Both clients keep messages by id: a second delivery of one
@@ -313,6 +334,18 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       });
       await fanOutMessage({ id: conversationId, visitorId: r.visitor_id, assignedStaffId: r.assigned_staff_id }, msg);
       return msg;
+    },
+
+    /** One message by id (the channels' outbox reads what it delivers). */
+    async message(id: string): Promise<ChatMessage | null> {
+      const [m] = await db.select().from(messages).where(eq(messages.id, id));
+      return m ? toChatMessage(m, m.senderStaffId ? await staffName(m.senderStaffId) : null) : null;
+    },
+
+    /** A contact's channel and inbox (null inbox: the widget's visitor). */
+    async contactOf(visitorId: string): Promise<{ channel: ConversationChannel; inboxId: string | null } | null> {
+      const [v] = await db.select({ channel: visitors.channel, inboxId: visitors.inboxId }).from(visitors).where(eq(visitors.id, visitorId));
+      return v ?? null;
     },
 
     async history(conversationId: string, afterSeq: number, limit = 500): Promise<ChatMessage[]> {

@@ -1,15 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { AgeGroup, Channel, ConversationState, Language, MessageSender, Priority, SystemEvent, Topic } from '@helpline/shared';
+import type { AgeGroup, ConversationChannel, ConversationState, Language, MessageSender, Priority, SystemEvent, Topic } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
 
-/** An anonymous visitor: nothing but the hash of an unguessable token. */
-export const visitors = pgTable('visitors', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  tokenHash: text('token_hash').notNull().unique(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  endedAt: timestamp('ended_at', { withTimezone: true }),
-});
+/**
+ * A contact. The widget's anonymous visitor is nothing but the hash of an unguessable token; a contact
+ * of another channel (docs/channels.md) is its inbox and a keyed hash of the channel's own user id
+ * (no name, number or picture), unique per inbox.
+ */
+export const visitors = pgTable(
+  'visitors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').unique(),
+    channel: text('channel').$type<ConversationChannel>().notNull().default('chat'),
+    /** The inbox (channels feature) the contact writes to; null for the widget's visitors. */
+    inboxId: uuid('inbox_id'),
+    externalHash: text('external_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('visitors_inbox_external_uq').on(t.inboxId, t.externalHash)],
+);
 
 export const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2 };
 
@@ -18,7 +30,7 @@ export const conversations = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     visitorId: uuid('visitor_id').references(() => visitors.id),
-    channel: text('channel').$type<Channel>().notNull().default('chat'),
+    channel: text('channel').$type<ConversationChannel>().notNull().default('chat'),
     state: text('state').$type<ConversationState>().notNull(),
     priority: text('priority').$type<Priority>().notNull().default('normal'),
     /** 0 urgent, 1 high, 2 normal: the queue orders by (priority_rank, enqueued_at). */

@@ -10,3 +10,4 @@ export * from '../hotline/tables.js';
 export * from '../widget/tables.js';
 export * from '../canned/tables.js';
 export * from '../referrals/tables.js';
+export * from '../channels/tables.js';

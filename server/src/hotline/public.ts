@@ -50,12 +50,12 @@ export async function hotlinePublicRoutes(app: FastifyInstance): Promise<void> {
   app.get('/report/assets/report.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(script));
   app.get('/report/assets/report.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
 
-  app.get('/api/hotline/challenge', async (req): Promise<HotlineChallenge> => {
+  app.get('/api/hotline/challenge', { config: { docs: { tags: ['public'], summary: 'A proof-of-work challenge for the report form' } } }, async (req): Promise<HotlineChallenge> => {
     await app.rateLimits.hit(limits.challenge, req.ip);
     return pow.issue();
   });
 
-  app.post('/api/hotline/reports', { onRequest: jsonOnly, bodyLimit: 64 * 1024 }, async (req): Promise<HotlineReportCreated> => {
+  app.post('/api/hotline/reports', { onRequest: jsonOnly, bodyLimit: 64 * 1024, config: { docs: { tags: ['public'], summary: 'Report illegal content (URLs only, never files)', body: reportInputSchema } } }, async (req): Promise<HotlineReportCreated> => {
     await app.rateLimits.hit(limits.report, req.ip);
     refuseFiles(req.body);
     const input = parse(reportInputSchema, req.body);
@@ -69,7 +69,7 @@ export async function hotlinePublicRoutes(app: FastifyInstance): Promise<void> {
     return { reference: created.reference, pickupCode: created.pickupCode };
   });
 
-  app.post('/api/hotline/status', { onRequest: jsonOnly, bodyLimit: 4 * 1024 }, async (req): Promise<HotlineStatusView> => {
+  app.post('/api/hotline/status', { onRequest: jsonOnly, bodyLimit: 4 * 1024, config: { docs: { tags: ['public'], summary: 'What became of a report, by its reference and pick-up code', body: statusQuerySchema } } }, async (req): Promise<HotlineStatusView> => {
     await app.rateLimits.hit(limits.status, req.ip);
     const { reference, pickupCode } = parse(statusQuerySchema, req.body);
     return app.hotline.publicStatus(reference, pickupCode);

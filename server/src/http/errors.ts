@@ -12,6 +12,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
   origin_not_allowed: 403,
+  bad_signature: 401,
+  stale_timestamp: 401,
+  inbox_disabled: 403,
   internal: 500,
 };
 

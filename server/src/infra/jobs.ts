@@ -12,6 +12,8 @@ export const QUEUES = {
   routing: { concurrency: 4 },
   /** Timers: offer timeouts, grace periods, wrap-up ends, housekeeping. */
   timers: { concurrency: 8 },
+  /** The channels' outbox: deliveries to outside systems, slow and retried (channels/outbox.ts). */
+  channels: { concurrency: 8 },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 
@@ -54,6 +56,13 @@ export class Jobs {
     } catch {
       // A job that is running or locked cannot be removed: its handler checks state and does nothing.
     }
+  }
+
+  /** The state of a job by its id, or null when there is none (completed and removed, or never added). */
+  async state(queue: QueueName, jobId: string): Promise<{ state: string; failedReason?: string } | null> {
+    const job = await this.queues.get(queue)!.getJob(jobId);
+    if (!job) return null;
+    return { state: await job.getState(), ...(job.failedReason ? { failedReason: job.failedReason } : {}) };
   }
 
   start(): void {

@@ -45,9 +45,11 @@ export type CodePurpose = 'return-code' | 'hotline-pickup';
 
 const PREFIX = 'hmac:';
 
+/** A key of its own for each purpose, so that no key derived from the secret is used for two things. */
+export const deriveKey = (secret: string, purpose: string): Buffer => createHmac('sha256', secret).update(purpose).digest();
+
 export function createCodeHasher(secret: string): CodeHasher {
-  // A key of its own for codes, so that the secret may serve other purposes later without reuse.
-  const key = createHmac('sha256', secret).update('helpline code hashes').digest();
+  const key = deriveKey(secret, 'helpline code hashes');
   return {
     keyed: (purpose, code) => PREFIX + createHmac('sha256', key).update(`${purpose}:${code}`).digest('hex'),
     isKeyed: (stored) => stored.startsWith(PREFIX),

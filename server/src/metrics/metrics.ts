@@ -12,6 +12,7 @@ import { PRIORITIES } from '@helpline/shared';
 import { execRows } from '../db/client.js';
 import { queueGauges } from '../conversations/stats.js';
 import { agentStatusCounts } from '../routing/stats.js';
+import { offerWaitQuantiles } from '../routing/board-queries.js';
 
 export interface Metrics {
   registry: Registry;
@@ -119,10 +120,7 @@ export function createMetrics(app: FastifyInstance): Metrics {
     labelNames: ['language', 'topic', 'channel'],
     registers: [registry],
     async collect() {
-      const rows = await execRows<{ language: string | null; topic: string | null; channel: string; n: number }>(
-        app.db,
-        sql`select language, topic, channel, count(*)::int as n from conversations where state in ('waiting','offered') group by language, topic, channel`,
-      );
+      const rows = await app.conversations.queue.depthBySkill();
       // Series that emptied read 0 rather than disappearing.
       this.reset();
       for (const r of rows) this.set({ language: r.language ?? 'any', topic: r.topic ?? 'any', channel: r.channel }, r.n);
@@ -134,12 +132,7 @@ export function createMetrics(app: FastifyInstance): Metrics {
     labelNames: ['quantile'],
     registers: [registry],
     async collect() {
-      const [r] = await execRows<{ p50: number | null; p95: number | null }>(
-        app.db,
-        sql`select percentile_cont(0.5) within group (order by w)::float8 as p50, percentile_cont(0.95) within group (order by w)::float8 as p95
-            from (select extract(epoch from (a.offered_at - c.enqueued_at)) as w from assignments a join conversations c on c.id = a.conversation_id
-                  where a.offered_at > now() - interval '5 minutes' and c.enqueued_at is not null) x`,
-      );
+      const r = await offerWaitQuantiles(app.db);
       this.set({ quantile: '0.5' }, r?.p50 ?? 0);
       this.set({ quantile: '0.95' }, r?.p95 ?? 0);
     },

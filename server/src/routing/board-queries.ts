@@ -288,3 +288,14 @@ export async function liveOfferFor(db: DbOrTx, conversationId: string, staffId: 
   );
   return rows[0]?.id ?? null;
 }
+
+/** Enqueue → latest offer of the conversations offered in the last 5 minutes: p50 and p95 in seconds (for /metrics). */
+export async function offerWaitQuantiles(db: DbOrTx): Promise<{ p50: number | null; p95: number | null }> {
+  const [r] = await execRows<{ p50: number | null; p95: number | null }>(
+    db,
+    sql`select percentile_cont(0.5) within group (order by w)::float8 as p50, percentile_cont(0.95) within group (order by w)::float8 as p95
+        from (select extract(epoch from (a.offered_at - c.enqueued_at)) as w from assignments a join conversations c on c.id = a.conversation_id
+              where a.offered_at > now() - interval '5 minutes' and c.enqueued_at is not null) x`,
+  );
+  return r ?? { p50: null, p95: null };
+}

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { settings } from './tables.js';
 import type { CentreProfileId, HotlineRouting } from '@helpline/shared';
+import type { ConversationChannel } from '@helpline/shared';
 import { DEFAULT_RISK_WORDS, type RiskWordLists } from '../routing/risk.js';
 
 export interface WidgetSettings {
@@ -58,6 +59,14 @@ export interface ProfileSetting {
   id: CentreProfileId | null;
   appliedAt: string | null;
 }
+/**
+ * Each channel's weight on a counsellor's capacity, in hundredths of a slot (a live chat or a call 100,
+ * a messaging app 50, an e-mail thread 25). Read by routing's capacity check once it counts load in
+ * hundredths (docs/channels.md, next steps); today every conversation weighs one slot.
+ */
+export type ChannelWeights = Record<ConversationChannel, number>;
+/** Each channel's service-level target: seconds to a first answer (phone in seconds, e-mail in hours). */
+export type ChannelTargets = Record<ConversationChannel, number>;
 
 export interface SettingsShape {
   widget: WidgetSettings;
@@ -68,6 +77,8 @@ export interface SettingsShape {
   surge: SurgeSettings;
   profile: ProfileSetting;
   hotlineRouting: HotlineRouting;
+  channelWeights: ChannelWeights;
+  channelTargets: ChannelTargets;
 }
 
 export const DEFAULT_SETTINGS: SettingsShape = {
@@ -95,6 +106,8 @@ export const DEFAULT_SETTINGS: SettingsShape = {
   profile: { id: null, appliedAt: null },
   // Bulgaria's, like the other defaults above, until a profile is applied.
   hotlineRouting: { countryCode: 'BG', policeUnit: 'Cybercrime Directorate (GDBOP), Ministry of Interior', nationalMemberCode: 'bg-safenet' },
+  channelWeights: { chat: 100, phone: 100, email: 25, messenger: 50, instagram: 50, viber: 50, telegram: 50, whatsapp: 50, api: 50 },
+  channelTargets: { chat: 60, phone: 20, email: 86_400, messenger: 3_600, instagram: 3_600, viber: 3_600, telegram: 3_600, whatsapp: 3_600, api: 3_600 },
 };
 
 const CACHE_MS = 2_000;

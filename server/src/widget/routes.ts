@@ -30,7 +30,7 @@ export async function widgetRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  app.get('/api/widget/config', async (req, reply) => {
+  app.get('/api/widget/config', { config: { docs: { tags: ['public'], summary: 'The widget\'s public configuration' } } }, async (req, reply) => {
     // Same-origin GETs carry no Origin; a cross-origin one must be an allowed site.
     if (req.headers.origin) await checkOrigin(req);
     const w = await app.settings.get('widget');
@@ -50,7 +50,7 @@ export async function widgetRoutes(app: FastifyInstance): Promise<void> {
     return res;
   });
 
-  app.post('/api/widget/offline-messages', async (req, reply) => {
+  app.post('/api/widget/offline-messages', { config: { docs: { tags: ['public'], summary: 'Leave a message when nobody can chat', body: offlineMessageSchema } } }, async (req, reply) => {
     await checkOrigin(req);
     await app.rateLimits.hit(CREATE_LIMIT, req.ip);
     const input = parse(offlineMessageSchema, req.body);
@@ -59,7 +59,7 @@ export async function widgetRoutes(app: FastifyInstance): Promise<void> {
     return created;
   });
 
-  app.post('/api/widget/offline-messages/status', async (req, reply) => {
+  app.post('/api/widget/offline-messages/status', { config: { docs: { tags: ['public'], summary: 'Read the answer to a left message', body: offlineStatusSchema } } }, async (req, reply) => {
     await checkOrigin(req);
     await app.rateLimits.hit(STATUS_LIMIT, req.ip);
     const input = parse(offlineStatusSchema, req.body);

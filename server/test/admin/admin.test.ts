@@ -89,9 +89,13 @@ describe('staff accounts', () => {
 });
 
 describe('settings', () => {
-  it('saves hours, holidays, widget, risk words, service level and retention', async () => {
+  it('saves hours, holidays, widget, risk words, service level, retention and channel weights', async () => {
     const all = await api(env.url, admin, 'GET', '/api/admin/settings');
-    expect(Object.keys(all.body).sort()).toEqual(['hotlineRouting', 'hours', 'retention', 'riskWords', 'serviceLevel', 'surge', 'widget']);
+    expect(Object.keys(all.body).sort()).toEqual(['channelTargets', 'channelWeights', 'hotlineRouting', 'hours', 'retention', 'riskWords', 'serviceLevel', 'surge', 'widget']);
+    expect(all.body.channelWeights).toMatchObject({ chat: 100, email: 25, phone: 100 });
+    expect((await api(env.url, admin, 'PUT', '/api/admin/settings/channelWeights', { email: 30 })).body).toMatchObject({ email: 30, chat: 100 });
+    expect((await api(env.url, admin, 'PUT', '/api/admin/settings/channelWeights', { email: 0 })).status).toBe(400);
+    expect((await api(env.url, admin, 'PUT', '/api/admin/settings/channelTargets', { fax: 60 })).status).toBe(400);
 
     const hours = await api(env.url, admin, 'PUT', '/api/admin/settings/hours', { enforced: true, weekly: { '1': [['08:00', '20:00']] }, holidays: ['2026-12-25'] });
     expect(hours.body).toMatchObject({ enforced: true, holidays: ['2026-12-25'], timeZone: 'Europe/Sofia' });
@@ -112,7 +116,7 @@ describe('settings', () => {
     expect((await api(env.url, admin, 'PUT', '/api/admin/settings/nope', {})).status).toBe(400);
 
     const audit = (await api(env.url, admin, 'GET', '/api/admin/audit?action=settings.update')).body.events;
-    expect(audit.map((a: any) => a.targetId).sort()).toEqual(['hours', 'retention', 'riskWords', 'serviceLevel', 'widget']);
+    expect(audit.map((a: any) => a.targetId).sort()).toEqual(['channelWeights', 'hours', 'retention', 'riskWords', 'serviceLevel', 'widget']);
     expect(JSON.stringify(audit)).not.toContain('hurt myself');
   });
 });

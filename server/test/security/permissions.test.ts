@@ -64,6 +64,12 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/offline-messages': ['counsellor', 'supervisor'], 'GET /api/offline-messages/counts': ['counsellor', 'supervisor'],
   'GET /api/offline-messages/:id': ['counsellor', 'supervisor'], 'POST /api/offline-messages/:id/claim': ['counsellor', 'supervisor'],
   'POST /api/offline-messages/:id/release': ['counsellor', 'supervisor'], 'POST /api/offline-messages/:id/answer': ['counsellor', 'supervisor'],
+  // channels: the API inbox (signed by the integrator, not a session) and the admin's inboxes
+  'POST /api/channels/api/:inbox/messages': PUBLIC,
+  'GET /api/admin/inboxes': ['admin'], 'POST /api/admin/inboxes': ['admin'], 'PATCH /api/admin/inboxes/:id': ['admin'],
+  'GET /api/admin/inboxes/:id/failed-deliveries': ['admin'], 'POST /api/admin/deliveries/:id/replay': ['admin'],
+  // the OpenAPI document of the public and integration routes
+  'GET /api/docs': PUBLIC, 'GET /api/docs/openapi.json': PUBLIC,
   // privacy
   'POST /api/privacy/erase': ['supervisor', 'admin'], 'POST /api/retention/purge': ['admin'], 'GET /api/audit': ['supervisor', 'admin'],
 };

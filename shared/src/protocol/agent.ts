@@ -1,5 +1,5 @@
 // The /agent namespace (staff with a cookie session): its complete event maps, for every feature.
-import type { AgentStatus, Language, Priority, Topic } from '../domain.js';
+import type { AgentStatus, DeliveryState, Language, Priority, Topic } from '../domain.js';
 import type { AckFn, AgentState, ChatMessage, Offer, StaffConversation, StaffProfile } from './common.js';
 import type { ConversationRef, OfflineMessageChanged, ReadPayload, SendMessagePayload, TypingPayload } from './widget.js';
 import type { AddNotePayload, Note } from './console.js';
@@ -88,6 +88,15 @@ export interface AgentClientToServerEvents {
   'supervise:overflow': (p: OverflowPayload, ack: AckFn<{ count: number }>) => void;
 }
 
+export interface MessageDelivery {
+  messageId: string;
+  conversationId: string;
+  state: DeliveryState;
+  attempts: number;
+  /** The last attempt's error (failed, or queued again after one). */
+  error: string | null;
+}
+
 export interface AgentServerToClientEvents {
   'agent:state': (s: AgentState) => void;
   'offer:new': (o: Offer) => void;
@@ -97,6 +106,8 @@ export interface AgentServerToClientEvents {
   'conversation:updated': (c: StaffConversation) => void;
   'conversation:removed': (p: { conversationId: string; reason: 'transferred' | 'released' | 'closed' }) => void;
   'message:new': (m: ChatMessage) => void;
+  /** A staff message's delivery on a channel other than web chat changed state (queued, sent, delivered, failed). */
+  'message:delivery': (d: MessageDelivery) => void;
   typing: (p: { conversationId: string; typing: boolean }) => void;
   'message:read': (p: ReadPayload) => void;
   /** Supervisors: something needs attention. */

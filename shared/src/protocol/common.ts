@@ -1,5 +1,5 @@
 // Errors, acknowledgements, the typed-event helpers and the shapes every namespace shares.
-import type { AgeGroup, AgentStatus, ConversationState, Language, Priority, StaffRole, Topic } from '../domain.js';
+import type { AgeGroup, AgentStatus, ConversationChannel, ConversationState, Language, Priority, StaffRole, Topic } from '../domain.js';
 
 export const NAMESPACES = { widget: '/widget', agent: '/agent' } as const;
 
@@ -15,6 +15,9 @@ export const ERROR_CODES = [
   'rate_limited',
   'unavailable', // a dependency (Postgres, Redis) is down: retry later, nothing was stored
   'origin_not_allowed',
+  'bad_signature', // a signed request (API inbox) whose signature does not match its inbox's secret
+  'stale_timestamp', // a signed request whose timestamp is missing or more than 5 minutes off (a replay)
+  'inbox_disabled', // the channel inbox exists but an admin turned it off
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -89,6 +92,8 @@ export interface VisitorConversation {
 /** What staff see of a conversation. */
 export interface StaffConversation {
   id: string;
+  /** The channel it came by: `chat` is the web widget (docs/channels.md). */
+  channel: ConversationChannel;
   state: ConversationState;
   priority: Priority;
   language: Language | null;

@@ -1,6 +1,6 @@
 // Staff HTTP (JSON): login, case records, notes, canned responses, referrals, return codes,
 // the staff directory and admin accounts.
-import type { AgeGroup, AgentStatus, Channel, ChiCategory, ContactType, Gender, InsafeCategory, Language, Outcome, Platform, RiskLevel, StaffRole } from '../domain.js';
+import type { AgeGroup, AgentStatus, Channel, ConversationChannel, ChiCategory, ContactType, Gender, InsafeCategory, Language, Outcome, Platform, RiskLevel, StaffRole } from '../domain.js';
 import type { StaffConversation, StaffProfile } from './common.js';
 
 export interface LoginRequest {
@@ -147,4 +147,30 @@ export interface StaffDirectoryEntry {
 /** Admin: staff accounts. */
 export interface StaffAccount extends StaffProfile {
   disabled: boolean;
+}
+
+/** GET /api/admin/inboxes — a channel inbox as the admin sees it (never its secret). */
+export interface InboxView {
+  id: string;
+  channel: ConversationChannel;
+  name: string;
+  enabled: boolean;
+  /** API inbox: where staff replies and conversation events are POSTed, signed. */
+  webhookUrl: string | null;
+  createdAt: string;
+}
+/** POST /api/admin/inboxes — the secret is shown in this answer only. */
+export interface InboxCreated {
+  inbox: InboxView;
+  secret: string;
+}
+/** GET /api/admin/inboxes/:id/failed-deliveries — replayable with POST /api/admin/deliveries/:id/replay. */
+export interface FailedDelivery {
+  id: string;
+  kind: 'message.created' | 'conversation.ended';
+  conversationId: string;
+  messageId: string | null;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
 }

@@ -1,0 +1,72 @@
+// The channel seam (docs/channels.md): inboxes, inbound receipt, the outbox, and each channel's adapter.
+// Subscribes to the conversation service's events; the conversation service knows nothing of channels.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.js';
+import type { Config } from '../config.js';
+import type { Clock } from '../infra/clock.js';
+import type { Jobs } from '../infra/jobs.js';
+import type { Realtime } from '../realtime/server.js';
+import type { ConversationService } from '../conversations/service.js';
+import { loggableError } from '../http/errors.js';
+import { createApiAdapter } from './api-adapter.js';
+import type { ChannelKeys } from './crypto.js';
+import { createInbound } from './inbound.js';
+import { createInboxes } from './inboxes.js';
+import { createOutbox } from './outbox.js';
+
+export interface ChannelDeps {
+  db: Db;
+  config: Config;
+  keys: ChannelKeys;
+  jobs: Jobs;
+  realtime: Realtime;
+  conversations: ConversationService;
+  clock: Clock;
+  log: FastifyBaseLogger;
+}
+
+export function createChannelService(d: ChannelDeps) {
+  const inboxes = createInboxes(d.db, d.keys);
+  const inbound = createInbound(d.db, { conversations: d.conversations, keys: d.keys, clock: d.clock });
+  const outbox = createOutbox({
+    db: d.db,
+    config: d.config,
+    jobs: d.jobs,
+    realtime: d.realtime,
+    conversations: d.conversations,
+    inboxes,
+    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }) },
+    clock: d.clock,
+    log: d.log,
+  });
+  d.conversations.events.on('staff-message', outbox.onStaffMessage);
+  // A failure to queue the "ended" event must not fail the end of the conversation itself.
+  d.conversations.events.on('published', (c) => outbox.onPublished(c).catch((err: unknown) => d.log.warn({ err: loggableError(err), conversationId: c.id }, 'could not queue conversation.ended')));
+
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  return {
+    inboxes,
+    inbound,
+    outbox,
+    startSweep(): void {
+      if (timer || d.config.SWEEP_INTERVAL_MS === 0) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        outbox
+          .sweep()
+          .catch((err: unknown) => d.log.warn({ err: loggableError(err) }, 'outbox sweep failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, d.config.SWEEP_INTERVAL_MS);
+      timer.unref();
+    },
+    stopSweep(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+export type ChannelService = ReturnType<typeof createChannelService>;
