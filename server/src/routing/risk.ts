@@ -8,8 +8,8 @@ export type RiskWordLists = Record<string, string[]>;
 export const DEFAULT_RISK_WORDS: RiskWordLists = {
   en: ['suicid', 'kill myself', 'end my life', 'want to die', 'self-harm', 'self harm', 'cut myself', 'cutting myself', 'hurt myself', 'overdose', 'sextortion', 'blackmail', 'nude photos', 'send nudes'],
   bg: ['самоубийств', 'да се самоубия', 'ще се самоубия', 'искам да умра', 'да сложа край', 'режа се', 'самонараняв', 'нараня себе си', 'изнудв', 'голи снимки', 'сексуално изнудване'],
-  'sr-Cyrl': ['самоубиств', 'убићу се', 'убити се', 'желим да умрем', 'сечем се', 'самоповређив', 'повредим себе', 'уцењ', 'уцена', 'голе слике', 'сексуална уцена'],
-  'sr-Latn': ['samoubistv', 'ubicu se', 'ubiti se', 'zelim da umrem', 'secem se', 'samopovredjiv', 'samopovređiv', 'povredim sebe', 'ucenj', 'ucena', 'gole slike', 'seksualna ucena'],
+  'sr-Cyrl': ['самоубиств', 'убићу се', 'убити се', 'желим да умрем', 'сечем се', 'самоповређив', 'повредим себе', 'уцењ', 'уцена', 'голе слике', 'сексуална уцена', 'не желим да живим', 'повређујем се'],
+  'sr-Latn': ['samoubistv', 'ubicu se', 'ubiti se', 'zelim da umrem', 'secem se', 'samopovredjiv', 'samopovređiv', 'povredim sebe', 'ucenj', 'ucena', 'gole slike', 'seksualna ucena', 'ne zelim da zivim', 'povredjujem se', 'povređujem se'],
 };
 
 export function normalise(text: string): string {
