@@ -58,10 +58,17 @@ export function AuditLog() {
           {rows.map((r) => (
             <tr key={r.id}>
               <td>{formatDateTime(r.at)}</td>
-              <td>{r.actorType === 'staff' ? (r.actorId ?? '').slice(0, 8) : r.actorType}</td>
-              <td>{r.action}</td>
+              {/* Machine identifiers, as stored and as the filter takes them: shown as code, not translated. */}
               <td>
-                {r.targetType} {r.targetId ? r.targetId.slice(0, 36) : ''}
+                <code>{r.actorType === 'staff' ? (r.actorId ?? '').slice(0, 8) : r.actorType}</code>
+              </td>
+              <td>
+                <code>{r.action}</code>
+              </td>
+              <td>
+                <code>
+                  {r.targetType} {r.targetId ? r.targetId.slice(0, 36) : ''}
+                </code>
               </td>
             </tr>
           ))}

@@ -1,5 +1,5 @@
 // Languages of the widget: one dictionary module per language, a picker from the host page's hints.
-import { LANGUAGES, type Language } from '@helpline/shared';
+import { LANGUAGES, matchLanguageTag, type Language } from '@helpline/shared';
 import { bg } from './bg.js';
 import { en, type Dict } from './en.js';
 import { srCyrl } from './sr-Cyrl.js';
@@ -14,18 +14,7 @@ export const DICTS: Record<Language, Dict> = { bg, 'sr-Cyrl': srCyrl, 'sr-Latn':
 export const LANGUAGE_NAMES: Record<Language, string> = { bg: 'Български', 'sr-Cyrl': 'Српски (ћирилица)', 'sr-Latn': 'Srpski (latinica)', en: 'English' };
 
 /** A BCP 47 tag (from <html lang>, data-lang or the browser) as one of ours, or null. */
-export function matchLanguage(tag: string | null | undefined): Language | null {
-  if (!tag) return null;
-  const t = tag.trim().toLowerCase().replace(/_/g, '-');
-  if (!t) return null;
-  const exact = LANGUAGES.find((l) => l.toLowerCase() === t);
-  if (exact) return exact;
-  const [primary, ...rest] = t.split('-');
-  if (primary === 'bg') return 'bg';
-  if (primary === 'en') return 'en';
-  if (primary === 'sr' || primary === 'sh') return rest.includes('latn') || primary === 'sh' ? 'sr-Latn' : 'sr-Cyrl';
-  return null;
-}
+export const matchLanguage = matchLanguageTag;
 
 /** The first hint we support and the centre offers; else the centre's default. */
 export function pickLanguage(hints: readonly (string | null | undefined)[], offered: readonly Language[], fallback: Language): Language {
