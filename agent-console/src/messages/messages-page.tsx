@@ -1,6 +1,6 @@
 // The inbox of left messages ('/messages') and one message ('/messages/<id>'). The list never holds
 // what a child wrote; opening a message reads it (audited on the server).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OfflineMessageChanged, OfflineMessageList, OfflineMessageState, StaffOfflineMessageSummary } from '@helpline/shared';
 import { api } from '../api.js';
 import { t, useLanguage, formatDateTime } from '../i18n/index.js';
@@ -60,17 +60,24 @@ function Inbox() {
   const [error, setError] = useState(false);
   const now = useNow(true, 30_000);
 
+  // Only the latest request's answer is shown: a reload for an event can answer after the list of a
+  // filter chosen since, and must not replace it (seen in CI: the "picked up" list showed the old one).
+  const latest = useRef(0);
   const load = () => {
     lastFilter = filter;
     lastAll = all;
     const q = new URLSearchParams({ state: filter, ...(all ? { languages: 'all' } : {}) });
+    const mine = ++latest.current;
     api
       .get<OfflineMessageList>(`/api/offline-messages?${q.toString()}`)
       .then((r) => {
+        if (mine !== latest.current) return;
         setError(false);
         setRows(r.messages);
       })
-      .catch(() => setError(true));
+      .catch(() => {
+        if (mine === latest.current) setError(true);
+      });
   };
   useEffect(load, [filter, all]);
   useEffect(() => {
