@@ -114,12 +114,16 @@ const CACHE_MS = 2_000;
 
 export function createSettingsService(db: Db) {
   const cache = new Map<string, { at: number; value: unknown }>();
+  // Bumped by every write: a read that began before a write must not cache what it read, or this
+  // instance would serve the old value for CACHE_MS after its own change.
+  const generation = new Map<string, number>();
   async function get<K extends keyof SettingsShape>(key: K): Promise<SettingsShape[K]> {
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as SettingsShape[K];
+    const gen = generation.get(key) ?? 0;
     const [row] = await db.select().from(settings).where(eq(settings.key, key));
     const value = { ...DEFAULT_SETTINGS[key], ...((row?.value as object) ?? {}) } as SettingsShape[K];
-    cache.set(key, { at: Date.now(), value });
+    if ((generation.get(key) ?? 0) === gen) cache.set(key, { at: Date.now(), value });
     return value;
   }
   return {
@@ -130,6 +134,7 @@ export function createSettingsService(db: Db) {
         .insert(settings)
         .values({ key, value: merged })
         .onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedAt: new Date() } });
+      generation.set(key, (generation.get(key) ?? 0) + 1);
       cache.delete(key);
       return merged;
     },

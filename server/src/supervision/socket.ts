@@ -34,7 +34,7 @@ export function registerSupervisionSocket(app: FastifyInstance): void {
     const on = agentEvents(socket, log);
     // The relations (a live conversation to watch, join or take over) are checked by the supervision
     // service under its own compare-and-set.
-    on('board:snapshot', { schema: emptySchema, roles: BOARD_ROLES, relation: none, run: () => sup.board.snapshot() });
+    on('board:snapshot', { schema: emptySchema, roles: BOARD_ROLES, relation: none, run: () => sup.board.snapshot(Date.now()) });
     // Transcripts are for supervisors only: admins see the board's figures, not what children wrote.
     on('supervise:watch', { schema: conversationRefSchema, roles: SUPERVISOR_ROLES, relation: none, run: (p) => sup.watch(staff, socket, p.conversationId) });
     on('supervise:unwatch', {
