@@ -13,7 +13,5 @@ export const MAX_RATE = 64_000;
 export const PROFILE = process.env.BENCH_PROFILE_DIR;
 /** BENCH_TRACE=1: after each step, its worst 100 ms windows of sending (where the tail comes from). */
 export const TRACE = Boolean(process.env.BENCH_TRACE);
-export const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'ours,stock').split(',').map((a) => a.trim()).filter(Boolean);
 export const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
-for (const a of ADAPTERS) if (a !== 'ours' && a !== 'stock') throw new Error(`BENCH_ADAPTERS: unknown adapter ${a} (ours, stock)`);
 if (INSTANCES !== 1 && INSTANCES !== 2) throw new Error('BENCH_INSTANCES: 1 or 2');

@@ -8,16 +8,16 @@
 // platform acknowledged exactly once, with the seq and body of its acknowledgement. Both servers run as
 // child processes; the clients live in this process, whose CPU is reported (a saturated load generator
 // caps both sides). The last line is one JSON object.
-// The platform is measured once per cross-instance adapter of BENCH_ADAPTERS (default `ours,stock`, the
-// settings of SOCKETIO_ADAPTER; docs/realtime-adapter.md decides between them by it), each on a fresh
-// database and Redis prefix. BENCH_INSTANCES=2 runs two platform instances, counsellors on the first and
-// visitors on the second, so that every message crosses instances through the adapter; with 1 (the
-// default), ours knows it is alone and skips Redis, the stock adapter writes and reads back its own stream.
+// The platform runs on a fresh database and Redis prefix. BENCH_INSTANCES=2 runs two platform instances,
+// counsellors on the first and visitors on the second, so that every message crosses instances through
+// the adapter; with 1 (the default), the adapter writes and reads back its own stream all the same.
+// (Until issue 16's decision this bench also measured the platform's own adapter, BENCH_ADAPTERS:
+// docs/realtime-adapter.md keeps those figures.)
 import { fileURLToPath } from 'node:url';
 import { SaturationSearch } from './search.js';
 import { createTestDatabase, deleteRedisPrefix, uid } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
-import { ADAPTERS, COUNSELLOR_CAPACITY, COUNSELLORS, INSTANCES, MAX_RATE, PROFILE, VISITORS } from './messages-config.js';
+import { COUNSELLOR_CAPACITY, COUNSELLORS, INSTANCES, MAX_RATE, PROFILE, VISITORS } from './messages-config.js';
 import { Driver, log, NO_RESULT, type StepResult } from './messages-driver.js';
 import { barePairs, checkStored, closeAll, durability, platformPairs, startBare } from './messages-setup.js';
 
@@ -38,8 +38,8 @@ const searchOptions = () => {
   return { max: MAX_RATE, ...(fixed?.length ? { fixed } : {}) };
 };
 
-/** The platform with one adapter, on its own database and Redis prefix. */
-async function platformSide(adapter: string): Promise<Side> {
+/** The platform, on its own database and Redis prefix. */
+async function platformSide(): Promise<Side> {
   const db = await createTestDatabase();
   const prefix = `bench${uid()}`;
   const instances: InstanceProcess[] = [];
@@ -55,16 +55,16 @@ async function platformSide(adapter: string): Promise<Side> {
           databaseUrl: db.url,
           redisPrefix: prefix,
           nodeArgs: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(PROFILE ? ['--import', fileURLToPath(new URL('./profile-hook.mjs', import.meta.url))] : [])],
-          env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), SOCKETIO_ADAPTER: adapter, AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
+          env: { ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE, BENCH_PROFILE_KIND: process.env.BENCH_PROFILE_KIND ?? 'cpu' } : {}), AUTO_ACCEPT: 'true', DEFAULT_CAPACITY: String(COUNSELLOR_CAPACITY), MESSAGE_RATE_PER_10S: '100000000', WIDGET_CONNECTIONS_PER_IP_PER_MIN: '100000000', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', VISITOR_GRACE_MS: '600000', DISCONNECT_GRACE_MS: '600000', SWEEP_INTERVAL_MS: '5000' },
         }),
       );
     }
-    log(`platform (${adapter} adapter, ${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}): ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
+    log(`platform (${INSTANCES} instance${INSTANCES > 1 ? 's' : ''}): ${VISITORS} visitors, ${COUNSELLORS} counsellors; setting up…`);
     const pairs = await platformPairs(instances, db.url);
     const around = PROFILE ? () => instances.forEach((i) => i.child.kill('SIGUSR2')) : undefined;
     const driver = new Driver(pairs, false, Object.fromEntries(instances.map((i, n) => [`server${n || ''}`, i.child.pid!])), around);
     return {
-      name: `platform/${adapter}`,
+      name: 'platform',
       driver,
       search: new SaturationSearch(searchOptions()),
       best: NO_RESULT,
@@ -73,7 +73,7 @@ async function platformSide(adapter: string): Promise<Side> {
         closeAll(pairs);
         await Promise.all(instances.splice(0).map((i) => i.kill('SIGTERM')));
         const stored = await checkStored(db.url, driver.acked);
-        log(`platform/${adapter} stored: ${JSON.stringify(stored)}`);
+        log(`platform stored: ${JSON.stringify(stored)}`);
         const pg = await durability(db.url);
         await abort();
         return { stored, pg };
@@ -137,37 +137,38 @@ async function main(): Promise<void> {
   const sides: Side[] = [];
   let exitCode = 1;
   try {
-    for (const adapter of ADAPTERS) sides.push(await platformSide(adapter));
+    const platformRun = await platformSide();
+    sides.push(platformRun);
     // BENCH_SKIP_BARE=1 measures the platform alone (for profiling); the ratio is then 0.
     const relay = process.env.BENCH_SKIP_BARE ? null : await relaySide();
     if (relay) sides.push(relay);
     await saturateTogether(sides);
-    const platform: Record<string, { result: StepResult; faults: Driver['faults']; stored: Awaited<ReturnType<typeof checkStored>>; pg: Awaited<ReturnType<typeof durability>> }> = {};
-    for (const [i, s] of sides.entries()) {
+    let platform: { result: StepResult; faults: Driver['faults']; stored: Awaited<ReturnType<typeof checkStored>>; pg: Awaited<ReturnType<typeof durability>> } | null = null;
+    for (const s of sides) {
       const done = await s.finish();
-      if (s !== relay) platform[ADAPTERS[i]!] = { result: s.best, faults: s.driver.faults, stored: done.stored!, pg: done.pg! };
+      if (s === platformRun) platform = { result: s.best, faults: s.driver.faults, stored: done.stored!, pg: done.pg! };
     }
+    if (!platform) throw new Error('the platform side did not finish');
+    const p = platform;
     const relayFaults = relay?.driver.faults;
     // The run is good only if every side sustained some rate and nothing was ever doubled, sent to the
     // wrong person, or acknowledged without being stored exactly once.
     const clean = (f: Driver['faults']) => f.duplicated === 0 && f.misdelivered === 0;
     const ok =
-      Object.values(platform).every((p) => p.result.rate > 0 && clean(p.faults) && p.stored.missing === 0 && p.stored.duplicated === 0 && p.stored.mismatched === 0) &&
+      p.result.rate > 0 && clean(p.faults) && p.stored.missing === 0 && p.stored.duplicated === 0 && p.stored.mismatched === 0 &&
       (!relay || (relay.best.rate > 0 && clean(relayFaults!)));
     sides.length = 0;
     const bare = relay?.best ?? NO_RESULT;
 
     const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 100) / 100 : 0);
-    const firstRun = platform[ADAPTERS[0]!]!;
-    const first = firstRun.result;
+    const first = p.result;
     console.log(
       JSON.stringify({
         bench: 'messages',
         ok,
         visitors: VISITORS,
         instances: INSTANCES,
-        // The first adapter's figures, as before there was a choice.
-        adapter: ADAPTERS[0],
+        adapter: 'stock',
         messages_per_s: first.rate,
         p50_ms: first.p50,
         p99_ms: first.p99,
@@ -175,12 +176,12 @@ async function main(): Promise<void> {
         duplicated: first.duplicated,
         misdelivered: first.misdelivered,
         echoed: first.echoed,
-        all_steps_duplicated: firstRun.faults.duplicated,
-        all_steps_misdelivered: firstRun.faults.misdelivered,
-        stored_checked: firstRun.stored.checked,
-        stored_missing: firstRun.stored.missing,
-        stored_duplicated: firstRun.stored.duplicated,
-        stored_mismatched: firstRun.stored.mismatched,
+        all_steps_duplicated: p.faults.duplicated,
+        all_steps_misdelivered: p.faults.misdelivered,
+        stored_checked: p.stored.checked,
+        stored_missing: p.stored.missing,
+        stored_duplicated: p.stored.duplicated,
+        stored_mismatched: p.stored.mismatched,
         loadgen_cpu_pct: first.loadgenCpu,
         cpu_pct: first.cpu,
         bare_messages_per_s: bare.rate,
@@ -189,16 +190,9 @@ async function main(): Promise<void> {
         ...(relayFaults ? { bare_all_steps_duplicated: relayFaults.duplicated, bare_all_steps_misdelivered: relayFaults.misdelivered } : {}),
         bare_loadgen_cpu_pct: bare.loadgenCpu,
         bare_cpu_pct: bare.cpu,
-        pg_fsync: firstRun.pg.fsync,
-        pg_synchronous_commit: firstRun.pg.synchronous_commit,
+        pg_fsync: p.pg.fsync,
+        pg_synchronous_commit: p.pg.synchronous_commit,
         ratio: ratio(first.rate, bare.rate),
-        adapters: Object.fromEntries(
-          Object.entries(platform).map(([a, { result: r, stored, faults }]) => [
-            a,
-            { messages_per_s: r.rate, p50_ms: r.p50, p99_ms: r.p99, lost: r.lost, duplicated: r.duplicated, misdelivered: r.misdelivered, all_steps_duplicated: faults.duplicated, all_steps_misdelivered: faults.misdelivered, stored_missing: stored.missing, stored_duplicated: stored.duplicated, loadgen_cpu_pct: r.loadgenCpu, cpu_pct: r.cpu, ratio: ratio(r.rate, bare.rate) },
-          ]),
-        ),
-        ...(platform.ours && platform.stock ? { ours_over_stock: ratio(platform.ours.result.rate, platform.stock.result.rate) } : {}),
       }),
     );
     exitCode = ok ? 0 : 1;

@@ -133,7 +133,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return failed(err);
   });
   app.decorate('jobs', new Jobs(redis, app.log));
-  app.decorate('realtime', createRealtime(app.server, redis, { adapter: config.SOCKETIO_ADAPTER }));
+  app.decorate('realtime', createRealtime(app.server, redis));
 
   // 2. Services
   app.decorate('audit', createAuditService(app.db));
@@ -250,9 +250,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // 5. Lifecycle
   let cliChannel: CliChannel | null = null;
   app.addHook('onReady', async () => {
-    // Listening waits until every other instance knows of this one: one that believed it was alone
-    // would not send its broadcasts to this instance's sockets.
-    await app.realtime.joined;
     await app.sessionWatch.start();
     if (opts.workers !== false) {
       app.jobs.start();

@@ -35,10 +35,6 @@ export const configSchema = z.object({
     .optional()
     .describe('Redis connection URL; unset = a private redis-server child process'),
   REDIS_PREFIX: z.string().min(1).max(64).default('hl').describe('Prefix of every Redis key and BullMQ queue'),
-  SOCKETIO_ADAPTER: z
-    .enum(['ours', 'stock'])
-    .default('ours')
-    .describe('Fan-out between instances: `ours` (server/src/realtime/adapter.ts) or `stock` (@socket.io/redis-streams-adapter); the same on every instance. Temporary, until docs/realtime-adapter.md decides'),
   DATA_DIR: z.string().default('./data').describe('Folder of the embedded PGlite database and the private Redis'),
   TRUST_PROXY: bool
     .default(false)

@@ -134,8 +134,11 @@ export interface RedisFactory {
    * A new connection. `blocking` ones (BullMQ workers, stream readers) never give up retrying.
    * `autoPipeline` sends the commands issued in one event-loop turn in one write: for the busy
    * request/response clients (stream publishing, rate limits), never for one that blocks.
+   * `readyCheck: false` skips ioredis's INFO before the first command: for a client whose commands a
+   * library issues without handling their failure (the Socket.IO adapter's SUBSCRIBE), so that a Redis
+   * where INFO is renamed away cannot turn that check's failure into an unhandled rejection.
    */
-  create(opts?: { blocking?: boolean; name?: string; autoPipeline?: boolean }): Redis;
+  create(opts?: { blocking?: boolean; name?: string; autoPipeline?: boolean; readyCheck?: boolean }): Redis;
 }
 
 export function redisFactory(url: string, prefix: string): RedisFactory {
@@ -149,6 +152,7 @@ export function redisFactory(url: string, prefix: string): RedisFactory {
         maxRetriesPerRequest: opts.blocking ? null : 2,
         enableOfflineQueue: true,
         enableAutoPipelining: opts.autoPipeline === true,
+        enableReadyCheck: opts.readyCheck !== false,
         retryStrategy: (times) => Math.min(times * 100, 2_000),
       };
       const client = new Redis(url, options);

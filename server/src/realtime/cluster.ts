@@ -1,44 +1,56 @@
-// Which cross-instance adapter Socket.IO uses: the platform's own (adapter.ts, with members.ts) or the
-// stock @socket.io/redis-streams-adapter. Both exist only until issue 16 decides between them by its
-// conformance suite, its partition test and `pnpm bench messages` (docs/realtime-adapter.md); the loser
-// goes, and this switch with it.
+// The cross-instance adapter: the stock @socket.io/redis-streams-adapter. Issue 16 weighed it against
+// an adapter of the platform's own by the stock adapter's test suite, a partition test and
+// `pnpm bench messages`; ours was not 15 % faster, so the stock one stays (docs/realtime-adapter.md,
+// with the figures and what the stock adapter does not do: the clients make up for it by seq).
+//
+// One change of order, kept to the adapter's public behaviour: a broadcast is written to this
+// instance's own sockets at once, and then appended to the stream for the others, where the stock
+// adapter writes its own sockets only once Redis has answered the append. Without it, while an
+// instance cannot reach Redis, a child and a counsellor connected to it hear nothing from each other
+// (their messages are stored and acknowledged, and arrive all at once when Redis is back: 10 s late in
+// the partition test). The appends keep their order (one connection, pipelined). With connection state
+// recovery on (not the platform's), the stock order stays: a packet then carries its stream offset.
 import type { Redis } from 'ioredis';
-import type { Adapter } from 'socket.io-adapter';
+import { Adapter, MessageType, type BroadcastOptions } from 'socket.io-adapter';
 import type { Namespace } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { streamsAdapter } from './adapter.js';
 
-export type AdapterKind = 'ours' | 'stock';
+/** The part of socket.io-adapter's ClusterAdapter the local-first broadcast uses (protected there). */
+interface ClusterInternals {
+  publish(message: { type: MessageType; data: unknown }): void;
+}
+
+function localFirst(adapter: Adapter): Adapter {
+  if (adapter.nsp.server.opts.connectionStateRecovery) return adapter;
+  const cluster = adapter as Adapter & ClusterInternals;
+  const stockBroadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet: unknown, opts: BroadcastOptions) => {
+    if (opts.flags?.local) return stockBroadcast(packet, opts);
+    Adapter.prototype.broadcast.call(adapter, packet, opts);
+    // As the stock adapter encodes them (socket.io-adapter's encodeOptions).
+    cluster.publish({ type: MessageType.BROADCAST, data: { packet, opts: { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags } } });
+  };
+  return adapter;
+}
 
 export interface ClusterAdapterOptions {
   streamName: string;
   channelPrefix: string;
-  /** Entries read per XREAD (both adapters). */
+  /** Entries read per XREAD. */
   readCount?: number;
-  /** Entries kept in the stream (both adapters; tests shorten it). */
+  /** Entries kept in the stream (tests shorten it). */
   maxLen?: number;
-  /** Ours only: heartbeat interval, dead-after and never-alone window of members.ts (tests shorten them). */
-  heartbeatMs?: number;
-  deadAfterMs?: number;
-  neverAloneMs?: number;
-  /** Ours only: after the instance disconnected its sockets because it may have missed entries. */
-  onResync?: (reason: 'hole' | 'away', sockets: number) => void;
 }
 
 export interface ClusterAdapter {
   /** Socket.IO's `adapter` option. */
   factory: (nsp: Namespace) => Adapter;
-  /** Resolves once this instance may take sockets (ours: every live instance knows of it). */
-  joined: Promise<void>;
-  /** After io.close(): whatever the adapter keeps besides its namespaces' adapters. */
+  /** After io.close(): its reading and subscribing connections close with the last namespace's adapter. */
   close(): Promise<void>;
 }
 
-export function clusterAdapter(kind: AdapterKind, pub: Redis, opts: ClusterAdapterOptions): ClusterAdapter {
-  if (kind === 'ours') return streamsAdapter(pub, opts);
-  // As the platform ran it before commit 2436456: every packet of the platform is JSON, so the binary
-  // checks are skipped. Its reading and subscribing connections close with the last namespace's adapter
-  // (io.close() closes them).
+export function clusterAdapter(pub: Redis, opts: ClusterAdapterOptions): ClusterAdapter {
+  // Every packet of the platform is JSON, so the binary checks are skipped.
   const factory = createAdapter(pub, {
     streamName: opts.streamName,
     channelPrefix: opts.channelPrefix,
@@ -48,5 +60,12 @@ export function clusterAdapter(kind: AdapterKind, pub: Redis, opts: ClusterAdapt
     ...(opts.readCount ? { readCount: opts.readCount } : {}),
     ...(opts.maxLen ? { maxLen: opts.maxLen } : {}),
   });
-  return { factory: factory as unknown as (nsp: Namespace) => Adapter, joined: Promise.resolve(), close: async () => {} };
+  const stock = factory as unknown as (nsp: Namespace) => Adapter;
+  // Socket.IO calls it with `new`: a function, not an arrow (it returns the adapter it made).
+  return {
+    factory: function adapterFor(nsp: Namespace) {
+      return localFirst(stock(nsp));
+    },
+    close: async () => {},
+  };
 }

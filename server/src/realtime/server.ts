@@ -11,7 +11,7 @@ import type {
 } from '@helpline/shared';
 import type { RedisFactory } from '../infra/redis.js';
 import type { Redis } from 'ioredis';
-import { clusterAdapter, type AdapterKind } from './cluster.js';
+import { clusterAdapter } from './cluster.js';
 import { coalesceWrites } from './coalesce.js';
 
 export interface WidgetSocketData {
@@ -47,16 +47,14 @@ export interface Realtime {
   io: Server;
   widget: WidgetNamespace;
   agent: AgentNamespace;
-  /** Resolves once the other instances know of this one (see members.ts): listen only after it. */
-  joined: Promise<void>;
   close(): Promise<void>;
 }
 
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
-export function createRealtime(httpServer: HttpServer, redis: RedisFactory, opts: { adapter: AdapterKind }): Realtime {
-  const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter', autoPipeline: true });
-  const adapter = clusterAdapter(opts.adapter, pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` });
+export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Realtime {
+  const pub: Redis = redis.create({ blocking: true, name: 'socketio-adapter', autoPipeline: true, readyCheck: false });
+  const adapter = clusterAdapter(pub, { streamName: `${redis.prefix}:socket.io`, channelPrefix: `${redis.prefix}:socket.io` });
   const io = new Server(httpServer, {
     path: '/socket.io',
     // Messages are small; a larger frame is hostile. Socket.IO closes the connection past this.
@@ -74,7 +72,6 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory, opts
     io,
     widget,
     agent,
-    joined: adapter.joined,
     close: async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await adapter.close();

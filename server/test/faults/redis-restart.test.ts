@@ -123,7 +123,7 @@ for (const how of ['empty', 'with its data'] as const) {
 
       for (const s of senders) await s.stop();
       const rows = await settled(() => queryDb<StoredRow>(db.url, MESSAGES_SQL, [c1]), parties);
-      expectConverged(rows, parties, senders, { ordered: true });
+      expectConverged(rows, parties, senders, { ordered: true, appendResentByRedis: true });
       const states = await queryDb<{ id: string; state: string }>(db.url, 'select id, state from conversations');
       expect(Object.fromEntries(states.map((r) => [r.id, r.state]))).toEqual({ [c1]: 'active', [c2]: 'active', [c3]: 'active' });
       for (const s of [child1, child2, child3, anaAgent, boAgent]) s.disconnect();

@@ -1,6 +1,6 @@
 // The test suite of @socket.io/redis-streams-adapter (its test/index.ts), ported to vitest and run
-// against both adapters the platform can use (issue 16: ours stays only if it passes the stock
-// adapter's own tests). Harness, profiles, known failures and what changed in the port:
+// against the stock adapter as the platform runs it and with the suite's own options (issue 16; an
+// upgrade of the adapter must pass it here too). Harness, profiles, known failures and what changed in the port:
 // conformance-support.ts; results: docs/realtime-adapter.md.
 //
 // Source: https://github.com/socketio/socket.io-redis-streams-adapter, test/index.ts at release 0.3.1

@@ -1,5 +1,5 @@
-// Socket.IO servers on one real Redis with either cross-instance adapter, for the conformance suite and
-// the partition test (issue 16). Each server's Redis connection is made as the platform makes it
+// Socket.IO servers on one real Redis with the stock cross-instance adapter, for the conformance suite
+// and the partition test (issue 16). Each server's Redis connection is made as the platform makes it
 // (redisFactory's blocking, auto-pipelined client), optionally through a TCP proxy of its own so that
 // one instance can lose Redis while the others keep it.
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -10,25 +10,21 @@ import type { Adapter } from 'socket.io-adapter';
 import type { Namespace } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { redisFactory } from '../../src/infra/redis.js';
-import { clusterAdapter, type AdapterKind } from '../../src/realtime/cluster.js';
+import { clusterAdapter } from '../../src/realtime/cluster.js';
 import { TEST_REDIS_URL } from '../helpers.js';
 
 /**
- * `ours` and `stock` are the two settings of SOCKETIO_ADAPTER (stock with onlyPlaintext, as the platform
- * runs it); `stock-defaults` is the stock adapter with the options of its own test suite.
+ * `stock` is the adapter as the platform runs it (onlyPlaintext, server/src/realtime/cluster.ts);
+ * `stock-defaults` is the stock adapter with the options of its own test suite.
  */
-export type Profile = AdapterKind | 'stock-defaults';
+export type Profile = 'stock' | 'stock-defaults';
 
 export interface NodeOptions {
   /** Key prefix of this run: stream, channels, members and sessions live under it. */
   prefix: string;
   serverOptions?: Partial<ServerOptions>;
   readCount?: number;
-  heartbeatMs?: number;
-  deadAfterMs?: number;
-  neverAloneMs?: number;
   maxLen?: number;
-  onResync?: (reason: 'hole' | 'away', sockets: number) => void;
   /** Reach Redis through this proxy instead of directly. */
   proxy?: TcpProxy;
 }
@@ -42,33 +38,22 @@ export interface Node {
   close(): Promise<void>;
 }
 
-/** One instance, started as buildApp starts one: it listens only once the adapter says it may. */
+/** One instance, started as buildApp starts one. */
 export async function startNode(profile: Profile, opts: NodeOptions): Promise<Node> {
   const url = opts.proxy ? `redis://127.0.0.1:${opts.proxy.port}` : TEST_REDIS_URL;
-  const pub = redisFactory(url, opts.prefix).create({ blocking: true, name: 'socketio-adapter', autoPipeline: true });
+  const pub = redisFactory(url, opts.prefix).create({ blocking: true, name: 'socketio-adapter', autoPipeline: true, readyCheck: false });
   const names = { streamName: `${opts.prefix}:socket.io`, channelPrefix: `${opts.prefix}:socket.io` };
   let factory: (nsp: Namespace) => Adapter;
-  let joined: Promise<void> = Promise.resolve();
   let closeAdapter = async () => {};
   if (profile === 'stock-defaults') {
     factory = createAdapter(pub, { ...names, readCount: opts.readCount ?? 100, sessionKeyPrefix: `${opts.prefix}:session:` }) as unknown as typeof factory;
   } else {
-    const a = clusterAdapter(profile, pub, {
-      ...names,
-      readCount: opts.readCount,
-      maxLen: opts.maxLen,
-      heartbeatMs: opts.heartbeatMs,
-      deadAfterMs: opts.deadAfterMs,
-      neverAloneMs: opts.neverAloneMs,
-      onResync: opts.onResync,
-    });
+    const a = clusterAdapter(pub, { ...names, readCount: opts.readCount, maxLen: opts.maxLen });
     factory = a.factory;
-    joined = a.joined;
     closeAdapter = () => a.close();
   }
   const http = createServer();
   const io = new Server(http, { ...opts.serverOptions, adapter: factory });
-  await joined;
   const port = await new Promise<number>((resolve) => http.listen(0, '127.0.0.1', () => resolve((http.address() as net.AddressInfo).port)));
   return {
     io,

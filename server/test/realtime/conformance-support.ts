@@ -16,10 +16,10 @@
 //    would travel ahead of the fence) is seen, where the original ended at the first expected delivery;
 //  - each test gets its own stream and channel prefix on the shared Redis, deleted afterwards, and starts
 //    once every server is subscribed and hears the others (the original's set-up raced that);
-//  - the three profiles: `ours` (server/src/realtime/adapter.ts with members.ts; the first instance is
-//    alone, skipping the stream, before the second and third join, as instances start in production),
-//    `stock` (the stock adapter as SOCKETIO_ADAPTER=stock runs it, with onlyPlaintext) and
-//    `stock-defaults` (the stock adapter with its suite's own options); CONFORMANCE_PROFILES=ours runs one;
+//  - two profiles: `stock` (the stock adapter as the platform runs it, with onlyPlaintext) and
+//    `stock-defaults` (the stock adapter with its suite's own options); CONFORMANCE_PROFILES=stock runs
+//    one. (Until issue 16's decision a third profile ran the platform's own adapter: it passed all 29,
+//    and went with that adapter: docs/realtime-adapter.md.)
 //  - the Redis Cluster, sharded pub/sub, multi-stream and node-redis variants of its runner are left
 //    out: the platform runs one Redis through ioredis.
 // A test known to fail on a profile runs as `it.fails` with the reason next to it (and fails if it
@@ -32,13 +32,11 @@ import { eventually, TEST_REDIS_URL, uid } from '../helpers.js';
 import { startNode, type Node, type Profile } from './cluster-support.js';
 
 export const NODES_COUNT = 3;
-const HEARTBEAT_MS = 100;
 export const TEST_MS = 12_000;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Tests expected to fail on a profile, and why (checked: they must fail there). */
 const KNOWN_FAILURES: Record<Profile, Record<string, string>> = {
-  ours: {},
   stock: {
     'broadcasts to all clients': 'onlyPlaintext (as the platform ran it): the Buffer argument arrives as an object on other instances',
   },
@@ -61,39 +59,14 @@ export async function setup(profile: Profile, prefix: string, serverOptions: Par
   const probe = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     for (let i = 0; i < NODES_COUNT; i++) {
-      const node = await startNode(profile, { prefix, serverOptions, readCount: 1, heartbeatMs: HEARTBEAT_MS });
+      const node = await startNode(profile, { prefix, serverOptions, readCount: 1 });
       nodes.push(node);
-      if (profile === 'ours' && i === 0) {
-        // The first instance really is alone (its broadcasts leave nothing in the stream) before the
-        // others join: the suite then runs on instances that went from alone to joined. With connection
-        // state recovery on, ours is never alone (a session may be restored from the stream): there the
-        // first instance's broadcasts must be in the stream from the start.
-        const stream = `${prefix}:socket.io`;
-        const xlenAfterProbe = async () => {
-          const before = await probe.xlen(stream);
-          node.io.emit('alone-probe');
-          await sleep(30);
-          return { before, after: await probe.xlen(stream) };
-        };
-        if (!serverOptions.connectionStateRecovery) {
-          await eventually(async () => {
-            const { before, after } = await xlenAfterProbe();
-            return after === before;
-          });
-        } else {
-          // Every probe recorded, also after the first heartbeats, when it would otherwise be alone.
-          for (let k = 0; k < 15; k++) {
-            const { before, after } = await xlenAfterProbe();
-            if (after === before) throw new Error('with connection state recovery on, a lone instance must still record its broadcasts');
-          }
-        }
-      }
       const serverSocket = new Promise<ServerSocket>((resolve) => node.io.once('connection', resolve));
       clientSockets.push(ioc(node.url));
       serverSockets.push(await serverSocket);
     }
-    // Neither adapter says when its subscription and its stream reader are in place (ours' `joined` is
-    // about the other instances). The original suite raced them; here a test starts once every server is
+    // The adapter does not say when its subscription and its stream reader are in place. The original
+    // suite raced them; here a test starts once every server is
     // subscribed and a broadcast from each has reached every client.
     const channel = `${prefix}:socket.io#/#`;
     await eventually(async () => Number(((await probe.pubsub('NUMSUB', channel)) as [string, number])[1]) === NODES_COUNT);
@@ -177,7 +150,7 @@ export function times(count: number, fn: (err?: unknown) => void): () => void {
 
 export const shouldNotHappen = (done: (err?: unknown) => void) => () => done(new Error('should not happen'));
 
-export const profiles: Profile[] = (process.env.CONFORMANCE_PROFILES?.split(',') as Profile[] | undefined) ?? ['ours', 'stock', 'stock-defaults'];
+export const profiles: Profile[] = (process.env.CONFORMANCE_PROFILES?.split(',') as Profile[] | undefined) ?? ['stock', 'stock-defaults'];
 
 /** `it`, or `it.fails` with its reason for a test known to fail on this profile. */
 export function conformanceTest(profile: Profile) {
