@@ -270,6 +270,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Each instance tells its own sockets, lets the frames flush and what they sent before the notice
     // be answered, then drops them. Counsellors who reconnect to another instance within the grace
     // period keep their conversations.
+    // From here on, a socket that goes is one this instance lets go: no disconnect marks (a mark
+    // written now could land after the person's reconnection elsewhere had cleared it, and release a
+    // counsellor's chats at the end of the grace although she is back).
+    app.realtime.leaving = true;
     app.realtime.widget.local.emit('session:ended', { reason: 'shutdown' });
     app.realtime.agent.local.emit('session:ended', { reason: 'shutdown' });
     await new Promise((r) => setTimeout(r, 150));

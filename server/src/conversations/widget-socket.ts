@@ -166,7 +166,7 @@ export function registerWidgetSocket(app: FastifyInstance): void {
     on('service:status', { schema: emptySchema, roles: ANYONE, relation: none, run: () => serviceStatus(app) });
 
     socket.on('disconnect', () => {
-      if (socket.data.visitorId) void app.router.visitorDisconnected(socket.data.visitorId).catch(() => {});
+      if (socket.data.visitorId && !app.realtime.leaving) void app.router.visitorDisconnected(socket.data.visitorId).catch(() => {});
     });
   });
 }

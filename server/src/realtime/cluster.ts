@@ -49,7 +49,24 @@ export interface ClusterAdapter {
   close(): Promise<void>;
 }
 
+/**
+ * The stock adapter sends the requests that wait for answers (fetchSockets, serverSideEmit, broadcasts
+ * with acks) with a PUBLISH whose promise it drops: on a closed connection (an instance shutting down
+ * while its sockets' disconnect handlers still ask who is online) the rejection was unhandled, and Node
+ * ended the process with code 1 (seen in the rolling-restart test). Each PUBLISH's promise gets a
+ * handler; callers that await it still see the error.
+ */
+function handledPublish(pub: Redis): void {
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) => {
+    const p = publish(...args);
+    p.catch(() => {});
+    return p;
+  };
+}
+
 export function clusterAdapter(pub: Redis, opts: ClusterAdapterOptions): ClusterAdapter {
+  handledPublish(pub);
   // Every packet of the platform is JSON, so the binary checks are skipped.
   const factory = createAdapter(pub, {
     streamName: opts.streamName,

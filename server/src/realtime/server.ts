@@ -47,6 +47,12 @@ export interface Realtime {
   io: Server;
   widget: WidgetNamespace;
   agent: AgentNamespace;
+  /**
+   * Set when this instance starts closing its sockets on shutdown: their disconnections are the
+   * instance's, not the people's, and must not start a grace period (the surviving instances' sweep
+   * marks whoever does not come back elsewhere).
+   */
+  leaving: boolean;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ export function createRealtime(httpServer: HttpServer, redis: RedisFactory): Rea
     io,
     widget,
     agent,
+    leaving: false,
     close: async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await adapter.close();

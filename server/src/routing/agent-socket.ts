@@ -151,7 +151,8 @@ export function registerAgentSocket(app: FastifyInstance): void {
     });
 
     socket.on('disconnect', () => {
-      if (chats) void app.router.agentDisconnected(staff.id).catch((err: unknown) => log.warn({ err: loggableError(err) }, 'agentDisconnected failed'));
+      // On this instance's shutdown the sweep of the others decides whether she came back.
+      if (chats && !app.realtime.leaving) void app.router.agentDisconnected(staff.id).catch((err: unknown) => log.warn({ err: loggableError(err) }, 'agentDisconnected failed'));
     });
   });
 }

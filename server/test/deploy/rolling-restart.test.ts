@@ -111,10 +111,17 @@ async function ackedAtLeast(senders: Sender[], n: number): Promise<void> {
 
 const PAIRS = 3;
 
-// Known open bug (see the branch's report): when the clients move onto a freshly restarted instance
-// (the second restart), counsellors' reconnections are sometimes not registered for many seconds,
-// conversation:history is refused `forbidden`, and after DISCONNECT_GRACE_MS their chats are released.
-// It fails about half the runs, so it runs only with ROLLING_RESTART=1 until that is fixed.
+// Known open bug: when the clients move onto a freshly restarted instance (the second restart), some
+// counsellors are released after DISCONNECT_GRACE_MS although they reconnect. What the traces show
+// (FAULT_TRACE=1, 2026-12-02): the surviving instance's sweep marks every counsellor disconnected within
+// a few ms of each other, right after the SIGTERM: its fetchSockets snapshot was taken while they were
+// between the two instances, and the mark is written after some had already reconnected (so their own
+// reconnection cleared nothing); for others the reconnection itself took over 15 s. Fixed on the way:
+// the dying instance no longer writes marks for the sockets it lets go (app.realtime.leaving), and its
+// shutdown no longer ends with code 1 (cluster.ts: the stock adapter's unhandled PUBLISH). Next: a
+// connection stamp (agent_states.connected_at) so that a mark or a release is written only if no
+// connection came after the snapshot it is based on. It fails about half the runs, so it runs only with
+// ROLLING_RESTART=1 until that is fixed.
 describe.runIf(process.env.ROLLING_RESTART === '1')('a rolling restart through nginx under load', () => {
   it('loses, doubles and strands nothing: every client told, answered, resumed; every offer taken', async () => {
     const clients: Client[] = [];
@@ -164,6 +171,7 @@ describe.runIf(process.env.ROLLING_RESTART === '1')('a rolling restart through n
         if (m !== lastMarks) trace.push(`${tick()} ${new Date().toISOString().slice(11, 23)} ${(lastMarks = m)}`);
       }, () => {});
     }, 100);
+    const exitOutput = new Map<number, string>();
     const restarts: { instance: number; sockets: number; told: number; resumedAfter: number; exitCode: number | null }[] = [];
     await ackedAtLeast(senders, 5);
     // The instance holding more clients goes first (then the other holds them all): both restarts move some.
@@ -181,6 +189,8 @@ describe.runIf(process.env.ROLLING_RESTART === '1')('a rolling restart through n
       const exit = stack.instances[i]!.kill('SIGTERM');
       await startLate();
       const exitCode = await exit;
+      // What a failed shutdown printed goes into the exit-code assertion below.
+      if (exitCode !== 0) exitOutput.set(i, stack.instances[i]!.output.join('').slice(-4000));
       // Every client is connected again (through nginx, to the other instance) and has resumed.
       await eventually(async () => clients.every((c) => c.socket.connected && !c.held), 30_000).catch(async (e: Error) => {
         if (process.env.FAULT_TRACE) console.log(trace.join('\n'));
@@ -244,7 +254,7 @@ describe.runIf(process.env.ROLLING_RESTART === '1')('a rolling restart through n
     const r = counts.rolling_restart;
     expect({ lost: r.lost, stored_twice: r.stored_twice, shown_twice: r.shown_twice, resent: r.resent, unanswered: r.unanswered }).toEqual({ lost: 0, stored_twice: 0, shown_twice: 0, resent: 0, unanswered: 0 });
     for (const x of restarts) {
-      expect(x.exitCode, `instance ${x.instance} exit code`).toBe(0);
+      expect(x.exitCode, `instance ${x.instance} exit code; it printed: ${exitOutput.get(x.instance) ?? ''}`).toBe(0);
       expect(x.sockets, `instance ${x.instance} held no client`).toBeGreaterThan(0);
       expect(x.told, `clients of instance ${x.instance} told to reconnect`).toBeGreaterThanOrEqual(x.sockets);
       expect(x.resumedAfter, `clients told by instance ${x.instance} that came back and resumed`).toBe(x.told);
