@@ -6,7 +6,7 @@ import type { BoardSnapshot } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, useLanguage, formatTimeSeconds, formatNumber, errorText } from '../i18n/index.js';
+import { t, useLanguage, formatTimeSeconds, formatNumber, errorText, loadText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { duration, useBoard } from './use-board.js';
 import { WatchPage } from './watch.js';
@@ -234,7 +234,7 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
                 <span class={`dot dot-${c.state}`} aria-hidden="true" /> {t(`sv.state.${c.state}`)}
               </td>
               <td>
-                {c.load}/{c.capacity}
+                {loadText(c.load, c.capacity)}
               </td>
               <td>{c.languages.map((l) => t('language.' + l)).join(', ')}</td>
               <td>{formatTimeSeconds(c.since)}</td>

@@ -19,6 +19,7 @@ import type {
 } from '@helpline/shared';
 import type { DbOrTx } from '../db/client.js';
 import { execRows } from '../db/client.js';
+import { slots } from './core.js';
 
 const WAITING_LIST_MAX = 100;
 const LIVE_LIST_MAX = 200;
@@ -217,7 +218,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
       role: r.role,
       state,
       status: r.status ?? 'offline',
-      load: r.load ?? 0,
+      load: slots(r.load ?? 0),
       capacity: r.capacity,
       languages: arr(r.languages),
       topics: arr(r.topics),

@@ -12,6 +12,7 @@ export interface BoardCounsellor {
   role: StaffRole;
   state: BoardAgentState;
   status: AgentStatus;
+  /** Slots used (offers and chats by their channels' weights: an e-mail 0.25), shown as "1.5 / 3". */
   load: number;
   capacity: number;
   languages: Language[];
