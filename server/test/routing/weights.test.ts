@@ -36,6 +36,13 @@ async function quiet(...who: Counsellor[]): Promise<void> {
   for (const w of who) await call(w.socket, 'agent:hello');
 }
 
+/** Counsellors whose load is not what their live offers and chats reserve (none, ever). */
+async function drift(): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`select count(*)::int as n from agent_states g where g.load <> (select coalesce(sum(x.weight), 0)
+    from assignments x where x.staff_id = g.staff_id and x.status in ('offered','accepted'))`;
+  return r!.n;
+}
+
 async function end(c: Counsellor, conversationId: string): Promise<void> {
   const r = await call(c.socket, 'conversation:end', { conversationId });
   if (!r.ok) throw new Error(JSON.stringify(r.error));
@@ -57,6 +64,7 @@ describe('capacity in weights', () => {
     const more = [await start('email', 'en'), await start('email', 'en'), await start('email', 'en')];
     for (let i = 0; i < 3; i++) await accept(k, await nextOffer(k));
     expect(await loadOf(k)).toBe(1);
+    expect(await drift()).toBe(0);
     const e5 = await start('email', 'en');
     await quiet(k);
     expect(k.offers).toHaveLength(0);
@@ -93,6 +101,7 @@ describe('capacity in weights', () => {
     expect(await loadOf(a)).toBe(2);
     await accept(a, (await env.app.router.openOffers(a.id))[0]!);
     expect(await loadOf(a)).toBe(2);
+    expect(await drift()).toBe(0);
 
     const mail = await start('email', 'bg');
     await quiet(a);
@@ -129,6 +138,7 @@ describe('capacity in weights', () => {
     await accept(b, await nextOffer(b));
     expect(await loadOf(a)).toBe(0.5);
     expect(await loadOf(b)).toBe(0.25);
+    expect(await drift()).toBe(0);
     await end(b, e1);
     await end(a, e2);
     expect(await loadOf(a)).toBe(0);
