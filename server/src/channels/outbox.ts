@@ -49,11 +49,19 @@ export interface OutboxDeps {
 export function createOutbox(d: OutboxDeps) {
   const { db } = d;
 
+  const toEvent = (row: DeliveryRow & { messageId: string }): MessageDelivery => ({
+    messageId: row.messageId,
+    conversationId: row.conversationId,
+    state: row.state,
+    attempts: row.attempts,
+    error: row.lastError,
+  });
+
   async function announce(row: DeliveryRow): Promise<void> {
     if (!row.messageId) return;
     const c = await d.conversations.get(row.conversationId).catch(() => null);
     if (!c) return;
-    const event: MessageDelivery = { messageId: row.messageId, conversationId: row.conversationId, state: row.state, attempts: row.attempts, error: row.lastError };
+    const event = toEvent({ ...row, messageId: row.messageId });
     let to = d.realtime.agent.to(rooms.watch(c.id));
     if (c.assignedStaffId) to = to.to(rooms.staff(c.assignedStaffId));
     to.emit('message:delivery', event);
@@ -133,6 +141,20 @@ export function createOutbox(d: OutboxDeps) {
       if (!c.endedAt || !['wrapup', 'closed', 'abandoned'].includes(c.state)) return;
       const inboxId = await inboxOf(c);
       if (inboxId) await ensure(inboxId, c.id, 'conversation.ended', null, `ended:${c.id}`);
+    },
+
+    /**
+     * The delivery state of each staff message of a conversation (none for web chat), as
+     * 'message:delivery' last told it: sent with the history, so a console reload shows it again.
+     */
+    async messageStates(conversationId: string, limit = 500): Promise<MessageDelivery[]> {
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.conversationId, conversationId), eq(deliveries.kind, 'message.created')))
+        .orderBy(desc(deliveries.createdAt))
+        .limit(limit);
+      return rows.flatMap((r) => (r.messageId ? [toEvent({ ...r, messageId: r.messageId })] : []));
     },
 
     async failed(inboxId: string, limit = 200): Promise<FailedDelivery[]> {
