@@ -352,6 +352,16 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       return v ?? null;
     },
 
+    /** Conversations of other channels than web chat that ended in [from, to) (the channels' sweep). */
+    async endedOutsideChat(from: Date, to: Date, limit = 500): Promise<ConversationRow[]> {
+      return db
+        .select()
+        .from(conversations)
+        .where(and(sql`${conversations.endedAt} >= ${from.toISOString()} and ${conversations.endedAt} < ${to.toISOString()}`, sql`${conversations.channel} <> 'chat'`))
+        .orderBy(asc(conversations.endedAt))
+        .limit(limit);
+    },
+
     async history(conversationId: string, afterSeq: number, limit = 500): Promise<ChatMessage[]> {
       const rows = await db
         .select()
