@@ -4,6 +4,11 @@
 // it is still live, a conversation held by two at once, a counsellor holding more than their capacity
 // (offers included), and an offer of a conversation its counsellor had already ended.
 //
+// Capacity is counted in weights, as the server does (docs/channels.md): each offer reserves its
+// channel's weight in hundredths of a slot (the offer names its channel; the weights are the centre's
+// setting, given to the ledger), a phone call reserves the whole capacity (exclusive), and an offer
+// that does not fit in `capacity * 100` is a violation.
+//
 // Times are the caller's clock (performance.now()). An offer stops being live when the counsellor
 // sends its decline or its end (the server cannot act on it before receiving it), or when the server's
 // revocation (or a refused accept) arrives. That last kind of end reaches the counsellor late: a second
@@ -14,11 +19,16 @@
 
 export type ReleaseHow = 'declined' | 'ended' | 'revoked' | 'refused';
 
+/** The channels' weights in hundredths of a slot (setting `channelWeights`); unnamed ones weigh 100. */
+export type LedgerWeights = Partial<Record<string, number>>;
+
 interface Engagement {
   offerId: string;
   staffId: string;
   conversationId: string;
   held: boolean;
+  /** Hundredths of a slot this offer took from its counsellor. */
+  reserved: number;
 }
 
 export interface LedgerCounts {
@@ -40,6 +50,7 @@ export class Ledger {
   private readonly engagements = new Map<string, Engagement>();
   private readonly liveByConversation = new Map<string, Set<string>>();
   private readonly holders = new Map<string, Set<string>>();
+  /** Hundredths of a slot in use per counsellor. */
   private readonly usage = new Map<string, number>();
   /** Since when a counsellor has had a free slot without a break (null: full). */
   private readonly freeSince = new Map<string, number | null>();
@@ -48,7 +59,14 @@ export class Ledger {
   private counts: LedgerCounts = { doubleOffers: 0, heldByTwo: 0, capacityViolations: 0, offersAfterEnd: 0, lateEnds: 0 };
   private busySlots = 0;
 
-  constructor(private readonly opts: { capacity: number }) {}
+  constructor(private readonly opts: { capacity: number; weights?: LedgerWeights }) {}
+
+  /** What an offer of `channel` reserves, as the server's offer statement computes it. */
+  private reservation(channel: string): number {
+    const full = this.opts.capacity * 100;
+    const w = this.opts.weights?.[channel] ?? 100;
+    return channel === 'phone' ? Math.max(w, full) : w;
+  }
 
   /** A counsellor starts taking chats at `at`, with nothing held. */
   register(staffId: string, at: number): void {
@@ -56,16 +74,17 @@ export class Ledger {
     this.freeSince.set(staffId, at);
   }
 
-  /** Offers live plus conversations held, over all counsellors. */
+  /** Slots used by offers live plus conversations held, over all counsellors (weights: an e-mail 0.25). */
   busy(): number {
-    return this.busySlots;
+    return this.busySlots / 100;
   }
 
   /**
-   * An `offer:new` arrived. Returns since when the counsellor had a free slot (the moment the offer
-   * became possible, for latency), or null when they had none (a capacity violation).
+   * An `offer:new` arrived (of a conversation of `channel`). Returns since when the counsellor had a
+   * free slot (the moment the offer became possible, for latency), or null when it did not fit (a
+   * capacity violation).
    */
-  offered(staffId: string, offerId: string, conversationId: string, at: number): number | null {
+  offered(staffId: string, offerId: string, conversationId: string, at: number, channel = 'chat'): number | null {
     if (this.ended.has(conversationId)) this.counts.offersAfterEnd++;
     const same = this.engagements.get(offerId);
     if (same && same.staffId !== staffId) {
@@ -77,13 +96,14 @@ export class Ledger {
       if (first !== offerId) this.suspects.push({ first, second: offerId });
     }
     const used = this.usage.get(staffId) ?? 0;
-    const free = used < this.opts.capacity ? (this.freeSince.get(staffId) ?? at) : null;
+    const reserved = this.reservation(channel);
+    const free = used + reserved <= this.opts.capacity * 100 ? (this.freeSince.get(staffId) ?? at) : null;
     if (free === null) this.counts.capacityViolations++;
-    this.engagements.set(offerId, { offerId, staffId, conversationId, held: false });
+    this.engagements.set(offerId, { offerId, staffId, conversationId, held: false, reserved });
     let live = this.liveByConversation.get(conversationId);
     if (!live) this.liveByConversation.set(conversationId, (live = new Set()));
     live.add(offerId);
-    this.setUsage(staffId, used + 1, at);
+    this.setUsage(staffId, used + reserved, at);
     return free;
   }
 
@@ -109,7 +129,7 @@ export class Ledger {
     this.liveByConversation.get(e.conversationId)?.delete(offerId);
     this.holders.get(e.conversationId)?.delete(e.staffId);
     if (how === 'ended') this.ended.add(e.conversationId);
-    this.setUsage(e.staffId, (this.usage.get(e.staffId) ?? 1) - 1, at);
+    this.setUsage(e.staffId, (this.usage.get(e.staffId) ?? e.reserved) - e.reserved, at);
   }
 
   /** `conversation:removed` arrived: whatever this counsellor held of it is gone. */
@@ -141,7 +161,8 @@ export class Ledger {
     const before = this.usage.get(staffId) ?? 0;
     this.usage.set(staffId, used);
     this.busySlots += used - before;
-    if (used >= this.opts.capacity) this.freeSince.set(staffId, null);
-    else if (before >= this.opts.capacity) this.freeSince.set(staffId, at);
+    const full = this.opts.capacity * 100;
+    if (used >= full) this.freeSince.set(staffId, null);
+    else if (before >= full) this.freeSince.set(staffId, at);
   }
 }

@@ -23,6 +23,7 @@ import type { Offer, StaffConversation } from '@helpline/shared';
 import { agentClient, call, connected, createTestDatabase, deleteRedisPrefix, login, uid, widgetClient, type AgentClient, type WidgetClient } from '../test/helpers.js';
 import { spawnInstance, type InstanceProcess } from '../test/processes.js';
 import { Ledger, type Suspect } from './routing-ledger.js';
+import { DEFAULT_SETTINGS } from '../src/settings/service.js';
 
 const num = (name: string, def: number) => Number(process.env[name] ?? def);
 const INSTANCES = num('BENCH_INSTANCES', 2);
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       staff.push({ id: row!.id, email });
     }
 
-    const ledger = new Ledger({ capacity: CAPACITY });
+    const ledger = new Ledger({ capacity: CAPACITY, weights: DEFAULT_SETTINGS.channelWeights });
     const byConversation = new Map<string, Child>();
     const routed = new Set<string>();
     // Offer latencies, ms. `fromRequest` starts at the child's start request instead of the insert.
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
         const now = performance.now();
         const cid = o.conversation.id;
         offersReceived++;
-        const free = ledger.offered(me, o.offerId, cid, now);
+        const free = ledger.offered(me, o.offerId, cid, now, o.conversation.channel);
         if (free !== null) {
           const exists = Date.parse(o.conversation.enqueuedAt) - performance.timeOrigin;
           offerLat.push(now - Math.max(exists, free));
@@ -176,11 +177,11 @@ async function main(): Promise<void> {
     const sampler = (async () => {
       while (sampling) {
         const [r] = await sql`select
-            (select count(*) from assignments where status in ('offered','accepted'))::int as busy,
+            (select coalesce(sum(weight), 0) from assignments where status in ('offered','accepted'))::float8 / 100 as busy,
             (select count(*) from conversations where state = 'waiting')::int as waiting,
             (select count(*) from (select a.staff_id from assignments a join staff_users s on s.id = a.staff_id
-               where a.status in ('offered','accepted') group by a.staff_id, s.capacity having count(*) > s.capacity) o)::int
-            + (select count(*) from agent_states a join staff_users s on s.id = a.staff_id where a.load > s.capacity)::int as over`;
+               where a.status in ('offered','accepted') group by a.staff_id, s.capacity having sum(a.weight) > s.capacity * 100) o)::int
+            + (select count(*) from agent_states a join staff_users s on s.id = a.staff_id where a.load > s.capacity * 100)::int as over`;
         samples.push({ at: performance.now(), busy: r!.busy, waiting: r!.waiting, overCapacity: r!.over, client: ledger.busy() });
         await sleep(SAMPLE_MS);
       }

@@ -65,7 +65,7 @@ async function seed(url: string): Promise<{ sup: { email: string; password: stri
     select 'c' || g || '@bench.local', 'Counsellor ' || g, 'counsellor', 'x', '{bg,en}', '{}', ${capacity}
     from generate_series(1, ${COUNSELLORS}) g returning id`;
   const ids = staff.map((s) => s.id);
-  await sqlc`insert into agent_states (staff_id, status, load) select unnest(${ids}::uuid[]), 'available', ${capacity}`;
+  await sqlc`insert into agent_states (staff_id, status, load) select unnest(${ids}::uuid[]), 'available', ${capacity * 100}`; // load in hundredths of a slot
   // Live conversations: `capacity` per counsellor, accepted over the last hour.
   await sqlc`
     insert into conversations (state, language, assigned_staff_id, enqueued_at, first_accepted_at, accepted_at)

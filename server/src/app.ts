@@ -145,7 +145,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // (one way: conversations knows nothing of routing).
   const queueState = createQueueState(app.db);
   const queueInfo = createQueueInformation({ db: app.db, clock, queueState, staff: app.auth });
-  app.decorate('conversations', createConversationService(app.db, database.query, app.realtime, { queueInfo: queueInfo.queueInfo, staffName: app.auth.staffName, staffNames: app.auth.staffNames, queueState }));
+  app.decorate(
+    'conversations',
+    createConversationService(app.db, database.query, app.realtime, {
+      queueInfo: queueInfo.queueInfo,
+      staffName: app.auth.staffName,
+      staffNames: app.auth.staffNames,
+      queueState,
+      channelWeight: async (channel) => (await app.settings.get('channelWeights'))[channel],
+    }),
+  );
   app.decorate(
     'router',
     createRoutingService(

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AgentState } from '@helpline/shared';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, slotsText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
 import { askNotificationPermission, notificationsSupported } from './alerts.js';
 import { secondsUntil } from './text.js';
@@ -44,7 +44,7 @@ export function PresenceBar({ agent, connected, actions }: { agent: AgentState |
         <span class={`dot dot-${agent?.status ?? 'offline'}`} aria-hidden="true" />
         <span data-testid="agent-status">{t('status.' + (agent?.status ?? 'offline'))}</span>
         {' · '}
-        <span data-testid="agent-load">{t('status.load', { load: agent?.load ?? 0, capacity: agent?.capacity ?? 0 })}</span>
+        <span data-testid="agent-load">{t('status.load', { load: slotsText(agent?.load ?? 0), capacity: slotsText(agent?.capacity ?? 0) })}</span>
       </p>
       {wrapup > 0 && (
         <p class="wrapup" role="status" data-testid="wrapup">

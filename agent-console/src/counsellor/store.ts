@@ -38,6 +38,21 @@ export interface WorkspaceState {
 
 const initial: WorkspaceState = { connected: false, agent: null, offers: [], chats: {}, order: [], selectedId: null };
 
+/**
+ * Delivery states merged by message (live events and the history's snapshot in any order of arrival).
+ * Attempts only grow: a late event of an earlier attempt does not undo a later one. Unchanged: the
+ * same object.
+ */
+export function mergeDeliveries(have: Record<string, MessageDelivery>, incoming: MessageDelivery[]): Record<string, MessageDelivery> {
+  let out = have;
+  for (const d of incoming) {
+    const had = out[d.messageId];
+    if (had && (had.attempts > d.attempts || (had.attempts === d.attempts && had.state === d.state))) continue;
+    out = { ...out, [d.messageId]: d };
+  }
+  return out;
+}
+
 /** Messages merged by id, in seq order (live ones and a history snapshot in any order of arrival). */
 export function mergeMessages(have: ChatMessage[], add: ChatMessage[]): ChatMessage[] {
   if (!add.length) return have;
@@ -77,13 +92,14 @@ export function useWorkspace(socket: AgentSocket) {
   // Messages of a conversation we do not hold yet (message:new can overtake the accept's ack).
   const early = useRef(new Map<string, ChatMessage[]>());
 
-  const upsertChat = useCallback((conv: StaffConversation, messages: ChatMessage[] = []) => {
+  const upsertChat = useCallback((conv: StaffConversation, messages: ChatMessage[] = [], deliveries: MessageDelivery[] = []) => {
     setState((s) => {
       const prev = s.chats[conv.id];
       const buffered = early.current.get(conv.id) ?? [];
       early.current.delete(conv.id);
       const all = [...messages, ...buffered];
-      const chat = prev ? { ...prev, conv, messages: mergeMessages(prev.messages, all) } : newChat(conv, mergeMessages([], all));
+      const base = prev ? { ...prev, conv, messages: mergeMessages(prev.messages, all) } : newChat(conv, mergeMessages([], all));
+      const chat = { ...base, deliveries: mergeDeliveries(base.deliveries, deliveries) };
       const order = s.order.includes(conv.id) ? s.order : [...s.order, conv.id];
       return { ...s, chats: { ...s.chats, [conv.id]: chat }, order, selectedId: s.selectedId ?? conv.id };
     });
@@ -112,7 +128,7 @@ export function useWorkspace(socket: AgentSocket) {
   const fetchHistory = useCallback(
     async (id: string) => {
       const ack = await emitAck(socket, 'conversation:history', { conversationId: id, afterSeq: lastSeq(ref.current.chats[id]) });
-      if (ack.ok) upsertChat(ack.data.conversation, ack.data.messages);
+      if (ack.ok) upsertChat(ack.data.conversation, ack.data.messages, ack.data.deliveries);
     },
     [socket],
   );
@@ -184,10 +200,9 @@ export function useWorkspace(socket: AgentSocket) {
     const onDelivery = (d: MessageDelivery) =>
       setState((s) => {
         const chat = s.chats[d.conversationId];
-        // Attempts only grow: a late event of an earlier attempt does not undo a later one.
-        const had = chat?.deliveries[d.messageId];
-        if (!chat || (had && had.attempts > d.attempts)) return s;
-        return { ...s, chats: { ...s.chats, [d.conversationId]: { ...chat, deliveries: { ...chat.deliveries, [d.messageId]: d } } } };
+        if (!chat) return s;
+        const deliveries = mergeDeliveries(chat.deliveries, [d]);
+        return deliveries === chat.deliveries ? s : { ...s, chats: { ...s.chats, [d.conversationId]: { ...chat, deliveries } } };
       });
     const onNote = (n: Note) =>
       setState((s) => {
@@ -248,7 +263,7 @@ export function useWorkspace(socket: AgentSocket) {
         const ack = await emitAck(socket, 'offer:accept', { offerId });
         setState((s) => ({ ...s, offers: s.offers.filter((o) => o.offerId !== offerId) }));
         if (ack.ok) {
-          upsertChat(ack.data.conversation, ack.data.messages);
+          upsertChat(ack.data.conversation, ack.data.messages, ack.data.deliveries);
           // On screen from now: what arrived before the acknowledgement (the assignment comes first) is read.
           const id = ack.data.conversation.id;
           setState((s) => ({ ...s, selectedId: id, chats: s.chats[id] ? { ...s.chats, [id]: { ...s.chats[id]!, unread: 0 } } : s.chats }));

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, type Language, type StaffDirectoryEntry, type TransferTarget } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, loadText } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { Dialog } from '../components/dialog.js';
 import type { WorkspaceActions } from './store.js';
@@ -53,7 +53,7 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
               <option value="">{t('case.choose')}</option>
               {staff.map((s) => (
                 <option key={s.id} value={s.id} disabled={s.status === 'offline'}>
-                  {s.name} — {t('status.' + s.status)}, {s.load}/{s.capacity} · {s.languages.map((l) => t('language.' + l)).join(', ')}
+                  {s.name} — {t('status.' + s.status)}, {loadText(s.load, s.capacity)} · {s.languages.map((l) => t('language.' + l)).join(', ')}
                 </option>
               ))}
             </select>

@@ -115,6 +115,17 @@ export const formatTimeSeconds = fmt({ timeStyle: 'medium' });
 export function formatNumber(n: number, opts?: Intl.NumberFormatOptions): string {
   return mark(new Intl.NumberFormat(intlLocale(), opts).format(n));
 }
+/**
+ * A counsellor's load or capacity in slots (weights make it fractional: an e-mail is 0.25), for a
+ * parameter of `t` (which marks the whole string itself).
+ */
+export function slotsText(n: number): string {
+  return new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 2 }).format(n);
+}
+/** "1.5 / 3": slots used of capacity, shown on its own. */
+export function loadText(load: number, capacity: number): string {
+  return mark(`${slotsText(load)} / ${slotsText(capacity)}`);
+}
 
 /** Re-render the calling component when the language changes. */
 export function useLanguage(): UiLanguage {

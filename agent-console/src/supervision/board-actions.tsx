@@ -5,7 +5,7 @@ import { LANGUAGES, TOPICS, type BoardCounsellor, type BoardWaiting, type Langua
 import { api } from '../api.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t } from '../i18n/index.js';
+import { t, loadText } from '../i18n/index.js';
 
 export type Act = (p: Promise<{ ok: boolean; error?: { message: string } }>, done?: string) => Promise<void>;
 const short = (id: string) => id.slice(0, 8);
@@ -24,7 +24,7 @@ export function AssignForm({ w, free, onAssign }: { w: BoardWaiting; free: Board
         <option value="">{t('sv.assignTo')}</option>
         {free.map((c) => (
           <option key={c.staffId} value={c.staffId}>
-            {c.name} ({c.load}/{c.capacity})
+            {c.name} ({loadText(c.load, c.capacity)})
           </option>
         ))}
       </select>

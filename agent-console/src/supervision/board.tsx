@@ -6,9 +6,9 @@ import type { BoardSnapshot } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, useLanguage, formatTimeSeconds, formatNumber, errorText } from '../i18n/index.js';
+import { t, useLanguage, formatTimeSeconds, formatNumber, errorText, loadText } from '../i18n/index.js';
 import { useNow } from '../components/use-now.js';
-import { duration, useBoard } from './use-board.js';
+import { duration, longDuration, useBoard } from './use-board.js';
 import { WatchPage } from './watch.js';
 import { AssignForm, CapacityForm, Overflow, SurgeSwitch, type Act } from './board-actions.js';
 import './i18n.js';
@@ -59,6 +59,7 @@ function Board() {
       </div>
       <Tiles board={board} drift={drift} />
       <div class="board-grid">
+        <ChannelQueues board={board} drift={drift} />
         <QueueGroups board={board} drift={drift} />
         <WaitingList board={board} drift={drift} canAct={canAct} act={act} />
         <Counsellors board={board} canAct={canAct} act={act} />
@@ -97,9 +98,44 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
   );
 }
 
-function longDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? t('sv.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) }) : duration(s, t);
+/** Each channel's queue against its own target (an e-mail may wait hours, a call seconds). */
+function ChannelQueues({ board, drift }: { board: BoardSnapshot; drift: number }) {
+  return (
+    <section class="card" aria-labelledby="sv-by-channel">
+      <h2 id="sv-by-channel">{t('sv.byChannel')}</h2>
+      {board.waiting.byChannel.length === 0 ? (
+        <p class="muted">{t('sv.none')}</p>
+      ) : (
+        <table aria-labelledby="sv-by-channel">
+          <thead>
+            <tr>
+              <th scope="col">{t('sv.col.channel')}</th>
+              <th scope="col">{t('sv.col.count')}</th>
+              <th scope="col">{t('sv.col.oldest')}</th>
+              <th scope="col">{t('sv.col.target')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {board.waiting.byChannel.map((c) => {
+              const oldest = c.oldestWaitSeconds + drift;
+              const over = oldest > c.targetSeconds;
+              return (
+                <tr key={c.channel} class={over ? 'urgent' : undefined} data-channel={c.channel}>
+                  <td>{t(`channel.${c.channel}`)}</td>
+                  <td>{c.waiting}</td>
+                  <td>
+                    {longDuration(oldest)}
+                    {over && <> · {t('sv.overTarget')}</>}
+                  </td>
+                  <td>{longDuration(c.targetSeconds)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
 }
 
 function Alerts({ alerts, dismiss, canOpen }: { alerts: ReturnType<typeof useBoard>['alerts']; dismiss: (id: string) => void; canOpen: boolean }) {
@@ -234,7 +270,7 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
                 <span class={`dot dot-${c.state}`} aria-hidden="true" /> {t(`sv.state.${c.state}`)}
               </td>
               <td>
-                {c.load}/{c.capacity}
+                {loadText(c.load, c.capacity)}
               </td>
               <td>{c.languages.map((l) => t('language.' + l)).join(', ')}</td>
               <td>{formatTimeSeconds(c.since)}</td>

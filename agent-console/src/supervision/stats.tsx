@@ -1,13 +1,13 @@
 // Statistics of a chosen period: contacts by channel, category (Insafe and CHI), who contacted, age,
 // gender, platform, outcome; chat figures (answered, abandoned, speed of answer, handle time, service
-// level); hotline reports by classification. Charts and tables, and the CSV for the Insafe report.
+// level); each conversation channel against its own target; hotline reports by classification. Charts and tables, and the CSV for the Insafe report.
 import { useEffect, useState } from 'preact/hooks';
 import type { StatsReport } from '@helpline/shared';
 import type { RouteProps } from '../routes.js';
 import { api } from '../api.js';
 import { t, useLanguage, formatNumber, errorText, getLanguage } from '../i18n/index.js';
 import { BarChart } from './charts.js';
-import { duration } from './use-board.js';
+import { duration, longDuration } from './use-board.js';
 import './i18n.js';
 import './supervision.css';
 
@@ -98,6 +98,7 @@ function Report({ r }: { r: StatsReport }) {
           ))}
         </dl>
       </section>
+      <ChannelLevels r={r} />
       <div class="stats-grid">
         <Breakdown id="channel" title={t('st.byChannel')} prefix="channel" counts={c.byChannel} />
         <Breakdown id="insafe" title={t('st.byInsafe')} prefix="cat" counts={c.byInsafeCategory} />
@@ -114,6 +115,43 @@ function Report({ r }: { r: StatsReport }) {
         )}
       </div>
     </>
+  );
+}
+
+/** Each conversation channel against its own target: count, answered, share within target, median. */
+function ChannelLevels({ r }: { r: StatsReport }) {
+  return (
+    <section class="card" aria-labelledby="st-channel-sl">
+      <h2 id="st-channel-sl">{t('st.byChannelSl')}</h2>
+      {r.channels.length === 0 ? (
+        <p class="muted">{t('common.none')}</p>
+      ) : (
+        <table aria-labelledby="st-channel-sl">
+          <thead>
+            <tr>
+              <th scope="col">{t('st.col.channel')}</th>
+              <th scope="col">{t('st.col.count')}</th>
+              <th scope="col">{t('st.col.answered')}</th>
+              <th scope="col">{t('st.col.target')}</th>
+              <th scope="col">{t('st.col.within')}</th>
+              <th scope="col">{t('st.col.median')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.channels.map((c) => (
+              <tr key={c.channel} data-channel={c.channel}>
+                <td>{t(`channel.${c.channel}`)}</td>
+                <td>{c.count}</td>
+                <td>{c.answered}</td>
+                <td>{longDuration(c.targetSeconds)}</td>
+                <td>{c.withinTargetShare === null ? t('common.none') : formatNumber(c.withinTargetShare, { style: 'percent' })}</td>
+                <td>{c.medianFirstAnswerSeconds === null ? t('common.none') : longDuration(c.medianFirstAnswerSeconds)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

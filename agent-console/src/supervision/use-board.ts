@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BoardSnapshot, SupervisorAlert } from '@helpline/shared';
 import { emitAck, type AgentSocket } from '../socket.js';
+import { t } from '../i18n/index.js';
 
 export interface BoardState {
   board: BoardSnapshot | null;
@@ -45,4 +46,10 @@ export function useBoard(socket: AgentSocket): BoardState {
 export function duration(seconds: number, t: (k: string, p?: Record<string, string | number>) => string): string {
   const s = Math.max(0, Math.round(seconds));
   return s >= 60 ? t('sv.minutes', { m: Math.floor(s / 60), s: s % 60 }) : t('sv.seconds', { s });
+}
+
+/** As `duration`, in hours and minutes from an hour on (left messages, e-mail targets). */
+export function longDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? t('sv.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) }) : duration(s, t);
 }

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { BoardCounsellor, ChatMessage, Note, StaffConversation } from '@helpline/shared';
 import { emitAck } from '../socket.js';
 import { useSession } from '../session.js';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, loadText } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { mergeMessages } from '../counsellor/store.js';
 
@@ -210,7 +210,7 @@ function ReassignForm({ counsellors, onSubmit }: { counsellors: BoardCounsellor[
           <option value="">—</option>
           {counsellors.map((c) => (
             <option key={c.staffId} value={c.staffId}>
-              {c.name} ({c.load}/{c.capacity})
+              {c.name} ({loadText(c.load, c.capacity)})
             </option>
           ))}
         </select>

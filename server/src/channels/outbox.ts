@@ -3,7 +3,7 @@
 // 'staff-message' listener), then a BullMQ job whose id is the delivery's (added twice = once), tried
 // with exponential backoff. A job lost between the commit and the add (an instance died, Redis lost it)
 // is added again by the sweep. Each state change goes to the counsellor's sockets ('message:delivery').
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatMessage, FailedDelivery, MessageDelivery } from '@helpline/shared';
@@ -34,6 +34,13 @@ export interface ChannelAdapter {
 
 const jobIdOf = (d: Pick<DeliveryRow, 'id' | 'replays'>) => (d.replays ? `${d.id}-r${d.replays}` : d.id);
 
+/**
+ * How far back the sweep looks for ended conversations without their `conversation.ended` row (an
+ * instance that died between the end's commit and the row's insert). Any instance's sweep runs every
+ * few seconds, so an hour covers every crash but a whole deployment down for longer.
+ */
+const ENDED_LOOKBACK_MS = 3_600_000;
+
 export interface OutboxDeps {
   db: Db;
   config: Pick<Config, 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS' | 'DELIVERY_SWEEP_AFTER_MS'>;
@@ -49,11 +56,19 @@ export interface OutboxDeps {
 export function createOutbox(d: OutboxDeps) {
   const { db } = d;
 
+  const toEvent = (row: DeliveryRow & { messageId: string }): MessageDelivery => ({
+    messageId: row.messageId,
+    conversationId: row.conversationId,
+    state: row.state,
+    attempts: row.attempts,
+    error: row.lastError,
+  });
+
   async function announce(row: DeliveryRow): Promise<void> {
     if (!row.messageId) return;
     const c = await d.conversations.get(row.conversationId).catch(() => null);
     if (!c) return;
-    const event: MessageDelivery = { messageId: row.messageId, conversationId: row.conversationId, state: row.state, attempts: row.attempts, error: row.lastError };
+    const event = toEvent({ ...row, messageId: row.messageId });
     let to = d.realtime.agent.to(rooms.watch(c.id));
     if (c.assignedStaffId) to = to.to(rooms.staff(c.assignedStaffId));
     to.emit('message:delivery', event);
@@ -121,6 +136,26 @@ export function createOutbox(d: OutboxDeps) {
 
   d.jobs.define('channels', 'deliver', attempt);
 
+  /** A conversation of another channel that ended is told to its inbox (once: by its dedupe key). */
+  async function onPublished(c: ConversationRow): Promise<void> {
+    if (!c.endedAt || !['wrapup', 'closed', 'abandoned'].includes(c.state)) return;
+    const inboxId = await inboxOf(c);
+    if (inboxId) await ensure(inboxId, c.id, 'conversation.ended', null, `ended:${c.id}`);
+  }
+
+  /** Ended conversations of other channels, past the sweep's delay, whose `conversation.ended` row is missing. */
+  async function sweepEnded(): Promise<void> {
+    const now = d.clock.now();
+    const ended = await d.conversations.endedOutsideChat(new Date(now - ENDED_LOOKBACK_MS), new Date(now - d.config.DELIVERY_SWEEP_AFTER_MS));
+    if (!ended.length) return;
+    const have = await db
+      .select({ key: deliveries.dedupeKey })
+      .from(deliveries)
+      .where(inArray(deliveries.dedupeKey, ended.map((c) => `ended:${c.id}`)));
+    const known = new Set(have.map((r) => r.key));
+    for (const c of ended) if (!known.has(`ended:${c.id}`)) await onPublished(c);
+  }
+
   return {
     /** Subscribed to the conversation service's 'staff-message': awaited before the sender's ack. */
     async onStaffMessage(conversation: WrittenConversation, message: ChatMessage): Promise<void> {
@@ -130,9 +165,21 @@ export function createOutbox(d: OutboxDeps) {
 
     /** Subscribed to 'published': a conversation of another channel that ended is told to its inbox. */
     async onPublished(c: ConversationRow): Promise<void> {
-      if (!c.endedAt || !['wrapup', 'closed', 'abandoned'].includes(c.state)) return;
-      const inboxId = await inboxOf(c);
-      if (inboxId) await ensure(inboxId, c.id, 'conversation.ended', null, `ended:${c.id}`);
+      await onPublished(c);
+    },
+
+    /**
+     * The delivery state of each staff message of a conversation (none for web chat), as
+     * 'message:delivery' last told it: sent with the history, so a console reload shows it again.
+     */
+    async messageStates(conversationId: string, limit = 500): Promise<MessageDelivery[]> {
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.conversationId, conversationId), eq(deliveries.kind, 'message.created')))
+        .orderBy(desc(deliveries.createdAt))
+        .limit(limit);
+      return rows.flatMap((r) => (r.messageId ? [toEvent({ ...r, messageId: r.messageId })] : []));
     },
 
     async failed(inboxId: string, limit = 200): Promise<FailedDelivery[]> {
@@ -157,7 +204,10 @@ export function createOutbox(d: OutboxDeps) {
       await announce(row);
     },
 
-    /** Queued deliveries whose job is gone get it back; one whose job failed outside `attempt` is failed. */
+    /**
+     * Queued deliveries whose job is gone get it back; one whose job failed outside `attempt` is
+     * failed; an ended conversation whose `conversation.ended` row was lost to a crash gets it.
+     */
     async sweep(): Promise<void> {
       const rows = await db
         .select()
@@ -177,6 +227,7 @@ export function createOutbox(d: OutboxDeps) {
           if (failed) await announce(failed);
         }
       }
+      await sweepEnded();
     },
   };
 }

@@ -49,6 +49,8 @@ export function createChannelService(d: ChannelDeps) {
     inboxes,
     inbound,
     outbox,
+    /** Each staff message's delivery state on a conversation of another channel (the console's history). */
+    deliveryStates: (conversationId: string) => outbox.messageStates(conversationId),
     startSweep(): void {
       if (timer || d.config.SWEEP_INTERVAL_MS === 0) return;
       timer = setInterval(() => {

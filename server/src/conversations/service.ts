@@ -68,6 +68,8 @@ export interface ConversationDeps {
   staffName(staffId: string): Promise<string | null>;
   staffNames(staffIds: string[]): Promise<Map<string, string>>;
   queueState: QueueState;
+  /** A channel's weight on capacity now (setting `channelWeights`, hundredths of a slot), taken at start. */
+  channelWeight(channel: ConversationChannel): Promise<number>;
 }
 
 export function createConversationService(db: Db, query: RawQuery, realtime: Realtime, deps: ConversationDeps) {
@@ -236,12 +238,14 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       const language = input.language ?? null;
       const ageGroup = input.ageGroup ?? null;
       const topic = input.topic ?? null;
+      const channel = input.channel ?? 'chat';
+      const weight = await deps.channelWeight(channel);
       if (vid) {
         const open = await service.currentForVisitor(vid);
         if (open) return { token, visitorId: vid, conversation: open, created: false };
         const [c] = await db
           .insert(conversations)
-          .values({ visitorId: vid, state: 'waiting', language, ageGroup, topic, channel: input.channel ?? 'chat' })
+          .values({ visitorId: vid, state: 'waiting', language, ageGroup, topic, channel, weight })
           .returning({ id: conversations.id });
         conversationId = c!.id;
       } else {
@@ -250,8 +254,8 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
         const [row] = await execRows<{ id: string; visitor_id: string }>(
           db,
           sql`with v as (insert into visitors (token_hash) values (${sha256(token)}) returning id)
-              insert into conversations (visitor_id, state, language, age_group, topic)
-              select v.id, 'waiting', ${language}, ${ageGroup}, ${topic} from v
+              insert into conversations (visitor_id, state, language, age_group, topic, channel, weight)
+              select v.id, 'waiting', ${language}, ${ageGroup}, ${topic}, ${channel}, ${weight} from v
               returning id, visitor_id`,
         );
         vid = row!.visitor_id;
@@ -346,6 +350,16 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
     async contactOf(visitorId: string): Promise<{ channel: ConversationChannel; inboxId: string | null } | null> {
       const [v] = await db.select({ channel: visitors.channel, inboxId: visitors.inboxId }).from(visitors).where(eq(visitors.id, visitorId));
       return v ?? null;
+    },
+
+    /** Conversations of other channels than web chat that ended in [from, to) (the channels' sweep). */
+    async endedOutsideChat(from: Date, to: Date, limit = 500): Promise<ConversationRow[]> {
+      return db
+        .select()
+        .from(conversations)
+        .where(and(sql`${conversations.endedAt} >= ${from.toISOString()} and ${conversations.endedAt} < ${to.toISOString()}`, sql`${conversations.channel} <> 'chat'`))
+        .orderBy(asc(conversations.endedAt))
+        .limit(limit);
     },
 
     async history(conversationId: string, afterSeq: number, limit = 500): Promise<ChatMessage[]> {

@@ -31,6 +31,12 @@ export const conversations = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     visitorId: uuid('visitor_id').references(() => visitors.id),
     channel: text('channel').$type<ConversationChannel>().notNull().default('chat'),
+    /**
+     * Its weight on a counsellor's capacity, in hundredths of a slot: its channel's weight (setting
+     * `channelWeights`) when it entered the queue, kept for its life, so a later change of the setting
+     * does not move the load of conversations already held (docs/channels.md).
+     */
+    weight: integer('weight').notNull().default(100),
     state: text('state').$type<ConversationState>().notNull(),
     priority: text('priority').$type<Priority>().notNull().default('normal'),
     /** 0 urgent, 1 high, 2 normal: the queue orders by (priority_rank, enqueued_at). */

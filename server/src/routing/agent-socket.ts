@@ -2,7 +2,7 @@
 // origin (no cross-site WebSocket hijacking) and carry a live session.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LANGUAGES, LIMITS, PRIORITIES, TOPICS } from '@helpline/shared';
+import { LANGUAGES, LIMITS, PRIORITIES, TOPICS, type HistoryResult } from '@helpline/shared';
 import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE } from '../auth/service.js';
 import { isOwnOrigin } from '../settings/origins.js';
@@ -28,6 +28,12 @@ const offerRefSchema = z.object({ offerId: uuid }).strict();
 
 export function registerAgentSocket(app: FastifyInstance): void {
   const nsp = app.realtime.agent;
+
+  /** The history of a conversation of another channel carries its messages' delivery states (channels'). */
+  async function withDeliveries(h: HistoryResult): Promise<HistoryResult> {
+    if (h.conversation.channel === 'chat') return h;
+    return { ...h, deliveries: await app.channels.deliveryStates(h.conversation.id) };
+  }
 
   nsp.use((socket, next) => {
     void (async () => {
@@ -78,7 +84,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
     });
     on('agent:status', { schema: statusSchema, roles: CHAT_ROLES, relation: none, run: (p) => app.router.setStatus(staff.id, p.status) });
     // The offer's own relation (made to this staff member, still open) is checked by the transition.
-    on('offer:accept', { schema: offerRefSchema, roles: CHAT_ROLES, relation: none, run: (p) => app.router.accept(staff.id, p.offerId) });
+    on('offer:accept', { schema: offerRefSchema, roles: CHAT_ROLES, relation: none, run: async (p) => withDeliveries(await app.router.accept(staff.id, p.offerId)) });
     on('offer:decline', {
       schema: offerRefSchema,
       roles: CHAT_ROLES,
@@ -94,7 +100,7 @@ export function registerAgentSocket(app: FastifyInstance): void {
       relation: assignedToMe,
       run: async (p, c) => {
         await app.audit.record({ actorType: 'staff', actorId: staff.id, action: 'transcript.read', targetType: 'conversation', targetId: c.id });
-        return { conversation: await app.conversations.staffView(c), messages: await app.conversations.history(c.id, p.afterSeq) };
+        return withDeliveries({ conversation: await app.conversations.staffView(c), messages: await app.conversations.history(c.id, p.afterSeq) });
       },
     });
     // Sending, typing and reading check the assignment inside the conversation service (one place for

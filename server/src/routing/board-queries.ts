@@ -3,15 +3,17 @@
 // and today's answered/abandoned contacts (a range on first_accepted_at / ended_at). None of them grows
 // with the history of the centre, so the board stays cheap however many closed conversations exist.
 import { sql } from 'drizzle-orm';
-import { PRIORITIES } from '@helpline/shared';
+import { CONVERSATION_CHANNELS, PRIORITIES } from '@helpline/shared';
 import type {
   AgentStatus,
   BoardAgentState,
+  BoardChannelQueue,
   BoardCounsellor,
   BoardLive,
   BoardQueueGroup,
   BoardSnapshot,
   BoardWaiting,
+  ConversationChannel,
   Language,
   Priority,
   StaffRole,
@@ -19,12 +21,14 @@ import type {
 } from '@helpline/shared';
 import type { DbOrTx } from '../db/client.js';
 import { execRows } from '../db/client.js';
+import { slots } from './core.js';
 
 const WAITING_LIST_MAX = 100;
 const LIVE_LIST_MAX = 200;
 
 interface WaitingRow {
   id: string;
+  channel: ConversationChannel;
   state: 'waiting' | 'offered';
   priority: Priority;
   language: Language | null;
@@ -71,7 +75,7 @@ const arr = <T>(v: T[] | string | null): T[] =>
 export async function waitingRows(db: DbOrTx): Promise<WaitingRow[]> {
   return execRows<WaitingRow>(
     db,
-    sql`select c.id, c.state, c.priority, c.language, c.topic, c.enqueued_at,
+    sql`select c.id, c.channel, c.state, c.priority, c.language, c.topic, c.enqueued_at,
                (c.risk_flagged_at is not null) as risk, c.overflow, a.staff_id as offered_to
         from conversations c
         left join assignments a on a.conversation_id = c.id and a.status = 'offered'
@@ -159,6 +163,8 @@ export interface SnapshotInput {
   now: Date;
   dayStart: Date;
   targetSeconds: number;
+  /** Each channel's service-level target (setting `channelTargets`). */
+  channelTargets: Record<ConversationChannel, number>;
   leaveMessageOnly: boolean;
   /** Leave-a-message figures, from the widget feature's inbox. */
   offlineMessages: BoardSnapshot['offlineMessages'];
@@ -179,8 +185,14 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
   const groups = new Map<string, BoardQueueGroup>();
   let longest = 0;
   const list: BoardWaiting[] = [];
+  const byChannel = new Map<ConversationChannel, BoardChannelQueue>();
   for (const w of waiting) {
     const wait = secs(w.enqueued_at);
+    const ch = byChannel.get(w.channel);
+    if (ch) {
+      ch.waiting++;
+      ch.oldestWaitSeconds = Math.max(ch.oldestWaitSeconds, wait);
+    } else byChannel.set(w.channel, { channel: w.channel, waiting: 1, oldestWaitSeconds: wait, targetSeconds: input.channelTargets[w.channel] });
     byPriority[w.priority] = (byPriority[w.priority] ?? 0) + 1;
     longest = Math.max(longest, wait);
     const key = `${w.language ?? ''}|${w.topic ?? ''}|${w.priority}`;
@@ -217,7 +229,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
       role: r.role,
       state,
       status: r.status ?? 'offline',
-      load: r.load ?? 0,
+      load: slots(r.load ?? 0),
       capacity: r.capacity,
       languages: arr(r.languages),
       topics: arr(r.topics),
@@ -255,6 +267,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
       groups: [...groups.values()].sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || b.count - a.count),
       longestWaitSeconds: longest,
       estimatedWaitSeconds: waiting.length === 0 && freeCapacity > 0 ? 0 : estimatedWaitSeconds,
+      byChannel: CONVERSATION_CHANNELS.flatMap((c) => byChannel.get(c) ?? []),
       list,
     },
     counsellors,

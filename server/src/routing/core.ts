@@ -22,6 +22,9 @@ import { agentStates, assignments } from './tables.js';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 
+/** `agent_states.load` (hundredths of a slot) as the protocol shows it: slots used, e.g. 1.5. */
+export const slots = (hundredths: number): number => hundredths / 100;
+
 export interface RoutingDeps {
   db: Db;
   /** The dispatch loop's own connection for the prepared offer statement. */
@@ -54,7 +57,7 @@ export function createRoutingCore(d: RoutingDeps) {
       staffId,
       status: a?.status ?? 'offline',
       capacity,
-      load: a?.load ?? 0,
+      load: slots(a?.load ?? 0),
       wrapupUntil: a?.wrapupUntil && a.wrapupUntil.getTime() > Date.now() ? a.wrapupUntil.toISOString() : null,
     };
   }
@@ -112,9 +115,12 @@ export function createRoutingCore(d: RoutingDeps) {
     return { offerId, conversation, expiresAt: expiresAt.toISOString(), ...(conversation.transfer ? { transfer: conversation.transfer } : {}) };
   }
 
-  /** Give back one unit of capacity; the counsellor may now take another conversation. */
-  async function releaseLoad(tx: Tx, staffId: string): Promise<void> {
-    await tx.execute(sql`update agent_states set load = greatest(load - 1, 0), idle_since = now() where staff_id = ${staffId}`);
+  /**
+   * Give back what an assignment reserved (its stored weight, hundredths of a slot); the counsellor
+   * may now take another conversation.
+   */
+  async function releaseLoad(tx: Tx, a: Pick<AssignmentRow, 'staffId' | 'weight'>): Promise<void> {
+    await tx.execute(sql`update agent_states set load = greatest(load - ${a.weight}, 0), idle_since = now() where staff_id = ${a.staffId}`);
   }
 
   /** Ends a live assignment (offered or accepted) of a conversation with the given status. */
@@ -129,7 +135,7 @@ export function createRoutingCore(d: RoutingDeps) {
       .set({ status, endedAt: new Date(), respondedAt: sql`coalesce(${assignments.respondedAt}, now())`, endReason: reason })
       .where(and(eq(assignments.conversationId, conversationId), inArray(assignments.status, ['offered', 'accepted'])))
       .returning();
-    if (a) await releaseLoad(tx, a.staffId);
+    if (a) await releaseLoad(tx, a);
     return a ?? null;
   }
 

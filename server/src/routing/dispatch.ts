@@ -1,6 +1,8 @@
 // The atomic offer: one Postgres statement takes the best waiting conversation that has a free
 // eligible counsellor, locks both rows, re-checks capacity under the lock, records the offer and moves
 // the conversation to `offered`. A partial unique index forbids two live assignments of one conversation.
+// Capacity counts weights (hundredths of a slot, docs/channels.md): a conversation fits when
+// `load + its reservation <= capacity * 100`.
 import { getTableColumns, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { sqlParam, type Db, type RawQuery, type SqlParam, type Tx } from '../db/client.js';
@@ -19,10 +21,24 @@ export const agentPresent = sql`a.status = 'available' and a.disconnected_at is 
 export const agentOnline = sql`${agentPresent}
   and s.disabled_at is null and s.role in ('counsellor','supervisor')`;
 
-/** Online and able to receive a new offer now: not in wrap-up, below capacity. */
+/**
+ * Online and able to receive some new offer now: not in wrap-up, some room left. Whether a given
+ * conversation fits is `fits` (a counsellor with a quarter slot free takes an e-mail, not a chat).
+ */
 const agentFree = sql`${agentOnline}
   and (a.wrapup_until is null or a.wrapup_until <= now())
-  and a.load < s.capacity`;
+  and a.load < s.capacity * 100`;
+
+/**
+ * What conversation `c` adds to counsellor `s`'s load: its weight, but a phone call is exclusive and
+ * reserves the counsellor's whole capacity. So a call is offered only to a counsellor holding nothing
+ * (`load = 0` is the only load it fits), and while it is held nothing else fits. It lives in
+ * `agent_states.load` alone, so the re-check under the counsellor's row lock covers it.
+ */
+const reservation = sql`(case when c.channel = 'phone' then greatest(c.weight, s.capacity * 100) else c.weight end)`;
+
+/** Conversation `c` fits counsellor `a`/`s` now. */
+const fits = sql`a.load + ${reservation} <= s.capacity * 100`;
 
 function eligible(declineCooldownMs: number) {
   return sql`(c.overflow or c.language is null or c.language = any(s.languages))
@@ -78,8 +94,8 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             from conversations c
             cross join lateral (
               select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
-              where ${agentFree} and ${eligible(declineCooldownMs)}
-              order by (s.capacity - a.load) desc, a.idle_since asc
+              where ${agentFree} and ${fits} and ${eligible(declineCooldownMs)}
+              order by (s.capacity * 100 - a.load) desc, a.idle_since asc
               limit 1
             ) pick
             where c.state = 'waiting'
@@ -88,12 +104,15 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             limit 1
             for update of c
           ), agent as materialized (
-            select a.staff_id from agent_states a join staff_users s on s.id = a.staff_id
-            where a.staff_id = (select staff_id from pick) and ${agentFree}
+            -- Re-checked on the latest row once locked: another instance may have filled them.
+            select a.staff_id, ${reservation} as reserved
+            from agent_states a join staff_users s on s.id = a.staff_id
+              join conversations c on c.id = (select conversation_id from pick)
+            where a.staff_id = (select staff_id from pick) and ${agentFree} and ${fits}
             for update of a
           ), offer as (
-            insert into assignments (conversation_id, staff_id, status, expires_at)
-            select (select conversation_id from pick), staff_id, 'offered', now() + make_interval(secs => ${offerTimeoutMs / 1000})
+            insert into assignments (conversation_id, staff_id, status, expires_at, weight)
+            select (select conversation_id from pick), staff_id, 'offered', now() + make_interval(secs => ${offerTimeoutMs / 1000}), reserved
             from agent
             returning id, expires_at
           ), moved as (
@@ -101,7 +120,7 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
             returning *
           ), counted as (
-            update agent_states set load = load + 1, idle_since = now()
+            update agent_states set load = load + (select reserved from agent), idle_since = now()
             where staff_id in (select staff_id from agent)
             returning staff_id
           )
@@ -144,7 +163,7 @@ export async function pairExists(db: Db, declineCooldownMs: number): Promise<boo
     sql`select 1 as one from conversations c
         where c.state = 'waiting' and exists (
           select 1 from agent_states a join staff_users s on s.id = a.staff_id
-          where ${agentFree} and ${eligible(declineCooldownMs)})
+          where ${agentFree} and ${fits} and ${eligible(declineCooldownMs)})
         limit 1`,
   );
   return rows.length > 0;
@@ -152,7 +171,7 @@ export async function pairExists(db: Db, declineCooldownMs: number): Promise<boo
 
 /**
  * Offer a waiting conversation to one chosen counsellor (transfer, a supervisor's assignment): skills
- * are bypassed, capacity and presence are not. Runs inside the caller's transaction.
+ * are bypassed, capacity (weights, a call's exclusivity) and presence are not. Runs inside the caller's transaction.
  */
 export async function offerTo(
   tx: Tx,
@@ -163,21 +182,22 @@ export async function offerTo(
 ): Promise<{ offerId: string; expiresAt: Date } | { refused: 'not_waiting' | 'unavailable' | 'at_capacity' }> {
   const conv = await execRows<{ id: string }>(tx, sql`select id from conversations where id = ${conversationId} and state = 'waiting' for update`);
   if (!conv[0]) return { refused: 'not_waiting' };
-  const agent = await execRows<{ load: number; capacity: number; status: string; disconnected: boolean; disabled: boolean }>(
+  const agent = await execRows<{ reserved: number; fits: boolean; status: string; disconnected: boolean; disabled: boolean }>(
     tx,
-    sql`select a.load, s.capacity, a.status, a.disconnected_at is not null as disconnected, s.disabled_at is not null as disabled
-        from agent_states a join staff_users s on s.id = a.staff_id where a.staff_id = ${staffId} for update of a`,
+    sql`select ${reservation} as reserved, ${fits} as fits, a.status, a.disconnected_at is not null as disconnected, s.disabled_at is not null as disabled
+        from agent_states a join staff_users s on s.id = a.staff_id join conversations c on c.id = ${conversationId}
+        where a.staff_id = ${staffId} for update of a`,
   );
   const a = agent[0];
   if (!a || a.status === 'offline' || a.disconnected || a.disabled) return { refused: 'unavailable' };
-  if (a.load >= a.capacity) return { refused: 'at_capacity' };
+  if (!a.fits) return { refused: 'at_capacity' };
   const expiresAt = new Date(Date.now() + offerTimeoutMs);
   const inserted = await execRows<{ id: string }>(
     tx,
-    sql`insert into assignments (conversation_id, staff_id, status, expires_at, note)
-        values (${conversationId}, ${staffId}, 'offered', ${expiresAt.toISOString()}, ${note}) returning id`,
+    sql`insert into assignments (conversation_id, staff_id, status, expires_at, note, weight)
+        values (${conversationId}, ${staffId}, 'offered', ${expiresAt.toISOString()}, ${note}, ${a.reserved}) returning id`,
   );
   await tx.execute(sql`update conversations set state = 'offered' where id = ${conversationId}`);
-  await tx.execute(sql`update agent_states set load = load + 1, idle_since = now() where staff_id = ${staffId}`);
+  await tx.execute(sql`update agent_states set load = load + ${a.reserved}, idle_since = now() where staff_id = ${staffId}`);
   return { offerId: inserted[0]!.id, expiresAt };
 }

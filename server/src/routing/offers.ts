@@ -116,7 +116,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
         .returning();
       if (!a) return null;
       await convs.transition(tx, a.conversationId, ['offered'], { state: 'waiting' });
-      await releaseLoad(tx, a.staffId);
+      await releaseLoad(tx, a);
       if (status === 'expired') {
         await tx.execute(sql`update agent_states set missed_offers = missed_offers + 1 where staff_id = ${a.staffId}`);
       }

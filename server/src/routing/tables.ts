@@ -4,8 +4,9 @@ import type { AgentStatus } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
 import { conversations } from '../conversations/tables.js';
 
-/** A counsellor's routing state. `load` counts live assignments (offered + accepted) and moves in the
- * same transaction as them, so the capacity check is one locked row read. */
+/** A counsellor's routing state. `load` is the sum of the weights of live assignments (offered +
+ * accepted), in hundredths of a slot, and moves in the same transaction as them, so the capacity check
+ * (`load + weight <= capacity * 100`) is one locked row read. */
 export const agentStates = pgTable('agent_states', {
   staffId: uuid('staff_id')
     .primaryKey()
@@ -35,6 +36,12 @@ export const assignments = pgTable(
       .notNull()
       .references(() => staffUsers.id),
     status: text('status').$type<AssignmentStatus>().notNull(),
+    /**
+     * What this assignment added to its counsellor's `load` (hundredths of a slot): the conversation's
+     * weight, or for a phone call (exclusive) the counsellor's whole capacity. Every release subtracts
+     * exactly this, whatever has changed since.
+     */
+    weight: integer('weight').notNull().default(100),
     offeredAt: timestamp('offered_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     respondedAt: timestamp('responded_at', { withTimezone: true }),

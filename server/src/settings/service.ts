@@ -61,8 +61,9 @@ export interface ProfileSetting {
 }
 /**
  * Each channel's weight on a counsellor's capacity, in hundredths of a slot (a live chat or a call 100,
- * a messaging app 50, an e-mail thread 25). Read by routing's capacity check once it counts load in
- * hundredths (docs/channels.md, next steps); today every conversation weighs one slot.
+ * a messaging app 50, an e-mail thread 25). A conversation takes its channel's weight when it enters
+ * the queue and keeps it; routing's capacity check is `load + weight <= capacity * 100`, and a phone
+ * call is exclusive whatever its weight (docs/channels.md, "Weights and service levels").
  */
 export type ChannelWeights = Record<ConversationChannel, number>;
 /** Each channel's service-level target: seconds to a first answer (phone in seconds, e-mail in hours). */

@@ -25,13 +25,19 @@ export function createBoard(app: FastifyInstance) {
 
   async function compute(): Promise<BoardSnapshot> {
     const now = new Date();
-    const [sl, hours, surge, inbox] = await Promise.all([app.settings.get('serviceLevel'), app.settings.get('hours'), app.settings.get('surge'), app.offlineMessages.counts(now)]);
+    const [sl, hours, surge, inbox, channelTargets] = await Promise.all([
+      app.settings.get('serviceLevel'),
+      app.settings.get('hours'),
+      app.settings.get('surge'),
+      app.offlineMessages.counts(now),
+      app.settings.get('channelTargets'),
+    ]);
     const offlineMessages = {
       waiting: inbox.waiting,
       claimed: inbox.claimed,
       oldestWaitSeconds: inbox.oldestWaitingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(inbox.oldestWaitingAt)) / 1000)) : null,
     };
-    return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, leaveMessageOnly: surge.leaveMessageOnly, offlineMessages });
+    return boardSnapshot(app.db, { now, dayStart: startOfDay(now, hours.timeZone), targetSeconds: sl.targetSeconds, channelTargets, leaveMessageOnly: surge.leaveMessageOnly, offlineMessages });
   }
 
   function begin(): Promise<BoardSnapshot> {

@@ -1,12 +1,14 @@
 // Statistics for a period: contacts from case records (every channel, including those logged by hand),
-// chat figures from conversations, referrals, and the hotline's classifications. Anonymous counts only.
+// chat figures from conversations (and per conversation channel, each against its own service-level
+// target), referrals, and the hotline's classifications. Anonymous counts only.
 // The CSV is laid out for the quarterly Insafe helpline report: one "section,key,value" row per figure.
 import type { FastifyInstance } from 'fastify';
 import type { StatsReport } from '@helpline/shared';
 import { stats as hotlineStats } from '../hotline/exports.js';
 import { contactCounts } from '../cases/stats.js';
 import { referralCount } from '../referrals/stats.js';
-import { chatFigures } from '../conversations/stats.js';
+import { CONVERSATION_CHANNELS } from '@helpline/shared';
+import { channelFigures, chatFigures } from '../conversations/stats.js';
 
 type Counts = Record<string, number>;
 
@@ -17,6 +19,8 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
   const total = Object.values(counts.byChannel).reduce((a, b) => a + b, 0);
   const referrals = await referralCount(app.db, from, to).catch(() => 0);
   const chat = await chatFigures(app.db, from, to, sl.targetSeconds);
+  const targets = await app.settings.get('channelTargets');
+  const perChannel = new Map((await channelFigures(app.db, from, to, targets)).map((f) => [f.channel, f]));
   const decided = (chat?.answered ?? 0) + (chat?.abandoned ?? 0);
   let hotline: StatsReport['hotline'] = null;
   try {
@@ -38,6 +42,19 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
       avgHandleSeconds: round(chat?.aht),
       serviceLevel: { targetSeconds: sl.targetSeconds, share: decided ? Math.round(((chat?.within ?? 0) / decided) * 1000) / 1000 : null },
     },
+    channels: CONVERSATION_CHANNELS.flatMap((ch) => {
+      const f = perChannel.get(ch);
+      if (!f) return [];
+      const settled = f.answered + f.abandoned;
+      return [{
+        channel: ch,
+        count: f.count,
+        answered: f.answered,
+        targetSeconds: targets[ch],
+        withinTargetShare: settled ? Math.round((f.within / settled) * 1000) / 1000 : null,
+        medianFirstAnswerSeconds: round(f.medianFirstAnswer),
+      }];
+    }),
     hotline,
   };
 }
@@ -71,6 +88,16 @@ export function statsCsv(r: StatsReport, headers?: { section: string; key: strin
     ['chat', 'avg_handle_seconds', r.chat.avgHandleSeconds],
     ['chat', `service_level_${r.chat.serviceLevel.targetSeconds}s`, r.chat.serviceLevel.share],
   );
+  // One section per conversation channel, each figure against that channel's own target.
+  for (const c of r.channels) {
+    rows.push(
+      [`channel_service_level`, `${c.channel}_count`, c.count],
+      [`channel_service_level`, `${c.channel}_answered`, c.answered],
+      [`channel_service_level`, `${c.channel}_target_seconds`, c.targetSeconds],
+      [`channel_service_level`, `${c.channel}_within_target_share`, c.withinTargetShare],
+      [`channel_service_level`, `${c.channel}_median_first_answer_seconds`, c.medianFirstAnswerSeconds],
+    );
+  }
   if (r.hotline) {
     rows.push(['hotline', 'reports', r.hotline.total]);
     for (const [k, n] of Object.entries(r.hotline.byClassification)) rows.push(['hotline_classification', k, n]);

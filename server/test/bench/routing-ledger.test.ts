@@ -47,4 +47,31 @@ describe('routing bench ledger', () => {
     expect(c.heldByTwo).toBe(1);
     expect(c.offersAfterEnd).toBe(1);
   });
+
+  it('counts capacity in weights: four e-mails fit one slot, a fifth or a chat beside them does not', () => {
+    const l = new Ledger({ capacity: 1, weights: { chat: 100, email: 25, phone: 100 } });
+    l.register('a', 0);
+    for (let i = 1; i <= 4; i++) expect(l.offered('a', `e${i}`, `ce${i}`, i, 'email')).not.toBeNull();
+    expect(l.busy()).toBe(1);
+    expect(l.offered('a', 'e5', 'ce5', 5, 'email')).toBeNull();
+    l.released('e5', 6, 'declined');
+    l.released('e1', 7, 'ended');
+    expect(l.offered('a', 'c1', 'cc1', 8, 'chat')).toBeNull();
+    expect(l.finish(() => false).capacityViolations).toBe(2);
+  });
+
+  it('counts a phone call offered beside anything else, and anything offered beside a call', () => {
+    const l = new Ledger({ capacity: 3, weights: { chat: 100, email: 25, phone: 100 } });
+    l.register('a', 0);
+    l.register('b', 0);
+    expect(l.offered('a', 'e1', 'ce1', 1, 'email')).not.toBeNull();
+    expect(l.offered('a', 'p1', 'cp1', 2, 'phone')).toBeNull();
+    expect(l.offered('b', 'p2', 'cp2', 3, 'phone')).not.toBeNull();
+    expect(l.offered('b', 'e2', 'ce2', 4, 'email')).toBeNull();
+    l.released('p2', 5, 'ended');
+    l.released('e2', 5, 'ended');
+    expect(l.offered('b', 'c1', 'cc1', 6, 'chat')).not.toBeNull();
+    expect(l.finish(() => false).capacityViolations).toBe(2);
+    expect(l.busy()).toBeCloseTo(4.25);
+  });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivery } from '@helpline/shared';
 import { api, call, createStaff, eventually, freePort, login, randomUUID, startTestEnv, uid, type LoggedIn, type TestEnv } from '../helpers.js';
 import { accept, counsellor, nextOffer, type Counsellor } from '../routing/fixtures.js';
-import { messages, visitors } from '../../src/conversations/tables.js';
+import { conversations, messages, visitors } from '../../src/conversations/tables.js';
 import { deliveries, inboundMessages } from '../../src/channels/tables.js';
 import { hmac, postSigned, startReceiver, type Receiver } from './receiver.js';
 
@@ -159,6 +159,34 @@ describe('API inbox', () => {
     expect((await call(k.socket, 'conversation:end', { conversationId })).ok).toBe(true);
     const got = await receiver.waitFor((r) => r.body.event === 'conversation.ended' && r.body.conversationId === conversationId);
     expect(got.signatureOk).toBe(true);
+  });
+
+  it('a conversation.ended lost to a crash between the end and its row is sent by the sweep, once', async () => {
+    const res = await postSigned(env.url, inbox.id, inbox.secret, { contactId: `user-${uid()}`, messageId: `m-${uid()}`, text: 'Are you there?' });
+    expect(res.status).toBe(202);
+    const id = res.body.conversationId as string;
+    const offer = await eventually(async () => k.offers.find((o) => o.conversation.id === id));
+    expect((await call(k.socket, 'offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+    // As if the instance died after the end's commit and before the 'published' listener wrote the row.
+    const outbox = env.app.channels.outbox;
+    const listener = outbox.onPublished;
+    outbox.onPublished = async () => {};
+    try {
+      expect((await call(k.socket, 'conversation:end', { conversationId: id })).ok).toBe(true);
+    } finally {
+      outbox.onPublished = listener;
+    }
+    const endedRow = () => env.app.db.select().from(deliveries).where(eq(deliveries.dedupeKey, `ended:${id}`));
+    expect(await endedRow()).toEqual([]);
+    // The sweep leaves an end younger than DELIVERY_SWEEP_AFTER_MS to the listener; an older one it queues.
+    await outbox.sweep();
+    expect(await endedRow()).toEqual([]);
+    await env.app.db.update(conversations).set({ endedAt: new Date(Date.now() - 60_000) }).where(eq(conversations.id, id));
+    await outbox.sweep();
+    const got = await receiver.waitFor((r) => r.body.event === 'conversation.ended' && r.body.conversationId === id);
+    expect(got.signatureOk).toBe(true);
+    await outbox.sweep();
+    expect(await endedRow()).toHaveLength(1);
   });
 
   it('a flood gets rate_limited and the refused messages are not stored', async () => {

@@ -1,7 +1,8 @@
 // In Chromium: an admin creates an API inbox in the console and reads its secret once; a message an
 // integrator posts is offered to a counsellor in the console, who answers; the receiver gets the signed
 // reply and the console shows "Sent" under it; with the receiver down it shows "Not delivered" and
-// the reason, the admin page lists the failed delivery, and its replay button delivers it.
+// the reason, a reload of the console shows both again, the admin page lists the failed delivery, and
+// its replay button delivers it.
 import { describe, expect, it } from 'vitest';
 import { createStaff, freePort, uid } from '../helpers.js';
 import { axeViolations, useConsoleSuite } from '../console-browser.js';
@@ -57,6 +58,13 @@ describe('the API channel in the console', () => {
     await page.getByLabel('Message to the visitor').fill('Are you still there?');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('[data-testid="delivery"][data-state="failed"]', { hasText: /unreachable/ }).waitFor();
+
+    // A reload of the console shows both states again: they come with the conversation's history.
+    await page.reload();
+    await page.getByText('Hello from the partner app').waitFor();
+    await page.getByText('Are you still there?').waitFor();
+    await page.locator('[data-testid="delivery"][data-state="failed"]', { hasText: /unreachable/ }).waitFor();
+    expect(await page.locator('[data-testid="delivery"][data-state="sent"]').count()).toBe(1);
     // Not axe-checked here: the composer's textarea carries aria-expanded (aria-allowed-attr), an
     // older finding of the workspace outside this change.
 

@@ -29,8 +29,9 @@ afterAll(async () => {
 
 async function checkInvariants(): Promise<{ doubles: number; over: number; drift: number }> {
   const [d] = await sql`select count(*)::int as n from (select conversation_id from assignments where status in ('offered','accepted') group by 1 having count(*) > 1) t`;
-  const [o] = await sql`select count(*)::int as n from staff_users s where (select count(*) from assignments a where a.staff_id = s.id and a.status in ('offered','accepted')) > s.capacity`;
-  const [l] = await sql`select count(*)::int as n from agent_states g where g.load <> (select count(*) from assignments a where a.staff_id = g.staff_id and a.status in ('offered','accepted'))`;
+  // Capacity in weights (hundredths of a slot): what live assignments reserve, and the load that counts them.
+  const [o] = await sql`select count(*)::int as n from staff_users s where (select coalesce(sum(a.weight), 0) from assignments a where a.staff_id = s.id and a.status in ('offered','accepted')) > s.capacity * 100`;
+  const [l] = await sql`select count(*)::int as n from agent_states g where g.load <> (select coalesce(sum(a.weight), 0) from assignments a where a.staff_id = g.staff_id and a.status in ('offered','accepted'))`;
   return { doubles: d!.n, over: o!.n, drift: l!.n };
 }
 

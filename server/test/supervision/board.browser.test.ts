@@ -78,7 +78,7 @@ describe('live board in the console', () => {
     await page.getByRole('spinbutton', { name: 'Capacity of Ana', exact: true }).fill('3');
     await page.getByRole('button', { name: 'Set capacity of Ana' }).click();
     await capacity;
-    await page.locator('tr', { hasText: 'Ana' }).filter({ hasText: '1/3' }).first().waitFor();
+    await page.locator('tr', { hasText: 'Ana' }).filter({ hasText: '1 / 3' }).first().waitFor();
     expect(await axeViolations(page)).toEqual([]);
 
     // The child leaves: the conversation is no longer in progress.

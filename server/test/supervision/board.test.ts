@@ -115,4 +115,23 @@ describe('who may see the board', () => {
     c.sock.disconnect();
     admin.sock.disconnect();
   });
+  it('shows waiting per channel with the oldest wait and each channel’s target', async () => {
+    const sup = await staffSocket('supervisor', 'Vera');
+    const started = [
+      await env.app.conversations.start(null, { channel: 'email', language: 'en' }),
+      await env.app.conversations.start(null, { channel: 'email', language: 'en' }),
+      await env.app.conversations.start(null, { channel: 'phone', language: 'en' }),
+    ];
+    const b = await board(sup.sock, (s) => s.waiting.byChannel.some((c) => c.channel === 'email' && c.waiting === 2));
+    expect(b.waiting.byChannel.map(({ oldestWaitSeconds: _, ...c }) => c)).toEqual([
+      { channel: 'email', waiting: 2, targetSeconds: 86_400 },
+      { channel: 'phone', waiting: 1, targetSeconds: 20 },
+    ]);
+    await env.app.settings.set('channelTargets', { email: 7_200 });
+    await board(sup.sock, (s) => s.waiting.byChannel.some((c) => c.channel === 'email' && c.targetSeconds === 7_200));
+    for (const st of started) await env.app.router.endConversation(st.conversation.id, 'visitor');
+    await board(sup.sock, (s) => s.waiting.byChannel.length === 0);
+    await env.app.settings.set('channelTargets', { email: 86_400 });
+    sup.sock.disconnect();
+  });
 });

@@ -19,6 +19,17 @@ beforeAll(async () => {
     ('closed', '2025-12-31T10:00:00Z', '2025-12-31T10:00:05Z', '2025-12-31T10:00:05Z', '2025-12-31T10:05:00Z', '2025-12-31T10:06:00Z', ${staffId})`);
   await db.execute(sql`insert into conversations (state, enqueued_at, ended_at, ended_by, closed_at) values
     ('abandoned', '2026-01-12T09:00:00Z', '2026-01-12T09:00:40Z', 'visitor', '2026-01-12T09:00:40Z')`);
+  // February 2026, per channel against each channel's target (chat 60 s, e-mail 86 400 s, phone 20 s):
+  // chats answered in 30 s, 40 s and 200 s (median 40, mean 90); e-mails answered in 1 h and 30 h, one abandoned; a call in 10 s.
+  await db.execute(sql`insert into conversations (channel, state, enqueued_at, first_accepted_at, accepted_at, ended_at, closed_at, assigned_staff_id) values
+    ('chat', 'closed', '2026-02-02T10:00:00Z', '2026-02-02T10:00:30Z', '2026-02-02T10:00:30Z', '2026-02-02T10:05:00Z', '2026-02-02T10:06:00Z', ${staffId}),
+    ('chat', 'closed', '2026-02-03T10:00:00Z', '2026-02-03T10:03:20Z', '2026-02-03T10:03:20Z', '2026-02-03T10:05:00Z', '2026-02-03T10:06:00Z', ${staffId}),
+    ('chat', 'closed', '2026-02-03T11:00:00Z', '2026-02-03T11:00:40Z', '2026-02-03T11:00:40Z', '2026-02-03T11:05:00Z', '2026-02-03T11:06:00Z', ${staffId}),
+    ('email', 'closed', '2026-02-04T10:00:00Z', '2026-02-04T11:00:00Z', '2026-02-04T11:00:00Z', '2026-02-04T11:05:00Z', '2026-02-04T11:06:00Z', ${staffId}),
+    ('email', 'closed', '2026-02-05T10:00:00Z', '2026-02-06T16:00:00Z', '2026-02-06T16:00:00Z', '2026-02-06T16:05:00Z', '2026-02-06T16:06:00Z', ${staffId}),
+    ('phone', 'closed', '2026-02-07T10:00:00Z', '2026-02-07T10:00:10Z', '2026-02-07T10:00:10Z', '2026-02-07T10:05:00Z', '2026-02-07T10:06:00Z', ${staffId})`);
+  await db.execute(sql`insert into conversations (channel, state, enqueued_at, ended_at, ended_by, closed_at) values
+    ('email', 'abandoned', '2026-02-08T09:00:00Z', '2026-02-09T09:00:00Z', 'system', '2026-02-09T09:00:00Z')`);
   // Case records: three in January 2026 over three channels, one in December 2025.
   await db.execute(sql`insert into case_records (staff_id, channel, contact_type, age_group, gender, categories, chi_categories, platform, summary, outcome, created_at) values
     (${staffId}, 'chat', 'child', '12-18', 'girl-woman', '{cyberbullying,self-harm}', '{violence,mental-health}', 'social-media', 's', 'advice-given', '2026-01-10T10:12:00Z'),
@@ -72,6 +83,30 @@ describe('statistics', () => {
     );
     const audit = await env.app.audit.search({ action: 'stats.export' });
     expect(audit).toHaveLength(1);
+  });
+
+  it('gives each conversation channel its count, share within its own target and median first answer', async () => {
+    const res = await api(env.url, sup, 'GET', '/api/stats?from=2026-02-01&to=2026-02-28');
+    expect(res.status).toBe(200);
+    expect(res.body.channels).toEqual([
+      { channel: 'chat', count: 3, answered: 3, targetSeconds: 60, withinTargetShare: 0.667, medianFirstAnswerSeconds: 40 },
+      { channel: 'email', count: 3, answered: 2, targetSeconds: 86_400, withinTargetShare: 0.333, medianFirstAnswerSeconds: 55_800 },
+      { channel: 'phone', count: 1, answered: 1, targetSeconds: 20, withinTargetShare: 1, medianFirstAnswerSeconds: 10 },
+    ]);
+    // January's conversations are all web chats.
+    expect((await api(env.url, sup, 'GET', '/api/stats?from=2026-01-01&to=2026-01-31')).body.channels).toEqual([
+      { channel: 'chat', count: 3, answered: 2, targetSeconds: 60, withinTargetShare: 0.333, medianFirstAnswerSeconds: 60 },
+    ]);
+    const csv = await fetch(`${env.url}/api/stats.csv?from=2026-02-01&to=2026-02-28`, { headers: { cookie: sup.cookie } });
+    expect((await csv.text()).trim().split('\r\n')).toEqual(
+      expect.arrayContaining([
+        'channel_service_level,email_count,3',
+        'channel_service_level,email_target_seconds,86400',
+        'channel_service_level,email_within_target_share,0.333',
+        'channel_service_level,email_median_first_answer_seconds,55800',
+        'channel_service_level,phone_within_target_share,1',
+      ]),
+    );
   });
 
   it('validates the period', async () => {

@@ -20,6 +20,11 @@ export interface HistoryPayload {
 export interface HistoryResult {
   conversation: StaffConversation;
   messages: ChatMessage[];
+  /**
+   * On a channel other than web chat: the delivery state of the conversation's staff messages (all of
+   * them, whatever `afterSeq`: older ones may have changed meanwhile), as 'message:delivery' tells it.
+   */
+  deliveries?: MessageDelivery[];
 }
 
 export interface AgentHello {

@@ -126,7 +126,10 @@ export interface AgentState {
   staffId: string;
   status: AgentStatus;
   capacity: number;
-  /** Offers plus active conversations. */
+  /**
+   * Slots used by offers plus active conversations, by their channels' weights: a chat 1, an e-mail
+   * 0.25 (so 1.5 of capacity 3); a phone call takes the whole capacity.
+   */
   load: number;
   wrapupUntil: string | null;
 }

@@ -139,6 +139,7 @@ export interface StaffDirectoryEntry {
   name: string;
   role: StaffRole;
   status: AgentStatus;
+  /** Slots used (weights: an e-mail 0.25), as AgentState's. */
   load: number;
   capacity: number;
   languages: Language[];

@@ -1,5 +1,5 @@
 // Supervision: the live board, helping hands and statistics (/agent namespace, supervisors and admins).
-import type { AgentStatus, Language, Priority, StaffRole, Topic } from '../domain.js';
+import type { AgentStatus, ConversationChannel, Language, Priority, StaffRole, Topic } from '../domain.js';
 import type { ChatMessage, StaffConversation } from './common.js';
 import type { Note } from './console.js';
 
@@ -12,6 +12,7 @@ export interface BoardCounsellor {
   role: StaffRole;
   state: BoardAgentState;
   status: AgentStatus;
+  /** Slots used (offers and chats by their channels' weights: an e-mail 0.25), shown as "1.5 / 3". */
   load: number;
   capacity: number;
   languages: Language[];
@@ -44,6 +45,15 @@ export interface BoardQueueGroup {
   longestWaitSeconds: number;
 }
 
+/** One channel's queue against its service-level target (setting `channelTargets`, seconds to first answer). */
+export interface BoardChannelQueue {
+  channel: ConversationChannel;
+  /** Waiting or offered. */
+  waiting: number;
+  oldestWaitSeconds: number;
+  targetSeconds: number;
+}
+
 export interface BoardLive {
   id: string;
   priority: Priority;
@@ -68,6 +78,8 @@ export interface BoardSnapshot {
     longestWaitSeconds: number;
     /** Estimated wait of a contact arriving now; null when nobody is available. */
     estimatedWaitSeconds: number | null;
+    /** Per channel with anyone waiting (in CONVERSATION_CHANNELS order): count, oldest wait, target. */
+    byChannel: BoardChannelQueue[];
     /** The head of the queue, in queue order (at most 100). */
     list: BoardWaiting[];
   };
@@ -131,6 +143,23 @@ export interface StatsReport {
     avgHandleSeconds: number | null;
     serviceLevel: { targetSeconds: number; share: number | null };
   };
+  /**
+   * Service level per conversation channel (those with any conversation in the period, in
+   * CONVERSATION_CHANNELS order), each against its own target (setting `channelTargets`).
+   */
+  channels: ChannelServiceLevel[];
   /** Null when the hotline service is not part of this deployment. */
   hotline: { total: number; byClassification: Record<string, number> } | null;
+}
+
+export interface ChannelServiceLevel {
+  channel: ConversationChannel;
+  /** Conversations of the channel that entered the queue in the period. */
+  count: number;
+  answered: number;
+  targetSeconds: number;
+  /** Of those answered or abandoned, the share answered within the target; null with none. */
+  withinTargetShare: number | null;
+  /** Median time from entering the queue to the first answer (accept), of those answered. */
+  medianFirstAnswerSeconds: number | null;
 }
