@@ -86,7 +86,7 @@ export function createApps(d: AppsDeps) {
     // The address to answer at, sealed; the window counts from the latest message of the person.
     const [contact] = await db
       .insert(appContacts)
-      .values({ visitorId, inboxId: inbox.id, addressSealed: d.keys.seal(ev.userId), language: ev.language, lastInboundAt: ev.at })
+      .values({ visitorId, inboxId: inbox.id, addressSealed: d.keys.seal(ev.userId), language: ev.language, lastInboundAt: new Date(Math.min(ev.at.getTime(), d.clock.now())) })
       .onConflictDoUpdate({
         target: appContacts.visitorId,
         set: { addressSealed: sql`excluded.address_sealed`, language: sql`coalesce(excluded.language, ${appContacts.language})`, lastInboundAt: sql`greatest(excluded.last_inbound_at, ${appContacts.lastInboundAt})` },

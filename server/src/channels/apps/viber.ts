@@ -36,10 +36,14 @@ export function viberDriver(cfg: DriverConfig): AppDriver {
           const userId = str(b.sender?.id);
           const m = b.message ?? {};
           if (!userId || !token) return [];
+          // By type only: the documented text example carries a `media` field too.
           const isFile = FILE_TYPES.has(m.type);
-          // A picture's or video's `text` is its description: kept as words, the file is not.
-          const text = typeof m.text === 'string' && m.text.trim() ? m.text : null;
-          const ev: AppEvent = { kind: 'message', userId, messageId: token, text, files: isFile || m.media ? 1 : 0, language: matchLanguageTag(b.sender?.language), at: new Date(Number(b.timestamp) || Date.now()) };
+          // A picture's or video's `text` is its description: kept as words, the file is not. A link
+          // (type url) is its address, kept as plain text.
+          const words = m.type === 'url' ? m.media : m.text;
+          const text = typeof words === 'string' && words.trim() ? words : null;
+          if (!text && !isFile) return [];
+          const ev: AppEvent = { kind: 'message', userId, messageId: token, text, files: isFile ? 1 : 0, language: matchLanguageTag(b.sender?.language), at: new Date(Number(b.timestamp) || Date.now()) };
           return [ev];
         }
         case 'delivered':
