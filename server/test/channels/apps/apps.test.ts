@@ -222,6 +222,26 @@ describe('Viber', () => {
     const failed = await deliveryOf(m.id, 'failed');
     expect([failed.attempts, failed.reason]).toEqual([1, 'recipient_gone']);
   });
+
+  it('a stored webhook body whose job was lost is processed by the sweep', async () => {
+    // As if the instance died between storing the body (the app had its 200) and adding the job.
+    const [row] = await db()
+      .insert(appEvents)
+      .values({ inboxId: inbox.id, body: message(userId, '4912661846655230777', 'lost in a crash'), createdAt: new Date(Date.now() - 60_000) })
+      .returning();
+    await eventually(async () => (await db().select().from(messages).where(eq(messages.conversationId, conversationId))).some((r) => r.body === 'lost in a crash'));
+    await eventually(async () => (await db().select().from(appEvents).where(eq(appEvents.id, row!.id))).length === 0);
+  });
+
+  it('erasure removes the contact\'s sealed address with its hash', async () => {
+    expect((await call(k.socket, 'conversation:end', { conversationId })).ok).toBe(true);
+    const c = await env.app.conversations.get(conversationId);
+    const visitorId = c.visitorId!;
+    expect(await db().select().from(appContacts).where(eq(appContacts.visitorId, visitorId))).toHaveLength(1);
+    await env.app.retention.eraseVisitor(visitorId, { staffId: admin.profile.id });
+    expect(await db().select().from(appContacts).where(eq(appContacts.visitorId, visitorId))).toEqual([]);
+    expect(await db().select().from(visitors).where(eq(visitors.id, visitorId))).toEqual([]);
+  });
 });
 
 describe('Messenger', () => {
@@ -420,6 +440,14 @@ describe('WhatsApp', () => {
     const wamid = await externalIdOf(m.id);
     expect((await post(withValue('whatsapp-status-read', (v) => ((v.statuses[0].id = wamid), (v.statuses[0].recipient_id = waId))))).status).toBe(200);
     await deliveryOf(m.id, 'read');
+  });
+
+  it('outside the window WhatsApp answers 131047 (a template is needed): failed with outside_window', async () => {
+    const [contact] = await db().select().from(visitors).where(eq(visitors.inboxId, inbox.id));
+    const c = await env.app.conversations.currentForVisitor(contact!.id);
+    standIn.plan('meta.phone/messages', { status: 400, body: { error: { message: 'Re-engagement message', type: 'OAuthException', code: 131047, error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } } } });
+    const m = await reply(c!.id, 'Hello again');
+    expect(await deliveryOf(m.id, 'failed')).toMatchObject({ attempts: 1, reason: 'outside_window' });
   });
 });
 
