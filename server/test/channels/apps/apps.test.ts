@@ -469,5 +469,11 @@ describe('Instagram', () => {
     wellFormed(sent);
     expect(sent.headers.authorization).toBe(`Bearer ${accessToken}`);
     await deliveryOf(m.id, 'sent');
+    // Turned off by the admin: the app is refused (it retries later), nothing is stored.
+    expect((await api(env.url, admin, 'PATCH', `/api/admin/inboxes/${inbox.id}`, { enabled: false })).status).toBe(200);
+    const before = await storedEvents();
+    const off = await postWebhook(env.url, inbox.id, body, { 'x-hub-signature-256': metaSignature(appSecret, body) });
+    expect([off.status, off.body.error.code]).toEqual([403, 'inbox_disabled']);
+    expect(await storedEvents()).toBe(before);
   });
 });
