@@ -46,6 +46,8 @@ export interface AppDriver {
   check(inbox: AppInbox): Promise<AppConnectionCheck>;
   /** Viber and Telegram: tell the app where our webhook is (Meta's is set in its dashboard). */
   register?(inbox: AppInbox, webhookUrl: string): Promise<AppConnectionCheck>;
+  /** Shows the person that the counsellor is typing, or has read their messages, where the app can. Best effort. */
+  activity?(inbox: AppInbox, address: string, activity: 'typing' | 'read'): Promise<void>;
   /** Meta: past this long after the person's last message, no reply may be sent. */
   replyWindowMs?: number;
 }

@@ -45,6 +45,12 @@ export function messengerDriver(cfg: DriverConfig, app: 'Messenger' | 'Instagram
       throw g.failure(a, app);
     },
 
+    // Sender actions: https://developers.facebook.com/docs/messenger-platform/send-messages/sender-actions
+    async activity(inbox, address, activity) {
+      const a = await g.call(inbox, 'POST', 'me/messages', { recipient: { id: address }, sender_action: activity === 'typing' ? 'typing_on' : 'mark_seen' });
+      if (a.status !== 200) throw g.failure(a, app);
+    },
+
     check: (inbox) => g.check(inbox, 'me?fields=id,name', (j) => String(j.name ?? j.username ?? '')),
   };
 }

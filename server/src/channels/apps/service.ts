@@ -45,6 +45,9 @@ export interface AppsDeps {
   log: FastifyBaseLogger;
 }
 
+/** A counsellor's typing or reading is shown to the person at most this often per conversation. */
+const ACTIVITY_EVERY_MS = 4_000;
+
 const META = new Set<AppChannel>(['messenger', 'instagram', 'whatsapp']);
 
 export function createApps(d: AppsDeps) {
@@ -128,6 +131,29 @@ export function createApps(d: AppsDeps) {
     await db.delete(appEvents).where(eq(appEvents.id, row.id));
   }
   d.jobs.define('channels', 'app-event', process);
+
+  // The counsellor typing or reading, shown to the person where the app can (Messenger, Instagram:
+  // typing_on / mark_seen; Telegram: typing). At most once per conversation and kind every few seconds;
+  // best effort (nothing is retried: the next keystroke or read sends it again).
+  const lastActivity = new Map<string, number>();
+  d.conversations.events.on('staff-activity', async (c, activity) => {
+    if (!isAppChannel(c.channel) || !c.visitorId || !drivers[c.channel].activity) return;
+    const key = `${c.id}:${activity}`;
+    const now = d.clock.now();
+    if (now - (lastActivity.get(key) ?? -Infinity) < ACTIVITY_EVERY_MS) return;
+    lastActivity.set(key, now);
+    if (lastActivity.size > 10_000) lastActivity.clear();
+    try {
+      const [contact] = await db.select().from(appContacts).where(eq(appContacts.visitorId, c.visitorId));
+      const windowMs = drivers[c.channel].replyWindowMs;
+      if (!contact || (windowMs !== undefined && now - contact.lastInboundAt.getTime() > windowMs)) return;
+      const open = await d.inboxes.open(contact.inboxId);
+      const inbox = open && appInbox(open);
+      if (inbox?.enabled) await drivers[c.channel].activity!(inbox, d.keys.open(contact.addressSealed), activity);
+    } catch (err) {
+      d.log.debug({ conversationId: c.id, activity, err: loggableError(err).message }, 'app activity not shown');
+    }
+  });
 
   function adapter(channel: AppChannel): ChannelAdapter {
     return {

@@ -61,6 +61,13 @@ export function telegramDriver(cfg: DriverConfig): AppDriver {
       throw failure(a, 'sendMessage');
     },
 
+    // Only typing: the Bot API has no way to mark a person's messages read.
+    async activity(inbox, address, activity) {
+      if (activity !== 'typing') return;
+      const a = await call(inbox.secrets.botToken ?? '', 'sendChatAction', { chat_id: address, action: 'typing' });
+      if (!(a.status === 200 && a.json?.ok === true)) throw failure(a, 'sendChatAction');
+    },
+
     async check(inbox) {
       try {
         const a = await call(inbox.secrets.botToken ?? '', 'getMe');

@@ -295,6 +295,19 @@ describe('Messenger', () => {
     await deliveryOf(m.id, 'read');
   });
 
+  it('the counsellor typing and reading are shown to the person (typing_on, mark_seen), once per few seconds', async () => {
+    const n = standIn.requests.length;
+    k.socket.emit('typing', { conversationId, typing: true });
+    k.socket.emit('typing', { conversationId, typing: true });
+    const typing = await standIn.waitFor((r) => since(n)(r) && r.endpoint === 'meta.me/messages' && r.body?.sender_action === 'typing_on');
+    wellFormed(typing);
+    expect(typing.body.recipient.id).toBe(psid);
+    const c = await env.app.conversations.get(conversationId);
+    expect((await call(k.socket, 'message:read', { conversationId, seq: c.lastSeq })).ok).toBe(true);
+    wellFormed(await standIn.waitFor((r) => since(n)(r) && r.body?.sender_action === 'mark_seen'));
+    expect(standIn.requests.filter((r) => since(n)(r) && r.body?.sender_action === 'typing_on')).toHaveLength(1);
+  });
+
   it('a forged X-Hub-Signature-256 gets 401; a reaction (unknown here) is answered 200 and ignored', async () => {
     const before = await storedEvents();
     const body = withSender('messenger-message-text', (e) => (e.message = { mid: `m_${uid(20)}`, text: 'forged' }));
@@ -371,6 +384,10 @@ describe('Telegram', () => {
     expect(sent.path).toBe(`/telegram/bot${botToken}/sendMessage`);
     expect(sent.body).toMatchObject({ chat_id: String(chatId), link_preview_options: { is_disabled: true } });
     await deliveryOf(m.id, 'sent');
+    k.socket.emit('typing', { conversationId: c.id, typing: true });
+    const typing = await standIn.waitFor((r) => r.endpoint === 'telegram.sendChatAction');
+    wellFormed(typing);
+    expect(typing.body).toEqual({ chat_id: String(chatId), action: 'typing' });
   });
 
   it('a wrong or missing secret token gets 401; an edited message is ignored; a photo gets the notice in Bulgarian', async () => {

@@ -17,6 +17,7 @@ export type Endpoint =
   | 'telegram.sendMessage'
   | 'telegram.getMe'
   | 'telegram.setWebhook'
+  | 'telegram.sendChatAction'
   | 'meta.me/messages'
   | 'meta.me'
   | 'meta.phone/messages'
@@ -69,7 +70,7 @@ export async function startStandIn(): Promise<StandIn> {
   const classify = (method: string, path: string): { endpoint: Endpoint; token?: string } => {
     let m = /^\/viber\/pa\/(send_message|get_account_info|set_webhook)$/.exec(path);
     if (m) return { endpoint: `viber.${m[1]}` as Endpoint };
-    m = /^\/telegram\/bot([^/]+)\/(sendMessage|getMe|setWebhook)$/.exec(path);
+    m = /^\/telegram\/bot([^/]+)\/(sendMessage|getMe|setWebhook|sendChatAction)$/.exec(path);
     if (m) return { endpoint: `telegram.${m[2]}` as Endpoint, token: decodeURIComponent(m[1]!) };
     if (path === '/meta/v21.0/me/messages') return { endpoint: 'meta.me/messages' };
     if (path === '/meta/v21.0/me') return { endpoint: 'meta.me' };
@@ -107,6 +108,12 @@ export async function startStandIn(): Promise<StandIn> {
         if (!(typeof b.chat_id === 'number' || isStr(b.chat_id, 100))) p.push('chat_id: integer or string');
         if (!isStr(b.text, 4096)) p.push('text: 1..4096 characters');
         break;
+      case 'telegram.sendChatAction':
+        post();
+        if (!tokens.telegram.has(token ?? '')) p.push('the bot token in the path is not the bot\'s');
+        if (!(typeof b.chat_id === 'number' || isStr(b.chat_id, 100))) p.push('chat_id: integer or string');
+        if (!['typing', 'upload_photo', 'record_voice'].includes(b.action)) p.push('action: typing...');
+        break;
       case 'telegram.getMe':
       case 'telegram.setWebhook':
         if (!tokens.telegram.has(token ?? '')) p.push('the bot token in the path is not the bot\'s');
@@ -121,8 +128,14 @@ export async function startStandIn(): Promise<StandIn> {
         if (r.endpoint === 'meta.me/messages') {
           post();
           if (!isStr(b.recipient?.id, 100)) p.push('recipient.id: the PSID / IGSID');
-          if (!['RESPONSE', 'UPDATE', 'MESSAGE_TAG'].includes(b.messaging_type)) p.push('messaging_type: RESPONSE, UPDATE or MESSAGE_TAG');
-          if (!isStr(b.message?.text, 2000)) p.push('message.text: 1..2000 characters');
+          // A sender action (typing_on, typing_off, mark_seen) goes alone, without message or messaging_type.
+          if (b.sender_action !== undefined) {
+            if (!['typing_on', 'typing_off', 'mark_seen'].includes(b.sender_action)) p.push('sender_action: typing_on, typing_off or mark_seen');
+            if (b.message !== undefined) p.push('a sender action is sent without a message');
+          } else {
+            if (!['RESPONSE', 'UPDATE', 'MESSAGE_TAG'].includes(b.messaging_type)) p.push('messaging_type: RESPONSE, UPDATE or MESSAGE_TAG');
+            if (!isStr(b.message?.text, 2000)) p.push('message.text: 1..2000 characters');
+          }
         }
         if (r.endpoint === 'meta.phone/messages') {
           post();
@@ -153,6 +166,7 @@ export async function startStandIn(): Promise<StandIn> {
       if (r.problems.length) return json(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${r.problems.join('; ')}` });
       if (r.endpoint === 'telegram.getMe') return json(res, 200, { ok: true, result: { id: 123456789, is_bot: true, first_name: 'Stand-in', username: 'standin_bot' } });
       if (r.endpoint === 'telegram.setWebhook') return json(res, 200, { ok: true, result: true, description: 'Webhook was set' });
+      if (r.endpoint === 'telegram.sendChatAction') return json(res, 200, { ok: true, result: true });
       return json(res, 200, { ok: true, result: { message_id: 1000 + ++counter, chat: { id: Number(r.body.chat_id), type: 'private' }, date: Math.floor(Date.now() / 1000), text: r.body.text } });
     }
     if (r.endpoint.startsWith('meta.')) {
@@ -160,7 +174,7 @@ export async function startStandIn(): Promise<StandIn> {
       if (r.problems.length) return json(res, 400, { error: { message: `(#100) ${r.problems.join('; ')}`, type: 'OAuthException', code: 100, fbtrace_id: 'standin' } });
       if (r.endpoint === 'meta.me') return json(res, 200, { id: '1234567890', name: 'Stand-in Page' });
       if (r.endpoint === 'meta.phone') return json(res, 200, { id: r.path.split('/').pop(), verified_name: 'Stand-in Helpline', display_phone_number: '+381 11 000000' });
-      if (r.endpoint === 'meta.me/messages') return json(res, 200, { recipient_id: r.body.recipient.id, message_id: `m_standin${++counter}` });
+      if (r.endpoint === 'meta.me/messages') return json(res, 200, r.body.sender_action ? { recipient_id: r.body.recipient.id } : { recipient_id: r.body.recipient.id, message_id: `m_standin${++counter}` });
       return json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: r.body.to, wa_id: r.body.to }], messages: [{ id: `wamid.standin${++counter}` }] });
     }
     return json(res, 404, { error: 'not found' });
