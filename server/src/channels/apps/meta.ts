@@ -50,6 +50,8 @@ export function graph(cfg: DriverConfig) {
       if (outsideWindow(code, sub)) return new DeliveryRefused('outside_window', what);
       if (GONE.has(code)) return new DeliveryRefused('recipient_gone', what);
       if (THROTTLED.has(code)) return new RetryLater(what, a.retryAfterMs);
+      // 100: an invalid parameter: the same request would be refused again.
+      if (code === 100) return new DeliveryRefused('rejected', what);
       return retryable(a, app) ?? new Error(what);
     },
     async check(inbox: AppInbox, path: string, name: (j: any) => string): Promise<AppConnectionCheck> {

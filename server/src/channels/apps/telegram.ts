@@ -27,6 +27,8 @@ export function telegramDriver(cfg: DriverConfig): AppDriver {
     if (code >= 500) return new RetryLater(`Telegram ${what}: ${description}`, a.retryAfterMs);
     // 403: the bot was blocked by the user, or the user is deactivated.
     if (code === 403) return new DeliveryRefused('recipient_gone', `Telegram: ${description}`);
+    // 400: the message itself is refused (too long, bad chat id...): sending it again would not help.
+    if (code === 400) return new DeliveryRefused('rejected', `Telegram: ${description}`);
     return new Error(`Telegram ${what}: ${description}`);
   };
 

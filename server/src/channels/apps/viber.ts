@@ -13,6 +13,7 @@ export const quoteTokens = (raw: string) => raw.replace(/("message_token"\s*:\s*
 // https://developers.viber.com/docs/api/rest-bot-api/#error-codes
 const GONE = new Set([5, 6, 7, 11]); // receiverNotRegistered, receiverNotSubscribed, publicAccountBlocked, receiverNoSuitableDevice
 const TOO_MANY = 12;
+const BAD_MESSAGE = new Set([3, 4]); // badData, missingData: the same message would be refused again
 const FILE_TYPES = new Set(['picture', 'video', 'file', 'sticker', 'contact', 'location']);
 
 export function viberDriver(cfg: DriverConfig): AppDriver {
@@ -64,6 +65,7 @@ export function viberDriver(cfg: DriverConfig): AppDriver {
       if (body.status === 0) return { externalId: /"message_token"\s*:\s*"?(-?\d+)/.exec(a.raw)?.[1] ?? '' };
       if (body.status === TOO_MANY) throw new RetryLater(`Viber: ${body.status_message ?? 'tooManyRequests'}`, a.retryAfterMs);
       if (GONE.has(body.status ?? -1)) throw new DeliveryRefused('recipient_gone', `Viber: ${body.status_message ?? body.status}`);
+      if (BAD_MESSAGE.has(body.status ?? -1)) throw new DeliveryRefused('rejected', `Viber: ${body.status_message ?? body.status}`);
       throw new Error(`Viber: ${body.status_message ?? `status ${body.status}`}`);
     },
 

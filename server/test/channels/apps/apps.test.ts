@@ -223,6 +223,12 @@ describe('Viber', () => {
     expect([failed.attempts, failed.reason]).toEqual([1, 'recipient_gone']);
   });
 
+  it('a message Viber refuses as such (badData) is failed at once with the reason rejected', async () => {
+    standIn.plan('viber.send_message', { status: 200, body: { status: 3, status_message: 'badData' } });
+    const m = await reply(conversationId, 'Refused?');
+    expect(await deliveryOf(m.id, 'failed')).toMatchObject({ attempts: 1, reason: 'rejected' });
+  });
+
   it('a stored webhook body whose job was lost is processed by the sweep', async () => {
     // As if the instance died between storing the body (the app had its 200) and adding the job.
     const [row] = await db()
