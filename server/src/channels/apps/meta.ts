@@ -32,8 +32,9 @@ export function metaHandshake(inbox: AppInbox, query: Record<string, unknown>): 
 const THROTTLED = new Set([4, 17, 32, 613, 80006, 130429, 131056]);
 // Past the 24-hour window: Messenger (10 / 2018278), Instagram (10 / 2534022), WhatsApp (131047).
 const outsideWindow = (code: number, sub: number) => (code === 10 && (sub === 2018278 || sub === 2534022)) || code === 131047;
-// The person cannot be reached (Messenger 551; WhatsApp 131026 undeliverable).
+// The person cannot be reached (Messenger 551, subcodes 1545041 and 2018108; WhatsApp 131026 undeliverable).
 const GONE = new Set([551, 131026]);
+const GONE_SUBCODES = new Set([1545041, 2018108]);
 
 export const bearer = (inbox: AppInbox) => ({ Authorization: `Bearer ${inbox.secrets.accessToken ?? ''}` });
 
@@ -48,7 +49,7 @@ export function graph(cfg: DriverConfig) {
       const sub = Number(e.error_subcode ?? 0);
       const what = `${app}: ${e.message ?? `HTTP ${a.status}`}${code ? ` (code ${code}${sub ? `/${sub}` : ''})` : ''}`;
       if (outsideWindow(code, sub)) return new DeliveryRefused('outside_window', what);
-      if (GONE.has(code)) return new DeliveryRefused('recipient_gone', what);
+      if (GONE.has(code) || GONE_SUBCODES.has(sub)) return new DeliveryRefused('recipient_gone', what);
       if (THROTTLED.has(code)) return new RetryLater(what, a.retryAfterMs);
       // 100: an invalid parameter: the same request would be refused again.
       if (code === 100) return new DeliveryRefused('rejected', what);
