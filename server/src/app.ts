@@ -7,6 +7,7 @@
 //   5. on ready: job workers and the reconciliation sweep; on close: everything in reverse.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { matchLanguageTag } from '@helpline/shared';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import type { Config } from './config.js';
@@ -164,7 +165,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
   app.decorate(
     'channels',
-    createChannelService({ db: app.db, config, keys: createChannelKeys(serverSecret), jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, clock, log: app.log }),
+    createChannelService({
+      db: app.db,
+      config,
+      keys: createChannelKeys(serverSecret),
+      jobs: app.jobs,
+      realtime: app.realtime,
+      conversations: app.conversations,
+      clock,
+      log: app.log,
+      defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en',
+    }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));

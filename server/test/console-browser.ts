@@ -32,7 +32,8 @@ export interface ConsoleSuite {
 }
 
 /** Registers the file's beforeAll/afterAll (instance and browser) and returns what they set up. */
-export function useConsoleSuite(): ConsoleSuite {
+/** `env`: settings of the instance, e.g. outside services pointed at a test's stand-in. */
+export function useConsoleSuite(env?: () => Promise<Record<string, string>>): ConsoleSuite {
   const suite = {
     async consoleLogin(page: Page, email: string, password: string, hash: string) {
       await page.goto(`${suite.env.url}/console/#${hash}`);
@@ -42,7 +43,7 @@ export function useConsoleSuite(): ConsoleSuite {
     },
   } as ConsoleSuite;
   beforeAll(async () => {
-    suite.env = await startTestEnv();
+    suite.env = await startTestEnv(env ? await env() : {});
     suite.browser = await launchBrowser();
   });
   afterAll(async () => {

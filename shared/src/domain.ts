@@ -42,8 +42,15 @@ export const CASE_CHANNEL_OF: Record<ConversationChannel, Channel> = {
 };
 
 /** A staff message's way out on a channel other than web chat (the outbox, docs/channels.md). */
-export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed'] as const;
+export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/**
+ * Why a delivery failed for good, when the channel said so (the console translates it and says what can
+ * be done): past Meta's 24-hour reply window; the person left (blocked the bot, unsubscribed, no
+ * known address); the app refused the message as it is.
+ */
+export const DELIVERY_FAILURE_REASONS = ['outside_window', 'recipient_gone', 'rejected'] as const;
+export type DeliveryFailureReason = (typeof DELIVERY_FAILURE_REASONS)[number];
 
 export const CONTACT_TYPES = ['child', 'parent', 'teacher-professional', 'other'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { FailedDelivery, InboxCreated, InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { t } from '../i18n/index.js';
+import { AppInboxCreate, AppInboxDetails, isAppChannel } from './app-inboxes.js';
 
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
 
@@ -47,6 +48,7 @@ export function InboxesAdmin() {
         </label>
         <button type="submit">{t('ad.in.create')}</button>
       </form>
+      <AppInboxCreate onCreated={() => void load()} />
       {created && (
         <div class="notice" role="status" data-testid="inbox-secret">
           <p>{t('ad.in.secretOnce', { name: created.inbox.name })}</p>
@@ -108,15 +110,20 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
           void run(() => api.patch(`/api/admin/inboxes/${inbox.id}`, { webhookUrl: url || null }));
         }}
       >
-        <label>
-          {t('ad.in.webhook')}
-          <input type="url" value={url} maxLength={2000} onInput={(e) => setUrl(e.currentTarget.value)} />
-        </label>
-        <button type="submit">{t('common.save')}</button>
+        {!isAppChannel(inbox.channel) && (
+          <>
+            <label>
+              {t('ad.in.webhook')}
+              <input type="url" value={url} maxLength={2000} onInput={(e) => setUrl(e.currentTarget.value)} />
+            </label>
+            <button type="submit">{t('common.save')}</button>
+          </>
+        )}
         <button type="button" onClick={() => void run(() => api.patch(`/api/admin/inboxes/${inbox.id}`, { enabled: !inbox.enabled }))}>
           {inbox.enabled ? t('ad.in.turnOff') : t('ad.in.turnOn')}
         </button>
       </form>
+      {isAppChannel(inbox.channel) && <AppInboxDetails inbox={inbox} />}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -125,8 +125,8 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
 function DeliveryState({ d }: { d: MessageDelivery }) {
   return (
     <span class={`msg-delivery delivery-${d.state}`} data-testid="delivery" data-state={d.state}>
-      {t('delivery.' + d.state)}
-      {d.state === 'failed' && d.error ? `: ${d.error}` : ''}
+      {d.state === 'failed' && d.reason ? t('delivery.reason.' + d.reason) : t('delivery.' + d.state)}
+      {d.state === 'failed' && !d.reason && d.error ? `: ${d.error}` : ''}
     </span>
   );
 }

@@ -26,12 +26,14 @@ export interface OpenInbox extends InboxRow {
 
 export function createInboxes(db: Db, keys: ChannelKeys) {
   return {
-    async create(input: { channel: ConversationChannel; name: string; webhookUrl?: string | null }): Promise<{ inbox: InboxView; secret: string }> {
+    /** A messaging app's inbox brings its own secret (its tokens, as JSON) and public configuration. */
+    async create(input: { channel: ConversationChannel; name: string; webhookUrl?: string | null; secret?: string; config?: Record<string, string> }): Promise<{ inbox: InboxView; secret: string }> {
       if (input.channel === 'chat') throw new AppError('invalid_payload', 'The web widget is built in');
-      const secret = randomBytes(32).toString('base64url');
+      const secret = input.secret ?? randomBytes(32).toString('base64url');
+      const config = { ...(input.config ?? {}), ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}) };
       const [row] = await db
         .insert(inboxes)
-        .values({ channel: input.channel, name: input.name, config: input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}, secretSealed: keys.seal(secret) })
+        .values({ channel: input.channel, name: input.name, config, secretSealed: keys.seal(secret) })
         .returning();
       return { inbox: toInboxView(row!), secret };
     },

@@ -3,10 +3,10 @@
 // 'staff-message' listener), then a BullMQ job whose id is the delivery's (added twice = once), tried
 // with exponential backoff. A job lost between the commit and the add (an instance died, Redis lost it)
 // is added again by the sweep. Each state change goes to the counsellor's sockets ('message:delivery').
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, FailedDelivery, MessageDelivery } from '@helpline/shared';
+import type { ChatMessage, DeliveryFailureReason, FailedDelivery, MessageDelivery } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../infra/clock.js';
@@ -31,6 +31,28 @@ export interface ChannelAdapter {
   deliver(inbox: OpenInbox, out: Outgoing): Promise<{ externalId?: string }>;
 }
 
+/** The channel refused this delivery for good (no retry): failed at once with a reason the console translates. */
+export class DeliveryRefused extends Error {
+  constructor(
+    public readonly reason: DeliveryFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A failed attempt the channel asked to repeat no sooner than `retryAfterMs` (a 429's Retry-After). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    public readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** States a receipt may move a delivery to, in order: a late 'delivered' never undoes 'read'. */
+const RECEIPT_FROM: Record<'delivered' | 'read', ('sent' | 'delivered')[]> = { delivered: ['sent'], read: ['sent', 'delivered'] };
 
 const jobIdOf = (d: Pick<DeliveryRow, 'id' | 'replays'>) => (d.replays ? `${d.id}-r${d.replays}` : d.id);
 
@@ -62,6 +84,7 @@ export function createOutbox(d: OutboxDeps) {
     state: row.state,
     attempts: row.attempts,
     error: row.lastError,
+    reason: row.reason,
   });
 
   async function announce(row: DeliveryRow): Promise<void> {
@@ -78,7 +101,8 @@ export function createOutbox(d: OutboxDeps) {
     await d.jobs.add('channels', 'deliver', { deliveryId: row.id }, {
       jobId: jobIdOf(row),
       attempts: d.config.DELIVERY_ATTEMPTS,
-      backoff: { type: 'exponential', delay: d.config.DELIVERY_BACKOFF_MS },
+      // Exponential, but never sooner than a 429's Retry-After (infra/jobs.ts).
+      backoff: { type: 'retry-after', delay: d.config.DELIVERY_BACKOFF_MS },
       removeOnComplete: true,
       removeOnFail: 1000,
     });
@@ -102,7 +126,7 @@ export function createOutbox(d: OutboxDeps) {
     const [row] = await db.select().from(deliveries).where(eq(deliveries.id, String(data.deliveryId)));
     // Sent already, failed and not replayed, or gone with its conversation: a redelivered job does nothing.
     if (!row || row.state !== 'queued') return;
-    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
       const inbox = await d.inboxes.open(row.inboxId);
       const adapter = inbox ? d.adapters[inbox.channel] : undefined;
@@ -121,10 +145,12 @@ export function createOutbox(d: OutboxDeps) {
         .returning();
       if (sent) await announce(sent);
     } catch (err) {
+      const refused = err instanceof DeliveryRefused ? err.reason : null;
+      if (refused) last = true;
       const reason = loggableError(err).message.slice(0, 500);
       const [next] = await db
         .update(deliveries)
-        .set({ state: last ? 'failed' : 'queued', attempts: sql`${deliveries.attempts} + 1`, lastError: reason, updatedAt: new Date() })
+        .set({ state: last ? 'failed' : 'queued', attempts: sql`${deliveries.attempts} + 1`, lastError: reason, reason: refused, updatedAt: new Date() })
         .where(and(eq(deliveries.id, row.id), eq(deliveries.state, 'queued')))
         .returning();
       if (next) await announce(next);
@@ -182,6 +208,37 @@ export function createOutbox(d: OutboxDeps) {
       return rows.flatMap((r) => (r.messageId ? [toEvent({ ...r, messageId: r.messageId })] : []));
     },
 
+    /** A receipt of the app (delivered, read) for its own message ids: moves those deliveries forward only. */
+    async receipt(inboxId: string, externalIds: string[], state: 'delivered' | 'read'): Promise<number> {
+      if (!externalIds.length) return 0;
+      const rows = await db
+        .update(deliveries)
+        .set({ state, updatedAt: new Date() })
+        .where(and(eq(deliveries.inboxId, inboxId), inArray(deliveries.externalId, externalIds), inArray(deliveries.state, RECEIPT_FROM[state])))
+        .returning();
+      for (const r of rows) await announce(r);
+      return rows.length;
+    },
+
+    /** A receipt by watermark (Messenger's read): every message of the conversation sent up to then. */
+    async receiptUpTo(inboxId: string, conversationId: string, upTo: Date, state: 'delivered' | 'read'): Promise<number> {
+      const rows = await db
+        .update(deliveries)
+        .set({ state, updatedAt: new Date() })
+        .where(
+          and(
+            eq(deliveries.inboxId, inboxId),
+            eq(deliveries.conversationId, conversationId),
+            eq(deliveries.kind, 'message.created'),
+            inArray(deliveries.state, RECEIPT_FROM[state]),
+            lte(deliveries.createdAt, upTo),
+          ),
+        )
+        .returning();
+      for (const r of rows) await announce(r);
+      return rows.length;
+    },
+
     async failed(inboxId: string, limit = 200): Promise<FailedDelivery[]> {
       const rows = await db
         .select()
@@ -196,7 +253,7 @@ export function createOutbox(d: OutboxDeps) {
     async replay(id: string): Promise<void> {
       const [row] = await db
         .update(deliveries)
-        .set({ state: 'queued', replays: sql`${deliveries.replays} + 1`, updatedAt: new Date() })
+        .set({ state: 'queued', replays: sql`${deliveries.replays} + 1`, reason: null, updatedAt: new Date() })
         .where(and(eq(deliveries.id, id), eq(deliveries.state, 'failed')))
         .returning();
       if (!row) throw new AppError('invalid_state', 'Only a failed delivery can be replayed');

@@ -20,6 +20,7 @@ import {
   inboxView,
 } from './schemas.js';
 import { z } from 'zod';
+import { appRoutes } from './apps/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,6 +80,7 @@ async function apiInboxRoutes(app: FastifyInstance): Promise<void> {
 
 export async function channelRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiInboxRoutes);
+  await app.register(appRoutes);
   // onRequest, not preHandler: the route's schema is checked before preHandler, and a stranger must
   // get 401, not a description of what the body lacks.
   const admins = requireStaff('admin');

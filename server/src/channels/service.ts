@@ -8,11 +8,13 @@ import type { Jobs } from '../infra/jobs.js';
 import type { Realtime } from '../realtime/server.js';
 import type { ConversationService } from '../conversations/service.js';
 import { loggableError } from '../http/errors.js';
+import type { Language } from '@helpline/shared';
 import { createApiAdapter } from './api-adapter.js';
+import { createApps } from './apps/service.js';
 import type { ChannelKeys } from './crypto.js';
 import { createInbound } from './inbound.js';
 import { createInboxes } from './inboxes.js';
-import { createOutbox } from './outbox.js';
+import { createOutbox, type Outbox } from './outbox.js';
 
 export interface ChannelDeps {
   db: Db;
@@ -23,11 +25,27 @@ export interface ChannelDeps {
   conversations: ConversationService;
   clock: Clock;
   log: FastifyBaseLogger;
+  /** The centre's default language: notices to a person whose app does not tell theirs. */
+  defaultLanguage?: () => Promise<Language>;
 }
 
 export function createChannelService(d: ChannelDeps) {
   const inboxes = createInboxes(d.db, d.keys);
   const inbound = createInbound(d.db, { conversations: d.conversations, keys: d.keys, clock: d.clock });
+  let outboxRef: Outbox | null = null;
+  const apps = createApps({
+    db: d.db,
+    config: d.config,
+    keys: d.keys,
+    jobs: d.jobs,
+    inboxes,
+    inbound,
+    outbox: () => outboxRef!,
+    conversations: d.conversations,
+    defaultLanguage: d.defaultLanguage ?? (async () => 'en'),
+    clock: d.clock,
+    log: d.log,
+  });
   const outbox = createOutbox({
     db: d.db,
     config: d.config,
@@ -35,10 +53,11 @@ export function createChannelService(d: ChannelDeps) {
     realtime: d.realtime,
     conversations: d.conversations,
     inboxes,
-    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }) },
+    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), ...apps.adapters },
     clock: d.clock,
     log: d.log,
   });
+  outboxRef = outbox;
   d.conversations.events.on('staff-message', outbox.onStaffMessage);
   // A failure to queue the "ended" event must not fail the end of the conversation itself.
   d.conversations.events.on('published', (c) => outbox.onPublished(c).catch((err: unknown) => d.log.warn({ err: loggableError(err), conversationId: c.id }, 'could not queue conversation.ended')));
@@ -51,13 +70,13 @@ export function createChannelService(d: ChannelDeps) {
     outbox,
     /** Each staff message's delivery state on a conversation of another channel (the console's history). */
     deliveryStates: (conversationId: string) => outbox.messageStates(conversationId),
+    apps,
     startSweep(): void {
       if (timer || d.config.SWEEP_INTERVAL_MS === 0) return;
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        outbox
-          .sweep()
+        Promise.all([outbox.sweep(), apps.sweep()])
           .catch((err: unknown) => d.log.warn({ err: loggableError(err) }, 'outbox sweep failed'))
           .finally(() => {
             running = false;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { ConversationChannel, DeliveryState } from '@helpline/shared';
+import type { ConversationChannel, DeliveryFailureReason, DeliveryState } from '@helpline/shared';
 import { conversations, messages } from '../conversations/tables.js';
 
 /** Where contacts of one channel arrive: an API inbox, later an e-mail address, a Viber bot... */
@@ -56,6 +56,8 @@ export const deliveries = pgTable(
     /** How many times an admin replayed it (each replay is a job of its own). */
     replays: integer('replays').notNull().default(0),
     externalId: text('external_id'),
+    /** Failed for a reason the channel gave (outside Meta's 24-hour window...): the console translates it. */
+    reason: text('reason').$type<DeliveryFailureReason>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -66,5 +68,7 @@ export const deliveries = pgTable(
     // Retention and erasure delete conversations and messages: their deliveries go by these.
     index('deliveries_message_idx').on(t.messageId),
     index('deliveries_conversation_idx').on(t.conversationId),
+    // Delivery and read receipts of the messaging apps name the app's own message id.
+    index('deliveries_external_idx').on(t.inboxId, t.externalId),
   ],
 );

@@ -19,12 +19,14 @@ export interface ConversationEventMap {
   'staff-message': [conversation: WrittenConversation, message: ChatMessage];
   /** A conversation's state changed and was published (the channels tell their contacts it ended). */
   published: [conversation: typeof conversations.$inferSelect];
+  /** The assigned counsellor typed or read (the messaging apps show it to the person where they can). Not awaited by the sender. */
+  'staff-activity': [conversation: typeof conversations.$inferSelect, activity: 'typing' | 'read'];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => Promise<void> | void;
 
 export function createConversationEvents() {
-  const listeners: { [K in keyof ConversationEventMap]: Listener<ConversationEventMap[K]>[] } = { enqueued: [], 'visitor-message': [], stored: [], 'staff-message': [], published: [] };
+  const listeners: { [K in keyof ConversationEventMap]: Listener<ConversationEventMap[K]>[] } = { enqueued: [], 'visitor-message': [], stored: [], 'staff-message': [], published: [], 'staff-activity': [] };
   return {
     on<K extends keyof ConversationEventMap>(event: K, listener: Listener<ConversationEventMap[K]>): void {
       listeners[event].push(listener);

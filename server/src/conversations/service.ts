@@ -389,6 +389,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
           .set({ staffReadSeq: sql`greatest(${conversations.staffReadSeq}, least(${seq}, ${conversations.lastSeq}))` })
           .where(eq(conversations.id, conversationId));
         if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('message:read', { conversationId, seq });
+        if (c.channel !== 'chat') void events.emit('staff-activity', c, 'read').catch(() => {});
       }
     },
 
@@ -400,6 +401,7 @@ export function createConversationService(db: Db, query: RawQuery, realtime: Rea
       } else {
         if (c.assignedStaffId !== from.staffId) throw new AppError('forbidden', 'This conversation is not assigned to you');
         if (c.visitorId) realtime.widget.to(rooms.visitor(c.visitorId)).emit('typing', { conversationId, typing });
+        if (typing && c.channel !== 'chat') void events.emit('staff-activity', c, 'typing').catch(() => {});
       }
     },
 

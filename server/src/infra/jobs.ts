@@ -5,6 +5,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RedisFactory } from './redis.js';
 import { loggableError } from '../http/errors.js';
 
+/** Exponential from the job's `backoff.delay`, or the failed attempt's `retryAfterMs` when longer. */
+export function retryAfterBackoff(attemptsMade: number, _type?: string, err?: Error, job?: { opts: JobsOptions }): number {
+  const backoff = job?.opts.backoff;
+  const base = typeof backoff === 'object' ? (backoff.delay ?? 1000) : (backoff ?? 1000);
+  const exponential = base * 2 ** Math.max(0, attemptsMade - 1);
+  const asked = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof asked === 'number' && Number.isFinite(asked) ? Math.max(exponential, asked) : exponential;
+}
+
 export type JobHandler = (data: Record<string, unknown>, job: Job) => Promise<void>;
 
 export const QUEUES = {
@@ -82,6 +91,9 @@ export class Jobs {
           concurrency,
           // Fast pickup of delayed jobs (offer timeouts) without hammering Redis.
           drainDelay: 1,
+          // Backoff type 'retry-after': exponential, but never sooner than the outside system asked
+          // (an error carrying `retryAfterMs`, from a 429's Retry-After).
+          settings: { backoffStrategy: retryAfterBackoff },
         },
       );
       worker.on('failed', (job, err) => this.log.warn({ job: job?.name, queue: name, err: loggableError(err) }, 'job failed'));

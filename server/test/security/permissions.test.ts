@@ -68,6 +68,10 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/channels/api/:inbox/messages': PUBLIC,
   'GET /api/admin/inboxes': ['admin'], 'POST /api/admin/inboxes': ['admin'], 'PATCH /api/admin/inboxes/:id': ['admin'],
   'GET /api/admin/inboxes/:id/failed-deliveries': ['admin'], 'POST /api/admin/deliveries/:id/replay': ['admin'],
+  // messaging apps: webhooks signed by the app (not a session); connecting, checking, registering: admins
+  'POST /api/channels/apps/:inbox/webhook': PUBLIC, 'GET /api/channels/apps/:inbox/webhook': PUBLIC,
+  'POST /api/admin/app-inboxes': ['admin'], 'GET /api/admin/inboxes/:id/app': ['admin'],
+  'POST /api/admin/inboxes/:id/app/check': ['admin'], 'POST /api/admin/inboxes/:id/app/register': ['admin'],
   // the OpenAPI document of the public and integration routes
   'GET /api/docs': PUBLIC, 'GET /api/docs/openapi.json': PUBLIC,
   // privacy

@@ -1,5 +1,5 @@
 // The /agent namespace (staff with a cookie session): its complete event maps, for every feature.
-import type { AgentStatus, DeliveryState, Language, Priority, Topic } from '../domain.js';
+import type { AgentStatus, DeliveryFailureReason, DeliveryState, Language, Priority, Topic } from '../domain.js';
 import type { AckFn, AgentState, ChatMessage, Offer, StaffConversation, StaffProfile } from './common.js';
 import type { ConversationRef, OfflineMessageChanged, ReadPayload, SendMessagePayload, TypingPayload } from './widget.js';
 import type { AddNotePayload, Note } from './console.js';
@@ -100,6 +100,8 @@ export interface MessageDelivery {
   attempts: number;
   /** The last attempt's error (failed, or queued again after one). */
   error: string | null;
+  /** Failed for a reason the channel gave (translated by the console); absent or null otherwise. */
+  reason?: DeliveryFailureReason | null;
 }
 
 export interface AgentServerToClientEvents {

@@ -165,6 +165,23 @@ export interface InboxCreated {
   inbox: InboxView;
   secret: string;
 }
+/** The messaging apps an admin connects with their own tokens (docs/messaging-apps.md). */
+export const APP_CHANNELS = ['viber', 'messenger', 'telegram', 'whatsapp', 'instagram'] as const;
+export type AppChannel = (typeof APP_CHANNELS)[number];
+/** GET /api/admin/inboxes/:id/app — what to paste into the app's settings (never a token). */
+export interface AppInboxConnect {
+  channel: AppChannel;
+  /** The address the app posts its webhooks to. */
+  webhookUrl: string;
+  /** Meta apps: the verify token of the webhook's subscription handshake. */
+  verifyToken: string | null;
+  /** WhatsApp: the business phone number's id replies are sent from. */
+  phoneNumberId: string | null;
+}
+/** POST /api/admin/inboxes/:id/app/check — the app's identity endpoint answered (or why not). */
+export type AppConnectionCheck =
+  | { ok: true; accountName: string; accountId: string }
+  | { ok: false; problem: 'bad_credentials' | 'unreachable' | 'app_error'; detail: string };
 /** GET /api/admin/inboxes/:id/failed-deliveries — replayable with POST /api/admin/deliveries/:id/replay. */
 export interface FailedDelivery {
   id: string;
