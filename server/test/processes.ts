@@ -38,7 +38,7 @@ export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: st
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`instance exited (${child.exitCode}): ${output.join('')}`);
     try {
