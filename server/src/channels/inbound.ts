@@ -2,6 +2,7 @@
 // message id. The contact is found by the keyed hash of the channel's user id; its open conversation,
 // or a new one queued and routed like any web chat; the message is stored by the conversation service.
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Language } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../infra/clock.js';
 import { AppError } from '../http/errors.js';
@@ -14,6 +15,8 @@ export interface InboundMessage {
   externalUserId: string;
   externalMessageId: string;
   text: string;
+  /** The language of a new conversation (an e-mail inbox's, or detected), if the channel knows it. */
+  language?: Language;
 }
 
 export interface Received {
@@ -46,7 +49,7 @@ export function createInbound(db: Db, deps: { conversations: ConversationService
     const contactId = await convs.contactFor(inbox.channel, inbox.id, deps.keys.contactHash(inbox.id, m.externalUserId));
     return inTurn(contactId, async () => {
       const open = await convs.currentForVisitor(contactId);
-      const conversation = open ?? (await convs.start(contactId, { channel: inbox.channel })).conversation;
+      const conversation = open ?? (await convs.start(contactId, { channel: inbox.channel, ...(m.language ? { language: m.language } : {}) })).conversation;
       // The external id is the message's identity in its conversation too: a taken-over receipt that
       // had stored it already gets the same message back.
       const msg = await convs.send({ type: 'visitor', visitorId: contactId }, { conversationId: conversation.id, clientMsgId: `ext:${m.externalMessageId}`, body: m.text });

@@ -13,6 +13,8 @@ import type { ChannelKeys } from './crypto.js';
 import { createInbound } from './inbound.js';
 import { createInboxes } from './inboxes.js';
 import { createOutbox } from './outbox.js';
+import { createEmailChannel } from './email/service.js';
+import type { SettingsService } from '../settings/service.js';
 
 export interface ChannelDeps {
   db: Db;
@@ -21,6 +23,7 @@ export interface ChannelDeps {
   jobs: Jobs;
   realtime: Realtime;
   conversations: ConversationService;
+  settings: SettingsService;
   clock: Clock;
   log: FastifyBaseLogger;
 }
@@ -28,6 +31,7 @@ export interface ChannelDeps {
 export function createChannelService(d: ChannelDeps) {
   const inboxes = createInboxes(d.db, d.keys);
   const inbound = createInbound(d.db, { conversations: d.conversations, keys: d.keys, clock: d.clock });
+  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, clock: d.clock, log: d.log });
   const outbox = createOutbox({
     db: d.db,
     config: d.config,
@@ -35,7 +39,7 @@ export function createChannelService(d: ChannelDeps) {
     realtime: d.realtime,
     conversations: d.conversations,
     inboxes,
-    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }) },
+    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), email: email.adapter },
     clock: d.clock,
     log: d.log,
   });
@@ -49,7 +53,9 @@ export function createChannelService(d: ChannelDeps) {
     inboxes,
     inbound,
     outbox,
+    email,
     startSweep(): void {
+      void email.scheduleAll().catch((err: unknown) => d.log.warn({ err: loggableError(err) }, 'could not schedule the e-mail inboxes'));
       if (timer || d.config.SWEEP_INTERVAL_MS === 0) return;
       timer = setInterval(() => {
         if (running) return;

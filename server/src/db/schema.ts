@@ -11,3 +11,4 @@ export * from '../widget/tables.js';
 export * from '../canned/tables.js';
 export * from '../referrals/tables.js';
 export * from '../channels/tables.js';
+export * from '../channels/email/tables.js';
