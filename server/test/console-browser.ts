@@ -32,7 +32,7 @@ export interface ConsoleSuite {
 }
 
 /** Registers the file's beforeAll/afterAll (instance and browser) and returns what they set up. */
-export function useConsoleSuite(): ConsoleSuite {
+export function useConsoleSuite(env: Record<string, string> = {}): ConsoleSuite {
   const suite = {
     async consoleLogin(page: Page, email: string, password: string, hash: string) {
       await page.goto(`${suite.env.url}/console/#${hash}`);
@@ -42,7 +42,7 @@ export function useConsoleSuite(): ConsoleSuite {
     },
   } as ConsoleSuite;
   beforeAll(async () => {
-    suite.env = await startTestEnv();
+    suite.env = await startTestEnv(env);
     suite.browser = await launchBrowser();
   });
   afterAll(async () => {

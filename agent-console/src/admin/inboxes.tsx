@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { FailedDelivery, InboxCreated, InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { t } from '../i18n/index.js';
+import { EmailInboxCreate, EmailInboxSettings } from './email-inboxes.js';
 
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
 
@@ -47,7 +48,8 @@ export function InboxesAdmin() {
         </label>
         <button type="submit">{t('ad.in.create')}</button>
       </form>
-      {created && (
+      <EmailInboxCreate onCreated={() => void load()} />
+      {created?.secret && (
         <div class="notice" role="status" data-testid="inbox-secret">
           <p>{t('ad.in.secretOnce', { name: created.inbox.name })}</p>
           <p>
@@ -101,6 +103,7 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
       <p>
         {t('ad.in.id')}: <code>{inbox.id}</code>
       </p>
+      {inbox.email && <EmailInboxSettings inbox={{ ...inbox, email: inbox.email }} onChange={onChange} />}
       <form
         class="row"
         onSubmit={(e) => {
@@ -108,11 +111,15 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
           void run(() => api.patch(`/api/admin/inboxes/${inbox.id}`, { webhookUrl: url || null }));
         }}
       >
-        <label>
-          {t('ad.in.webhook')}
-          <input type="url" value={url} maxLength={2000} onInput={(e) => setUrl(e.currentTarget.value)} />
-        </label>
-        <button type="submit">{t('common.save')}</button>
+        {inbox.channel === 'api' && (
+          <>
+            <label>
+              {t('ad.in.webhook')}
+              <input type="url" value={url} maxLength={2000} onInput={(e) => setUrl(e.currentTarget.value)} />
+            </label>
+            <button type="submit">{t('common.save')}</button>
+          </>
+        )}
         <button type="button" onClick={() => void run(() => api.patch(`/api/admin/inboxes/${inbox.id}`, { enabled: !inbox.enabled }))}>
           {inbox.enabled ? t('ad.in.turnOff') : t('ad.in.turnOn')}
         </button>
