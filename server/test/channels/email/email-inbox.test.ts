@@ -168,6 +168,12 @@ describe('e-mail inbox', () => {
     expect(smtp.sent.filter((m) => m.header('auto-submitted') && m.header('in-reply-to') !== marker).length).toBe(acksBefore);
   }, 60_000);
 
+  it('a reply from another address that names the thread joins the same conversation', async () => {
+    const id = mid();
+    await send(rawMail({ From: 'parent@example.org', To: MAILBOX, Subject: 'Re: Помощ', 'Message-ID': id, 'In-Reply-To': thread.replyId }, 'Аз съм майка ѝ.'));
+    expect(await conversationOf(id)).toBe(thread.conversationId);
+  }, 60_000);
+
   it('automatic mail (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress) gets no automatic reply', async () => {
     const headers: Record<string, string>[] = [{ 'Auto-Submitted': 'auto-replied' }, { Precedence: 'bulk' }, { 'List-Id': '<news.example.org>' }, { 'X-Auto-Response-Suppress': 'All' }];
     const autos = headers.map((h, i) => ({ id: mid(), h, from: `robot${i}@example.org` }));
