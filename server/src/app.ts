@@ -155,7 +155,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
   app.decorate(
     'channels',
-    createChannelService({ db: app.db, config, keys: createChannelKeys(serverSecret), jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, settings: app.settings, clock, log: app.log }),
+    createChannelService({ db: app.db, config, keys: createChannelKeys(serverSecret), jobs: app.jobs, realtime: app.realtime, conversations: app.conversations, settings: app.settings, hotline: () => (app.hasDecorator('hotline') ? app.hotline : null), clock, log: app.log }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes }));

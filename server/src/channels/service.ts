@@ -14,6 +14,7 @@ import { createInbound } from './inbound.js';
 import { createInboxes } from './inboxes.js';
 import { createOutbox } from './outbox.js';
 import { createEmailChannel } from './email/service.js';
+import type { HotlineIntake } from './email/intake.js';
 import type { SettingsService } from '../settings/service.js';
 
 export interface ChannelDeps {
@@ -24,6 +25,8 @@ export interface ChannelDeps {
   realtime: Realtime;
   conversations: ConversationService;
   settings: SettingsService;
+  /** The hotline's intake for a hotline mailbox (late-bound: built after the channels). */
+  hotline: () => HotlineIntake | null;
   clock: Clock;
   log: FastifyBaseLogger;
 }
@@ -31,7 +34,7 @@ export interface ChannelDeps {
 export function createChannelService(d: ChannelDeps) {
   const inboxes = createInboxes(d.db, d.keys);
   const inbound = createInbound(d.db, { conversations: d.conversations, keys: d.keys, clock: d.clock });
-  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, clock: d.clock, log: d.log });
+  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, hotline: d.hotline, clock: d.clock, log: d.log });
   const outbox = createOutbox({
     db: d.db,
     config: d.config,

@@ -13,12 +13,20 @@ import type { OpenInbox } from '../inboxes.js';
 import type { EmailNotices } from './notices.js';
 import { isAutomatic, parseEmail, type ParsedEmail } from './parse.js';
 import { settingsOf } from './settings.js';
-import { emailMessages } from './tables.js';
+import { emailMessages, emailReports } from './tables.js';
+import { checkReportedUrl } from '../../hotline/normalize.js';
 import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 
+/** The hotline feature's intake, as the e-mail channel uses it (its service's `create`). */
+export interface HotlineIntake {
+  create(input: { urls: string[]; description?: string; email?: string; language?: string }, origin: { source: 'email' }): Promise<{ id: string; reference: string }>;
+}
+
 export interface IntakeDeps {
   db: Db;
+  /** Late-bound: the hotline service is built after the channels. */
+  hotline: () => HotlineIntake | null;
   keys: ChannelKeys;
   inbound: Inbound;
   notices: EmailNotices;
@@ -45,8 +53,32 @@ export function bodyOf(p: ParsedEmail): string {
   return body;
 }
 
+/** The addresses a mail names (http, https, www.), in order: the hotline normalises and de-duplicates them as the web form's. */
+export function urlsIn(text: string): string[] {
+  const found = text.match(/\b(?:https?:\/\/|www\.)[^\s<>"'\[\]]+/gi) ?? [];
+  return found.map((u) => u.replace(/[.,;:!?)]+$/, '')).map((u) => (/^www\./i.test(u) ? `http://${u}` : u)).filter((u) => checkReportedUrl(u).ok).slice(0, 50);
+}
+
 export function createIntake(d: IntakeDeps) {
   const { db } = d;
+
+  /** A hotline mailbox's mail that names addresses is a report (once: by its external id); one that names none goes to the queue. */
+  async function takeReport(inbox: OpenInbox, p: ParsedEmail, at: { uidValidity: number; uid: number }): Promise<boolean> {
+    const hotline = d.hotline();
+    const urls = urlsIn(`${p.subject ?? ''}\n${p.text}`);
+    if (!hotline || urls.length === 0) return false;
+    const externalId = p.messageId ? `mid:${p.messageId}`.slice(0, 200) : `uid:${at.uidValidity}:${at.uid}`;
+    const [claim] = await db.insert(emailReports).values({ inboxId: inbox.id, externalId }).onConflictDoNothing().returning({ id: emailReports.id });
+    if (!claim) return true;
+    try {
+      const r = await hotline.create({ urls, description: bodyOf(p), email: p.from ?? undefined, language: languageOf(p, settingsOf(inbox.config).language) }, { source: 'email' });
+      await db.update(emailReports).set({ reportId: r.id }).where(eq(emailReports.id, claim.id));
+    } catch (err) {
+      await db.delete(emailReports).where(eq(emailReports.id, claim.id));
+      throw err;
+    }
+    return true;
+  }
 
   return {
     async take(inbox: OpenInbox, raw: Buffer, at: { uidValidity: number; uid: number }): Promise<void> {
@@ -62,6 +94,7 @@ export function createIntake(d: IntakeDeps) {
         return;
       }
       const s = settingsOf(inbox.config);
+      if (s.purpose === 'hotline' && (await takeReport(inbox, p, at))) return;
       const rfcMessageId = p.messageId ?? `<uid.${at.uidValidity}.${at.uid}.${inbox.id}@mailbox.invalid>`;
       const externalId = p.messageId ? `mid:${p.messageId}`.slice(0, 200) : `uid:${at.uidValidity}:${at.uid}`;
       // A reply names the mail it answers: its correspondent is the contact (the same conversation),

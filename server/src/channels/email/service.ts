@@ -14,7 +14,7 @@ import type { Inbound } from '../inbound.js';
 import type { Inboxes } from '../inboxes.js';
 import { createEmailAdapter } from './adapter.js';
 import { testConnection } from './connect.js';
-import { createIntake } from './intake.js';
+import { createIntake, type HotlineIntake } from './intake.js';
 import { createNotices } from './notices.js';
 import { authVerdicts } from './parse.js';
 import { createReceiver } from './receiver.js';
@@ -30,6 +30,7 @@ export interface EmailDeps {
   inboxes: Inboxes;
   inbound: Inbound;
   settings: SettingsService;
+  hotline: () => HotlineIntake | null;
   clock: Clock;
   log: FastifyBaseLogger;
 }
@@ -48,7 +49,7 @@ const schedulerId = (inboxId: string) => `email-receive-${inboxId}`;
 export function createEmailChannel(d: EmailDeps) {
   const { db } = d;
   const notices = createNotices({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, settings: d.settings, log: d.log });
-  const intake = createIntake({ db, keys: d.keys, inbound: d.inbound, notices, log: d.log });
+  const intake = createIntake({ db, hotline: d.hotline, keys: d.keys, inbound: d.inbound, notices, log: d.log });
   const receiver = createReceiver({ db, config: d.config, inboxes: d.inboxes, intake, clock: d.clock, log: d.log });
   const adapter = createEmailAdapter({ db, keys: d.keys, config: d.config });
   d.jobs.define('mail', 'receive', async (data) => receiver.session(String(data.inboxId)));

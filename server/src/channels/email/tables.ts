@@ -17,6 +17,22 @@ export const emailMailboxes = pgTable('email_mailboxes', {
   lastOkAt: timestamp('last_ok_at', { withTimezone: true }),
 });
 
+/** A hotline mailbox's mail taken as a report, by its external id: taken again, it is not a second report. */
+export const emailReports = pgTable(
+  'email_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    inboxId: uuid('inbox_id')
+      .notNull()
+      .references(() => inboxes.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    /** The hotline's report id (no foreign key: the hotline's retention removes its reports). */
+    reportId: uuid('report_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('email_reports_inbox_external_uq').on(t.inboxId, t.externalId)],
+);
+
 /**
  * Each mail in or out of a conversation, by its Message-ID: a reply's In-Reply-To/References find the
  * conversation; a staff answer is threaded on the last mail in. The correspondent's address is kept

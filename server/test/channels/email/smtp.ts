@@ -24,6 +24,8 @@ export async function startSmtpReceiver(account: { user: string; password: strin
     secure: false,
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
+    // The hotline's feedback mailer (SMTP_URL) sends without a login; the inboxes log in.
+    authOptional: true,
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
     onAuth(auth, _session, cb) {
