@@ -65,6 +65,7 @@ describe('the hotline mailbox', () => {
     await env.app.db.update(emailMailboxes).set({ lastUid: 0 }).where(eq(emailMailboxes.inboxId, inboxId));
     await eventually(async () => ((await env.app.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0]?.lastUid ?? 0) > 0, 15_000);
     expect(await env.app.db.select().from(emailReports).where(eq(emailReports.inboxId, inboxId))).toHaveLength(1);
+    expect(await env.app.db.select().from(hotlineReports).where(eq(hotlineReports.source, 'email'))).toHaveLength(1);
 
     // The reporter wants feedback (who may see the address is the hotline's rule, as for the web form).
     const d = await api(env.url, analyst, 'GET', `/api/hotline/reports/${claim}`);
