@@ -67,7 +67,12 @@ afterAll(async () => {
   await dovecot?.close();
 });
 
-const send = (raw: string) => dovecot.append(MAILBOX, IMAP_PW, raw);
+/** Dovecot gives UIDs 1, 2, 3... in the order mail is appended: the last one appended has UID `appended`. */
+let appended = 0;
+const send = async (raw: string) => {
+  await dovecot.append(MAILBOX, IMAP_PW, raw);
+  appended++;
+};
 const mid = () => `<${uid(10)}@sender.test>`;
 const messagesOf = (conversationId: string) => env.app.db.select().from(messages).where(eq(messages.conversationId, conversationId));
 const reply = async (conversationId: string, body: string) => {
@@ -217,10 +222,17 @@ describe('e-mail inbox', () => {
     const mails = async () => (await messagesOf(conversationId)).filter((m) => m.sender === 'visitor').length;
     const before = await mails();
     const inboundBefore = (await env.app.db.select({ n: count() }).from(inboundMessages).where(eq(inboundMessages.inboxId, inboxId)))[0]!.n;
-    await env.app.db.update(emailMailboxes).set({ lastUid: 0 }).where(eq(emailMailboxes.inboxId, inboxId));
-    // The next session takes everything again from UID 1 and advances past it all.
-    const [{ n: total }] = [{ n: (await env.app.db.select({ n: count() }).from(inboundMessages).where(eq(inboundMessages.inboxId, inboxId)))[0]!.n }];
-    await eventually(async () => ((await env.app.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0]!.lastUid ?? 0) > 0, 15_000);
+    const state = async () => (await env.app.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0]!;
+    const taken = appended;
+    // The kept state forgotten (as after a crash before advancing, or a new UIDVALIDITY): a session
+    // still running cannot advance it (its UIDVALIDITY no longer matches); the next session starts
+    // over from UID 1 and takes every mail again.
+    await env.app.db.update(emailMailboxes).set({ lastUid: 0, uidValidity: null }).where(eq(emailMailboxes.inboxId, inboxId));
+    await eventually(async () => {
+      const st = await state();
+      return st.uidValidity !== null && st.lastUid >= taken;
+    }, 20_000);
+    const total = (await env.app.db.select({ n: count() }).from(inboundMessages).where(eq(inboundMessages.inboxId, inboxId)))[0]!.n;
     const marker = mid();
     await send(rawMail({ From: 'person@example.org', To: MAILBOX, Subject: 'm', 'Message-ID': marker }, 'm'));
     await conversationOf(marker);
