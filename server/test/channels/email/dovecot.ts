@@ -1,7 +1,8 @@
 // A private Dovecot (Debian's dovecot-imapd) for the e-mail tests: its own temporary folder, a
 // generated configuration, a loopback port, a passwd-file with test users and maildir mail. Mail is
 // put in by IMAP APPEND from the test, as a mail server's delivery would.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -93,7 +94,7 @@ service stats {
     // Ready when it answers a greeting.
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((resolve) => {
-        const s = require_net().connect(port, '127.0.0.1');
+        const s = net.connect(port, '127.0.0.1');
         s.once('data', () => (s.destroy(), resolve(true)));
         s.once('error', () => resolve(false));
       });
@@ -106,7 +107,7 @@ service stats {
     spawnSync(DOVECOT, ['-c', conf, 'stop'], { stdio: 'ignore', timeout: 10_000 });
     for (let i = 0; i < 100; i++) {
       const up = await new Promise<boolean>((resolve) => {
-        const s = require_net().connect(port, '127.0.0.1');
+        const s = net.connect(port, '127.0.0.1');
         s.once('connect', () => (s.destroy(), resolve(true)));
         s.once('error', () => resolve(false));
       });
@@ -115,7 +116,6 @@ service stats {
     }
   };
   await start();
-  void spawn;
   return {
     port,
     setUser(user, password) {
@@ -139,8 +139,6 @@ service stats {
   };
 }
 
-import net from 'node:net';
-const require_net = () => net;
 
 function dovecotUser(): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('dovecot:'));
