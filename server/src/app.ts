@@ -172,6 +172,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       jobs: app.jobs,
       realtime: app.realtime,
       conversations: app.conversations,
+      settings: app.settings,
+      hotline: () => (app.hasDecorator('hotline') ? app.hotline : null),
       clock,
       log: app.log,
       defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en',

@@ -32,8 +32,8 @@ export interface ConsoleSuite {
 }
 
 /** Registers the file's beforeAll/afterAll (instance and browser) and returns what they set up. */
-/** `env`: settings of the instance, e.g. outside services pointed at a test's stand-in. */
-export function useConsoleSuite(env?: () => Promise<Record<string, string>>): ConsoleSuite {
+/** `env`: settings of the instance, e.g. outside services pointed at a test's stand-in (or a function giving them). */
+export function useConsoleSuite(env?: Record<string, string> | (() => Promise<Record<string, string>>)): ConsoleSuite {
   const suite = {
     async consoleLogin(page: Page, email: string, password: string, hash: string) {
       await page.goto(`${suite.env.url}/console/#${hash}`);
@@ -43,7 +43,7 @@ export function useConsoleSuite(env?: () => Promise<Record<string, string>>): Co
     },
   } as ConsoleSuite;
   beforeAll(async () => {
-    suite.env = await startTestEnv(env ? await env() : {});
+    suite.env = await startTestEnv(typeof env === 'function' ? await env() : (env ?? {}));
     suite.browser = await launchBrowser();
   });
   afterAll(async () => {

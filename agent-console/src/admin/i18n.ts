@@ -1,6 +1,7 @@
 // Texts of the administration section.
 import { extendMessages } from '../i18n/index.js';
 import './i18n.sr.js';
+import './i18n.email.js';
 
 extendMessages('en', {
   'nav.admin': 'Administration',

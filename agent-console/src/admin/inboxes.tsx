@@ -6,6 +6,7 @@ import type { FailedDelivery, InboxCreated, InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { t } from '../i18n/index.js';
 import { AppInboxCreate, AppInboxDetails, isAppChannel } from './app-inboxes.js';
+import { EmailInboxCreate, EmailInboxSettings } from './email-inboxes.js';
 
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
 
@@ -49,7 +50,8 @@ export function InboxesAdmin() {
         <button type="submit">{t('ad.in.create')}</button>
       </form>
       <AppInboxCreate onCreated={() => void load()} />
-      {created && (
+      <EmailInboxCreate onCreated={() => void load()} />
+      {created?.secret && (
         <div class="notice" role="status" data-testid="inbox-secret">
           <p>{t('ad.in.secretOnce', { name: created.inbox.name })}</p>
           <p>
@@ -103,6 +105,7 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
       <p>
         {t('ad.in.id')}: <code>{inbox.id}</code>
       </p>
+      {inbox.email && <EmailInboxSettings inbox={{ ...inbox, email: inbox.email }} onChange={onChange} />}
       <form
         class="row"
         onSubmit={(e) => {
@@ -110,7 +113,7 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
           void run(() => api.patch(`/api/admin/inboxes/${inbox.id}`, { webhookUrl: url || null }));
         }}
       >
-        {!isAppChannel(inbox.channel) && (
+        {inbox.channel === 'api' && (
           <>
             <label>
               {t('ad.in.webhook')}

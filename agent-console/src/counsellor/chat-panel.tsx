@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, MessageDelivery } from '@helpline/shared';
 import { t, errorText } from '../i18n/index.js';
 import { Composer } from './composer.js';
+import { EmailPanel } from './email-panel.js';
 import { timeOf } from './text.js';
 import type { ChatState, WorkspaceActions } from './store.js';
 
@@ -67,6 +68,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
           </button>
         )}
       </header>
+      {c.channel === 'email' && <EmailPanel conversationId={c.id} version={chat.messages.length} />}
       <ol class="messages" ref={logRef} aria-live="polite" aria-label={t('chat.log')} tabIndex={0} data-testid="messages">
         {chat.messages.map((m) => (
           <li key={m.id} class={`msg msg-${m.sender}`} data-seq={m.seq}>

@@ -22,6 +22,7 @@ extendMessages('sr-Cyrl', {
   'hl.source.form': 'Веб образац',
   'hl.source.widget': 'Виџет за ћаскање',
   'hl.source.counsellor': 'Саветник',
+  'hl.source.email': 'Имејл',
   'hl.status.new': 'Нова',
   'hl.status.in_assessment': 'У процени',
   'hl.status.assessed': 'Процењена',

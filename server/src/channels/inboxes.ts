@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { ChannelKeys } from './crypto.js';
 import { inboxes } from './tables.js';
+import { settingsOf } from './email/settings.js';
 
 type InboxRow = typeof inboxes.$inferSelect;
 
@@ -18,6 +19,7 @@ export const toInboxView = (r: InboxRow): InboxView => ({
   enabled: r.enabled,
   webhookUrl: r.config.webhookUrl ?? null,
   createdAt: r.createdAt.toISOString(),
+  email: r.channel === 'email' ? { ...settingsOf(r.config), receiveError: null, receiveErrorAt: null, lastReceivedAt: null } : null,
 });
 
 export interface OpenInbox extends InboxRow {
@@ -26,33 +28,32 @@ export interface OpenInbox extends InboxRow {
 
 export function createInboxes(db: Db, keys: ChannelKeys) {
   return {
-    /** A messaging app's inbox brings its own secret (its tokens, as JSON) and public configuration. */
-    async create(input: { channel: ConversationChannel; name: string; webhookUrl?: string | null; secret?: string; config?: Record<string, string> }): Promise<{ inbox: InboxView; secret: string }> {
+    /** `secret` given (an e-mail inbox's passwords): sealed, and not shown back (null in the answer). */
+    async create(input: { channel: ConversationChannel; name: string; webhookUrl?: string | null; config?: Record<string, string>; secret?: string }): Promise<{ inbox: InboxView; secret: string | null }> {
       if (input.channel === 'chat') throw new AppError('invalid_payload', 'The web widget is built in');
       const secret = input.secret ?? randomBytes(32).toString('base64url');
-      const config = { ...(input.config ?? {}), ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}) };
       const [row] = await db
         .insert(inboxes)
-        .values({ channel: input.channel, name: input.name, config, secretSealed: keys.seal(secret) })
+        .values({ channel: input.channel, name: input.name, config: { ...(input.config ?? {}), ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}) }, secretSealed: keys.seal(secret) })
         .returning();
-      return { inbox: toInboxView(row!), secret };
+      return { inbox: toInboxView(row!), secret: input.secret === undefined ? secret : null };
     },
 
     async list(): Promise<InboxView[]> {
       return (await db.select().from(inboxes).orderBy(desc(inboxes.createdAt))).map(toInboxView);
     },
 
-    async update(id: string, patch: { name?: string; enabled?: boolean; webhookUrl?: string | null }): Promise<InboxView> {
+    async update(id: string, patch: { name?: string; enabled?: boolean; webhookUrl?: string | null; config?: Record<string, string>; secret?: string }): Promise<InboxView> {
       const [cur] = await db.select().from(inboxes).where(eq(inboxes.id, id));
       if (!cur) throw new AppError('not_found', 'No such inbox');
-      const config = { ...cur.config };
+      const config = { ...cur.config, ...(patch.config ?? {}) };
       if (patch.webhookUrl !== undefined) {
         if (patch.webhookUrl) config.webhookUrl = patch.webhookUrl;
         else delete config.webhookUrl;
       }
       const [row] = await db
         .update(inboxes)
-        .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}), config })
+        .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}), ...(patch.secret !== undefined ? { secretSealed: keys.seal(patch.secret) } : {}), config })
         .where(eq(inboxes.id, id))
         .returning();
       return toInboxView(row!);

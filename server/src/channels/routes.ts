@@ -21,6 +21,7 @@ import {
 } from './schemas.js';
 import { z } from 'zod';
 import { appRoutes } from './apps/routes.js';
+import { emailRoutes } from './email/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,6 +82,7 @@ async function apiInboxRoutes(app: FastifyInstance): Promise<void> {
 export async function channelRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiInboxRoutes);
   await app.register(appRoutes);
+  await app.register(emailRoutes);
   // onRequest, not preHandler: the route's schema is checked before preHandler, and a stranger must
   // get 401, not a description of what the body lacks.
   const admins = requireStaff('admin');
@@ -89,17 +91,20 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
   const audit = (req: FastifyRequest, action: string, id: string) => app.audit.record({ actorType: 'staff', actorId: staffOf(req).id, action, targetType: 'inbox', targetId: id });
 
   r.get('/api/admin/inboxes', { onRequest: admins, schema: { tags: ['admin'], response: { 200: z.object({ inboxes: z.array(inboxView) }) } } }, async () => ({
-    inboxes: await channels.inboxes.list(),
+    inboxes: await channels.email.decorate(await channels.inboxes.list()),
   }));
   r.post('/api/admin/inboxes', { onRequest: admins, schema: { tags: ['admin'], body: inboxCreateSchema, response: { 201: inboxCreated } } }, async (req, reply) => {
-    const created = await channels.inboxes.create({ channel: req.body.channel, name: req.body.name, webhookUrl: req.body.webhookUrl ?? null });
+    const b = req.body;
+    const created = b.channel === 'email' ? await channels.email.create(b.name, b.email) : await channels.inboxes.create({ channel: b.channel, name: b.name, webhookUrl: b.webhookUrl ?? null });
     await audit(req, 'inbox.created', created.inbox.id);
     return reply.code(201).send(created);
   });
   r.patch('/api/admin/inboxes/:id', { onRequest: admins, schema: { tags: ['admin'], params: idParams, body: inboxEditSchema, response: { 200: inboxView } } }, async (req) => {
-    const view = await channels.inboxes.update(req.params.id, req.body);
+    const { email, ...rest } = req.body;
+    const cur = (await channels.inboxes.list()).find((i) => i.id === req.params.id);
+    const view = cur?.channel === 'email' ? await channels.email.update(req.params.id, { name: rest.name, enabled: rest.enabled, email }) : await channels.inboxes.update(req.params.id, rest);
     await audit(req, 'inbox.updated', view.id);
-    return view;
+    return (await channels.email.decorate([view]))[0]!;
   });
   r.get(
     '/api/admin/inboxes/:id/failed-deliveries',

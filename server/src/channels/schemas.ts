@@ -5,6 +5,7 @@ import { CONVERSATION_CHANNELS, DELIVERY_STATES, ERROR_CODES } from '@helpline/s
 import { messageBody, uuid } from '../conversations/schemas.js';
 import type { Checked, Same } from '../http/validate.js';
 import type { FailedDelivery, InboxView } from '@helpline/shared';
+import { emailInboxView, emailSettingsEdit, emailSettingsSchema } from './email/schemas.js';
 
 /** An outside system's own ids: opaque to us, printable, bounded. */
 const externalId = z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
@@ -43,11 +44,12 @@ const webhookUrl = z
   .max(2000)
   .describe('Where staff replies and conversation events are POSTed, signed like inbound requests');
 
-export const inboxCreateSchema = z
-  .object({ channel: z.literal('api'), name: z.string().trim().min(1).max(100), webhookUrl: webhookUrl.nullable().optional() })
-  .strict();
+export const inboxCreateSchema = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('api'), name: z.string().trim().min(1).max(100), webhookUrl: webhookUrl.nullable().optional() }).strict(),
+  z.object({ channel: z.literal('email'), name: z.string().trim().min(1).max(100), email: emailSettingsSchema }).strict(),
+]);
 export const inboxEditSchema = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), enabled: z.boolean().optional(), webhookUrl: webhookUrl.nullable().optional() })
+  .object({ name: z.string().trim().min(1).max(100).optional(), enabled: z.boolean().optional(), webhookUrl: webhookUrl.nullable().optional(), email: emailSettingsEdit.optional() })
   .strict();
 
 export const inboxView = z.object({
@@ -57,8 +59,9 @@ export const inboxView = z.object({
   enabled: z.boolean(),
   webhookUrl: z.string().nullable(),
   createdAt: z.string(),
+  email: emailInboxView.nullable(),
 });
-export const inboxCreated = z.object({ inbox: inboxView, secret: z.string().describe('Shown this once: keep it in the integrating system') });
+export const inboxCreated = z.object({ inbox: inboxView, secret: z.string().nullable().describe('Shown this once: keep it in the integrating system (null for an e-mail inbox: its passwords are never shown back)') });
 
 export const failedDelivery = z.object({
   id: uuid,

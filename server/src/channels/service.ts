@@ -15,6 +15,9 @@ import type { ChannelKeys } from './crypto.js';
 import { createInbound } from './inbound.js';
 import { createInboxes } from './inboxes.js';
 import { createOutbox, type Outbox } from './outbox.js';
+import { createEmailChannel } from './email/service.js';
+import type { HotlineIntake } from './email/intake.js';
+import type { SettingsService } from '../settings/service.js';
 
 export interface ChannelDeps {
   db: Db;
@@ -23,6 +26,9 @@ export interface ChannelDeps {
   jobs: Jobs;
   realtime: Realtime;
   conversations: ConversationService;
+  settings: SettingsService;
+  /** The hotline's intake for a hotline mailbox (late-bound: built after the channels). */
+  hotline: () => HotlineIntake | null;
   clock: Clock;
   log: FastifyBaseLogger;
   /** The centre's default language: notices to a person whose app does not tell theirs. */
@@ -46,6 +52,7 @@ export function createChannelService(d: ChannelDeps) {
     clock: d.clock,
     log: d.log,
   });
+  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, hotline: d.hotline, clock: d.clock, log: d.log });
   const outbox = createOutbox({
     db: d.db,
     config: d.config,
@@ -53,7 +60,7 @@ export function createChannelService(d: ChannelDeps) {
     realtime: d.realtime,
     conversations: d.conversations,
     inboxes,
-    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), ...apps.adapters },
+    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), ...apps.adapters, email: email.adapter },
     clock: d.clock,
     log: d.log,
   });
@@ -71,7 +78,9 @@ export function createChannelService(d: ChannelDeps) {
     /** Each staff message's delivery state on a conversation of another channel (the console's history). */
     deliveryStates: (conversationId: string) => outbox.messageStates(conversationId),
     apps,
+    email,
     startSweep(): void {
+      void email.scheduleAll().catch((err: unknown) => d.log.warn({ err: loggableError(err) }, 'could not schedule the e-mail inboxes'));
       if (timer || d.config.SWEEP_INTERVAL_MS === 0) return;
       timer = setInterval(() => {
         if (running) return;

@@ -23,6 +23,8 @@ export const QUEUES = {
   timers: { concurrency: 8 },
   /** The channels' outbox: deliveries to outside systems, slow and retried (channels/outbox.ts). */
   channels: { concurrency: 8 },
+  /** E-mail inboxes' receiving sessions: long (IMAP IDLE), one per mailbox at a time (channels/email). */
+  mail: { concurrency: 4 },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 
@@ -65,6 +67,15 @@ export class Jobs {
     } catch {
       // A job that is running or locked cannot be removed: its handler checks state and does nothing.
     }
+  }
+
+  /** A job every `everyMs` under one scheduler id (BullMQ job scheduler: upserted, the same on every instance). */
+  async schedule(queue: QueueName, schedulerId: string, everyMs: number, name: string, data: Record<string, unknown>): Promise<void> {
+    await this.queues.get(queue)!.upsertJobScheduler(schedulerId, { every: everyMs }, { name, data, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 1 } });
+  }
+
+  async unschedule(queue: QueueName, schedulerId: string): Promise<void> {
+    await this.queues.get(queue)!.removeJobScheduler(schedulerId);
   }
 
   /** The state of a job by its id, or null when there is none (completed and removed, or never added). */

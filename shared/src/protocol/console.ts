@@ -159,11 +159,55 @@ export interface InboxView {
   /** API inbox: where staff replies and conversation events are POSTed, signed. */
   webhookUrl: string | null;
   createdAt: string;
+  /** E-mail inbox: its mailbox settings (never the passwords) and how receiving goes. */
+  email: EmailInboxView | null;
+}
+/** An e-mail inbox's settings as the admin sees them (docs/email.md); passwords are never shown back. */
+export interface EmailInboxView {
+  purpose: 'helpline' | 'hotline';
+  language: Language;
+  imapHost: string;
+  imapPort: number;
+  imapTls: boolean;
+  imapUser: string;
+  smtpHost: string;
+  smtpPort: number;
+  smtpTls: boolean;
+  smtpUser: string;
+  fromAddress: string;
+  signature: string;
+  /** The last receiving session's failure (a password that stopped working...), until one succeeds. */
+  receiveError: EmailConnectionError | null;
+  receiveErrorAt: string | null;
+  lastReceivedAt: string | null;
+}
+export const EMAIL_CONNECTION_ERRORS = ['dns', 'unreachable', 'timeout', 'tls', 'imap_login', 'imap_mailbox', 'smtp_login', 'smtp_refused', 'other'] as const;
+export type EmailConnectionError = (typeof EMAIL_CONNECTION_ERRORS)[number];
+/** POST /api/admin/inboxes/:id/test-connection */
+export interface EmailConnectionTest {
+  imap: { ok: boolean; error: EmailConnectionError | null; detail: string | null };
+  smtp: { ok: boolean; error: EmailConnectionError | null; detail: string | null };
+}
+/** GET /api/conversations/:id/email — what the console shows of an e-mail conversation. */
+export interface EmailThreadView {
+  subject: string | null;
+  /** The correspondent's address masked (`a•••@e•••.org`); the whole one only by a reveal (audited). */
+  maskedFrom: string;
+  /** What the receiving server said of the last mail's sender (SPF, DKIM, DMARC): a forged sender shows here. */
+  authentication: { spf: string | null; dkim: string | null; dmarc: string | null; raw: string | null };
+  /** Files that came with the mails, by name only (never stored); images and videos are dropped. */
+  attachments: string[];
+  dropped: number;
+}
+/** POST /api/conversations/:id/email/reveal */
+export interface EmailReveal {
+  address: string;
 }
 /** POST /api/admin/inboxes — the secret is shown in this answer only. */
 export interface InboxCreated {
   inbox: InboxView;
-  secret: string;
+  /** Null for an e-mail inbox: its passwords were given, and are never shown back. */
+  secret: string | null;
 }
 /** The messaging apps an admin connects with their own tokens (docs/messaging-apps.md). */
 export const APP_CHANNELS = ['viber', 'messenger', 'telegram', 'whatsapp', 'instagram'] as const;

@@ -4,7 +4,7 @@ import type { Language } from '../domain.js';
 export const HOTLINE_CONTENT_TYPES = ['image', 'video', 'website', 'forum-chat', 'other'] as const;
 export type HotlineContentType = (typeof HOTLINE_CONTENT_TYPES)[number];
 
-export const HOTLINE_SOURCES = ['form', 'widget', 'counsellor'] as const;
+export const HOTLINE_SOURCES = ['form', 'widget', 'counsellor', 'email'] as const;
 export type HotlineSource = (typeof HOTLINE_SOURCES)[number];
 
 export const HOTLINE_STATUSES = ['new', 'in_assessment', 'assessed', 'forwarded', 'content_removed', 'closed'] as const;
