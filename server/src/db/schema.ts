@@ -12,3 +12,4 @@ export * from '../canned/tables.js';
 export * from '../referrals/tables.js';
 export * from '../channels/tables.js';
 export * from '../channels/apps/tables.js';
+export * from '../alerts/tables.js';
