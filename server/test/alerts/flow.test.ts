@@ -191,6 +191,14 @@ describe('bad input and roles', () => {
 });
 
 describe('expiry', () => {
+  it('the feeds are never cached past the next expiry', async () => {
+    const soon = await api(env.url, analyst, 'POST', '/api/alerts', alertInput({ title: 'Ends in a minute', expiresInMs: 40_000 }));
+    await api(env.url, analyst, 'POST', `/api/alerts/${soon.body.id}/submit`);
+    expect((await api(env.url, admin, 'POST', `/api/alerts/${soon.body.id}/approve`)).body.state).toBe('published');
+    for (const r of [await feed('en'), await atom('en')]) expect(Number(/max-age=(\d+)/.exec(r.headers.get('cache-control')!)![1])).toBeLessThanOrEqual(40);
+    await api(env.url, admin, 'POST', `/api/alerts/${soon.body.id}/withdraw`);
+  });
+
   it('an alert leaves the feeds when it expires, shows as expired, and cannot be approved once expired', async () => {
     const a = await api(env.url, analyst, 'POST', '/api/alerts', alertInput({ title: 'Short-lived', expiresInMs: 2 * HOUR }));
     await api(env.url, analyst, 'POST', `/api/alerts/${a.body.id}/submit`);
