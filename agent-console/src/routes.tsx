@@ -16,6 +16,7 @@ import { CannedAdminPage } from './counsellor/canned-admin.js';
 import { InstitutionsAdminPage } from './counsellor/institutions-admin.js';
 import { ReferralApprovalsPage } from './counsellor/referral-approvals.js';
 import { HotlinePage } from './hotline/hotline-page.js';
+import { AlertsPage } from './alerts/alerts-page.js';
 import { BoardPage } from './supervision/board.js';
 import { StatsPage } from './supervision/stats.js';
 import { AdminPage } from './admin/admin-page.js';
@@ -44,6 +45,7 @@ export const ROUTES: RouteEntry[] = [
   { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },
   { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor'], component: ReferralApprovalsPage },
   { path: '/hotline', label: 'nav.hotline', roles: ['analyst', 'supervisor', 'admin'], component: HotlinePage },
+  { path: '/alerts', label: 'nav.alerts', roles: ['analyst', 'admin'], component: AlertsPage },
   { path: '/canned', label: 'nav.canned', roles: ['admin'], component: CannedAdminPage },
   { path: '/institutions', label: 'nav.institutions', roles: ['admin'], component: InstitutionsAdminPage },
   { path: '/admin', label: 'nav.admin', roles: ['admin'], component: AdminPage },

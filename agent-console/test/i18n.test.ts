@@ -11,6 +11,7 @@ import '../src/admin/i18n.js';
 import '../src/hotline/i18n.js';
 import '../src/messages/i18n.js';
 import '../src/supervision/i18n.js';
+import '../src/alerts/i18n.js';
 
 const SRC = join(import.meta.dirname, '../src');
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

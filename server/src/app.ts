@@ -70,6 +70,8 @@ import { createChannelKeys } from './channels/crypto.js';
 import { createChannelService } from './channels/service.js';
 import { channelRoutes } from './channels/routes.js';
 import { apiDocs } from './http/openapi.js';
+import { createAlertService } from './alerts/service.js';
+import { alertRoutes } from './alerts/routes.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -186,6 +188,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));
   app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
+  app.decorate(
+    'alerts',
+    createAlertService(app.db, {
+      audit: app.audit,
+      clock,
+      staffNames: app.auth.staffNames,
+      centreLanguages: async () => {
+        const w = await app.settings.get('widget');
+        const languages = w.languages.map((l) => matchLanguageTag(l)).filter((l): l is NonNullable<typeof l> => !!l);
+        const defaultLanguage = matchLanguageTag(w.defaultLanguage) ?? languages[0] ?? 'en';
+        return { languages: languages.length ? languages : [defaultLanguage], defaultLanguage };
+      },
+    }),
+  );
   app.decorate('supervision', createSupervisionService(app));
   app.decorate('metrics', createMetrics(app));
   app.decorate('staffAdmin', createStaffAdmin(app));
@@ -260,6 +276,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(profileRoutes);
   await app.register(retentionRoutes);
   await app.register(channelRoutes);
+  await app.register(alertRoutes);
   await app.register(webRoutes);
 
   // 4. Sockets

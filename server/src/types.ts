@@ -27,6 +27,7 @@ import type { Metrics } from './metrics/metrics.js';
 import type { RetentionService } from './retention/service.js';
 import type { ChannelService } from './channels/service.js';
 import type { Clock } from './infra/clock.js';
+import type { AlertService } from './alerts/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,6 +62,8 @@ declare module 'fastify' {
     metrics: Metrics;
     /** The channel seam: inboxes, inbound receipt, the outbox (docs/channels.md). */
     channels: ChannelService;
+    /** Trend alerts: four-eyes workflow and the public feeds. */
+    alerts: AlertService;
     /** The time of routing, rate limits, sessions and signed requests. */
     clock: Clock;
   }

@@ -7,3 +7,4 @@ export * from './protocol/agent.js';
 export * from './protocol/console.js';
 export * from './protocol/hotline.js';
 export * from './protocol/supervision.js';
+export * from './protocol/alerts.js';

@@ -13,3 +13,4 @@ export * from '../referrals/tables.js';
 export * from '../channels/tables.js';
 export * from '../channels/apps/tables.js';
 export * from '../channels/email/tables.js';
+export * from '../alerts/tables.js';

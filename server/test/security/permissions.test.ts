@@ -72,6 +72,11 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/channels/apps/:inbox/webhook': PUBLIC, 'GET /api/channels/apps/:inbox/webhook': PUBLIC,
   'POST /api/admin/app-inboxes': ['admin'], 'GET /api/admin/inboxes/:id/app': ['admin'],
   'POST /api/admin/inboxes/:id/app/check': ['admin'], 'POST /api/admin/inboxes/:id/app/register': ['admin'],
+  // trend alerts: analysts and admins write and approve (four eyes in the service); the feeds are public
+  'GET /api/alerts': ['analyst', 'admin'], 'GET /api/alerts/:id': ['analyst', 'admin'], 'POST /api/alerts': ['analyst', 'admin'], 'PUT /api/alerts/:id': ['analyst', 'admin'],
+  'POST /api/alerts/:id/submit': ['analyst', 'admin'], 'POST /api/alerts/:id/approve': ['analyst', 'admin'],
+  'POST /api/alerts/:id/send-back': ['analyst', 'admin'], 'POST /api/alerts/:id/withdraw': ['analyst', 'admin'],
+  'GET /api/public/alerts': PUBLIC, 'GET /alerts.atom': PUBLIC,
   // the OpenAPI document of the public and integration routes
   'GET /api/docs': PUBLIC, 'GET /api/docs/openapi.json': PUBLIC,
   // privacy

@@ -87,4 +87,10 @@ export const bg: Dict = {
   notFound: 'Не намерихме съобщение с този номер и код.',
   back: 'Назад',
   tooLong: 'Съобщението е твърде дълго.',
+  alertsTitle: 'Сигнали',
+  alert_info: 'Добре е да знаеш',
+  alert_warning: 'Внимание',
+  alert_urgent: 'Спешно предупреждение',
+  alertAdvice: 'Какво можеш да направиш:',
+  alertDismiss: 'Скрий този сигнал: {title}',
 };

@@ -86,6 +86,12 @@ export const en = {
   notFound: 'We could not find a message with this reference and code.',
   back: 'Back',
   tooLong: 'The message is too long.',
+  alertsTitle: 'Alerts',
+  alert_info: 'Good to know',
+  alert_warning: 'Warning',
+  alert_urgent: 'Urgent warning',
+  alertAdvice: 'What you can do:',
+  alertDismiss: 'Hide this alert: {title}',
 } as const;
 
 export type Dict = { readonly [K in keyof typeof en]: string };

@@ -87,4 +87,10 @@ export const srCyrl: Dict = {
   notFound: 'Нисмо нашли поруку са тим бројем и кодом.',
   back: 'Назад',
   tooLong: 'Порука је предуга.',
+  alertsTitle: 'Упозорења',
+  alert_info: 'Добро је да знаш',
+  alert_warning: 'Пажња',
+  alert_urgent: 'Хитно упозорење',
+  alertAdvice: 'Шта можеш да урадиш:',
+  alertDismiss: 'Сакриј ово упозорење: {title}',
 };

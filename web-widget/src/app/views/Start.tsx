@@ -5,6 +5,7 @@ import { useWidget } from '../context.js';
 import { LANGUAGE_NAMES, type Key } from '../i18n/index.js';
 import type { SessionState } from '../session.js';
 import { Alternatives } from './Alternatives.js';
+import { AlertEntry } from './Alerts.js';
 
 export function StartView({ state, onLeaveMessage, onCheckAnswer }: { state: SessionState; onLeaveMessage(): void; onCheckAnswer(): void }) {
   const { t, lang, config, session } = useWidget();
@@ -25,6 +26,7 @@ export function StartView({ state, onLeaveMessage, onCheckAnswer }: { state: Ses
     <main class="body">
       <h2>{t('startTitle')}</h2>
       <p>{t('startIntro')}</p>
+      <AlertEntry />
       <section class="note" aria-labelledby="hl-privacy">
         <h3 id="hl-privacy">{t('privacyTitle')}</h3>
         <p>{t('privacyNote')}</p>
