@@ -1,5 +1,5 @@
 // Shared bits of the alert tests: a complete alert in the centre's languages, and a strict XML check.
-import { execFileSync } from 'node:child_process';
+import { SaxesParser } from 'saxes';
 
 export const HOUR = 3600_000;
 
@@ -18,15 +18,45 @@ export function alertInput(over: { title?: string; expiresInMs?: number; severit
   };
 }
 
-/** Parses `text` with Python's expat (a conforming XML parser): throws on anything not well-formed. */
+/**
+ * Parses `text` with saxes (a conforming, strict XML parser with namespaces): throws on anything not
+ * well-formed, and returns the root and the Atom entries.
+ */
 export function parseXml(text: string): { root: string; entries: { id: string; title: string; lang: string; content: string; category: string }[] } {
-  const script = `
-import sys, json, xml.etree.ElementTree as ET
-A = '{http://www.w3.org/2005/Atom}'
-X = '{http://www.w3.org/XML/1998/namespace}lang'
-root = ET.fromstring(sys.stdin.buffer.read())
-out = {'root': root.tag, 'entries': [{'id': e.findtext(A+'id'), 'title': e.findtext(A+'title'), 'lang': e.get(X), 'content': e.findtext(A+'content'), 'category': e.find(A+'category').get('term')} for e in root.findall(A+'entry')]}
-print(json.dumps(out))
-`;
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: Buffer.from(text, 'utf8') }).toString('utf8'));
+  const A = 'http://www.w3.org/2005/Atom';
+  const parser = new SaxesParser({ xmlns: true });
+  let root = '';
+  const entries: { id: string; title: string; lang: string; content: string; category: string }[] = [];
+  let entry: (typeof entries)[number] | null = null;
+  let field: 'id' | 'title' | 'content' | null = null;
+  let error: Error | null = null;
+  parser.on('error', (e) => {
+    error ??= e;
+  });
+  parser.on('opentag', (tag) => {
+    const name = `{${tag.uri}}${tag.local}`;
+    if (!root) root = name;
+    if (tag.uri !== A) return;
+    if (tag.local === 'entry') {
+      const lang = tag.attributes['xml:lang'];
+      entry = { id: '', title: '', lang: lang && typeof lang !== 'string' ? lang.value : '', content: '', category: '' };
+    } else if (entry && (tag.local === 'id' || tag.local === 'title' || tag.local === 'content')) field = tag.local;
+    else if (entry && tag.local === 'category') {
+      const term = tag.attributes.term;
+      entry.category = term && typeof term !== 'string' ? term.value : '';
+    }
+  });
+  parser.on('text', (t) => {
+    if (entry && field) entry[field] += t;
+  });
+  parser.on('closetag', (tag) => {
+    if (tag.uri !== A) return;
+    if (tag.local === 'entry' && entry) {
+      entries.push(entry);
+      entry = null;
+    } else if (tag.local === field) field = null;
+  });
+  parser.write(text).close();
+  if (error) throw error;
+  return { root, entries };
 }
