@@ -17,9 +17,14 @@ export type AppToLoaderBody =
   | { type: 'exit'; url: string };
 export type AppToLoader = AppToLoaderBody & { tag: typeof BRIDGE_TAG };
 
-export type LoaderToApp =
+export type LoaderToApp = { tag: typeof BRIDGE_TAG } & (
   /** Esc pressed twice on the host page (open or collapsed): end the session, wipe, answer `exit`. */
-  { tag: typeof BRIDGE_TAG; type: 'quick-exit' };
+  | { type: 'quick-exit' }
+  /** The child tapped the loader's own launcher before the app was ready: open the panel now. */
+  | { type: 'open' }
+  /** The loader's launcher had the keyboard focus when the app's took its place: focus the app's. */
+  | { type: 'focus' }
+);
 
 /** Parameters the loader passes in the iframe URL's hash (never sent to the server). */
 export interface FrameParams {

@@ -21,9 +21,11 @@ interface Props {
   browserLangs: string[];
   toHost(m: AppToLoaderBody): void;
   onQuickExitRequest(handler: () => void): void;
+  /** The loader's own launcher, shown until the app ran, was tapped (`open`) or had the focus (`focus`). */
+  onLauncherRequest(handler: (what: 'open' | 'focus') => void): void;
 }
 
-export function App({ config, session, origin, hostLang, browserLangs, toHost, onQuickExitRequest }: Props) {
+export function App({ config, session, origin, hostLang, browserLangs, toHost, onQuickExitRequest, onLauncherRequest }: Props) {
   const [lang, setLang] = useState<Language>(() => pickLanguage([storage.get('lang'), hostLang, ...browserLangs], config.languages, config.defaultLanguage));
   const [open, setOpen] = useState(() => storage.get('open') === '1');
   const [view, setView] = useState<View>('start');
@@ -56,6 +58,7 @@ export function App({ config, session, origin, hostLang, browserLangs, toHost, o
   useEffect(() => {
     // From the host page: answer before the loader's own fallback would leave without us.
     onQuickExitRequest(() => void quickExit(EXIT_FALLBACK_MS - 100));
+    onLauncherRequest((what) => (what === 'open' ? setOpen(true) : launcherRef.current?.focus()));
     // A conversation in progress (reload in the same tab): reconnect at once.
     if (session.hasToken) session.connect();
   }, []);

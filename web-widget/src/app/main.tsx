@@ -32,9 +32,12 @@ function toHost(m: AppToLoaderBody): void {
 
 const session = new ChatSession(location.origin, hostOrigin);
 const exitHandlers = new Set<() => void>();
+const launcherHandlers = new Set<(what: 'open' | 'focus') => void>();
 window.addEventListener('message', (e: MessageEvent) => {
   if (!framed || e.origin !== hostOrigin || e.source !== window.parent || !isBridgeMessage<LoaderToApp>(e.data)) return;
-  if (e.data.type === 'quick-exit') for (const h of exitHandlers) h();
+  const type = e.data.type;
+  if (type === 'quick-exit') for (const h of exitHandlers) h();
+  else if (type === 'open' || type === 'focus') for (const h of launcherHandlers) h(type);
 });
 
 void (async () => {
@@ -42,7 +45,7 @@ void (async () => {
   const config = res.ok ? res.data : FALLBACK_CONFIG;
   const browser = [...(navigator.languages ?? []), navigator.language];
   render(
-    <App config={config} session={session} origin={location.origin} hostLang={params.get('lang')} browserLangs={browser} toHost={toHost} onQuickExitRequest={(h) => exitHandlers.add(h)} />,
+    <App config={config} session={session} origin={location.origin} hostLang={params.get('lang')} browserLangs={browser} toHost={toHost} onQuickExitRequest={(h) => exitHandlers.add(h)} onLauncherRequest={(h) => launcherHandlers.add(h)} />,
     document.getElementById('app')!,
   );
 })();

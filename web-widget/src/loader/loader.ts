@@ -2,8 +2,10 @@
 // (served by the platform, so styles and storage stay apart from the host page) and carries out what
 // only the host page can do: resizing the frame, hearing Esc twice on the host page and the quick exit's
 // location.replace. It shows the frame only once the app inside says it runs, so that a site the
-// platform does not allow sees nothing at all rather than a broken frame.
+// platform does not allow sees no broken frame. Until then it draws a launcher of its own at once
+// (launcher.ts): on a slow phone the app takes seconds to load behind it.
 import { BRIDGE_TAG, DOUBLE_ESC_MS, EXIT_FALLBACK_MS, isBridgeMessage, safeExitUrl, type AppToLoader, type LoaderToApp } from '../bridge.js';
+import { drawLauncher, launcherLanguage, type StandIn } from './launcher.js';
 
 declare global {
   interface Window {
@@ -23,6 +25,16 @@ const FALLBACK_EXIT = 'https://www.google.com/';
   if (!script) return;
   const platform = new URL(script.src, location.href).origin;
   const lang = script.getAttribute('data-lang') || d.documentElement.lang || '';
+  // The child tapped the loader's launcher before the app was ready: open the app once it is.
+  let wantOpen = false;
+  // data-wait-for-app: draw nothing before the app runs (the behaviour before; `pnpm bench widget`
+  // measures it as the baseline).
+  let standIn: StandIn | null = script.hasAttribute('data-wait-for-app')
+    ? null
+    : drawLauncher(d, launcherLanguage([lang, ...(navigator.languages || []), navigator.language]), () => {
+        wantOpen = true;
+        if (ready) post({ tag: BRIDGE_TAG, type: 'open' });
+      });
 
   const frame = d.createElement('iframe');
   frame.src = `${platform}/widget/#${new URLSearchParams({ host: location.origin, lang }).toString()}`;
@@ -45,12 +57,27 @@ const FALLBACK_EXIT = 'https://www.google.com/';
 
   const px = (v: unknown, max: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(Math.ceil(v), 0), max) : 0);
 
+  const panelBox = () => 'right:0;bottom:0;width:420px;height:680px;' + (w.innerWidth < 480 ? 'width:100vw;height:100vh;height:100dvh;' : '');
+
+  /** The app shows itself (collapsed, or open after an early tap): the loader's launcher goes. */
+  function dropStandIn(): void {
+    if (standIn?.remove()) {
+      // It had the keyboard focus: give it to the app's launcher (or panel), not back to the page.
+      frame.focus();
+      if (!wantOpen) post({ tag: BRIDGE_TAG, type: 'focus' });
+    }
+    standIn = null;
+  }
+
   function layout(): void {
     const box = open
-      ? 'right:0;bottom:0;width:420px;height:680px;' + (w.innerWidth < 480 ? 'width:100vw;height:100vh;height:100dvh;' : '')
+      ? panelBox()
       : // Exactly the launcher (and the quick exit beside it): clicks around them reach the page.
         `right:16px;bottom:16px;width:${collapsed?.width ?? 0}px;height:${collapsed?.height ?? 0}px;`;
     const shown = ready && (open || collapsed !== null);
+    standIn?.layout(panelBox());
+    // After an early tap the "opening…" panel stays until the app's panel is open.
+    if (shown && (open || !standIn?.opening)) dropStandIn();
     // !important: the host page's own stylesheet must not resize, reveal or hide the frame.
     frame.style.cssText = (base + box + (shown ? '' : 'visibility:hidden;pointer-events:none;')).replace(/;/g, ' !important;');
   }
@@ -72,6 +99,7 @@ const FALLBACK_EXIT = 'https://www.google.com/';
     if (m.type === 'ready') {
       frame.title = String(m.title).slice(0, 100);
       exitUrl = safeExitUrl(m.exitUrl, FALLBACK_EXIT);
+      if (!ready && wantOpen) post({ tag: BRIDGE_TAG, type: 'open' });
       ready = true;
       layout();
     } else if (m.type === 'resize') {
@@ -99,7 +127,7 @@ const FALLBACK_EXIT = 'https://www.google.com/';
     },
     true,
   );
-  w.addEventListener('resize', () => open && layout());
+  w.addEventListener('resize', () => (open || standIn) && layout());
 
   // Is this site allowed? Asked beside the frame's own load, not before it (no delay for the centre's
   // sites). A refused frame would never say ready anyway; removing it also spares the refused load. An
@@ -107,15 +135,25 @@ const FALLBACK_EXIT = 'https://www.google.com/';
   fetch(`${platform}/api/widget/allowed`, { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
     .then((r) => (r.ok ? (r.json() as Promise<{ allowed?: unknown }>) : null))
     .then((a) => {
+      if (a?.allowed === true) return;
+      // Not confirmed: the frame alone decides, as it shows itself only once the app runs.
+      if (!ready) dropStandIn();
       if (a?.allowed !== false) return;
       refused = true;
       frame.remove();
       console.warn(`Chat widget: ${location.origin} is not allowed to embed it (the platform's log says which setting allows it).`);
     })
-    .catch(() => {});
+    .catch(() => ready || dropStandIn());
 
   layout();
-  const mount = () => refused || d.body.appendChild(frame);
-  if (d.body) mount();
-  else d.addEventListener('DOMContentLoaded', mount);
+  let mounted = false;
+  const mount = () => mounted || refused || (mounted = !!d.body.appendChild(frame));
+  // The app loads behind the loader's launcher: its frame is created once the launcher is painted, so
+  // that a slow phone paints the launcher first (the timer: rAF does not run in a background tab).
+  const later = () => {
+    requestAnimationFrame(() => setTimeout(mount));
+    setTimeout(mount, 250);
+  };
+  if (d.body) (standIn ? later : mount)();
+  else d.addEventListener('DOMContentLoaded', standIn ? later : mount);
 })();
