@@ -72,6 +72,10 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/channels/apps/:inbox/webhook': PUBLIC, 'GET /api/channels/apps/:inbox/webhook': PUBLIC,
   'POST /api/admin/app-inboxes': ['admin'], 'GET /api/admin/inboxes/:id/app': ['admin'],
   'POST /api/admin/inboxes/:id/app/check': ['admin'], 'POST /api/admin/inboxes/:id/app/register': ['admin'],
+  // e-mail inboxes: admins test the connection; the e-mail panel and the audited reveal of the sender's
+  // address: counsellors and supervisors (the relation, assigned or supervising, in the route)
+  'POST /api/admin/inboxes/:id/test-connection': ['admin'],
+  'GET /api/conversations/:id/email': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/email/reveal': ['counsellor', 'supervisor'],
   // trend alerts: analysts and admins write and approve (four eyes in the service); the feeds are public
   'GET /api/alerts': ['analyst', 'admin'], 'GET /api/alerts/:id': ['analyst', 'admin'], 'POST /api/alerts': ['analyst', 'admin'], 'PUT /api/alerts/:id': ['analyst', 'admin'],
   'POST /api/alerts/:id/submit': ['analyst', 'admin'], 'POST /api/alerts/:id/approve': ['analyst', 'admin'],
