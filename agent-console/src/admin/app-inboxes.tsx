@@ -3,7 +3,7 @@
 // again), then sees what to paste into the app (webhook address, Meta's verify token), checks the
 // connection with the app's identity endpoint and, for Viber and Telegram, registers the webhook.
 import { useEffect, useState } from 'preact/hooks';
-import { APP_CHANNELS, type AppChannel, type AppConnectionCheck, type AppInboxConnect, type InboxView } from '@helpline/shared';
+import { APP_CHANNELS, isAppChannel, type AppChannel, type AppConnectionCheck, type AppInboxConnect, type InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
 import { t } from '../i18n/index.js';
 
@@ -15,7 +15,7 @@ const FIELDS: Record<AppChannel, string[]> = {
   whatsapp: ['accessToken', 'appSecret', 'phoneNumberId'],
 };
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
-export const isAppChannel = (c: string): c is AppChannel => (APP_CHANNELS as readonly string[]).includes(c);
+export { isAppChannel };
 
 export function AppInboxCreate({ onCreated }: { onCreated: () => void }) {
   const [channel, setChannel] = useState<AppChannel>('viber');

@@ -212,6 +212,7 @@ export interface InboxCreated {
 /** The messaging apps an admin connects with their own tokens (docs/messaging-apps.md). */
 export const APP_CHANNELS = ['viber', 'messenger', 'telegram', 'whatsapp', 'instagram'] as const;
 export type AppChannel = (typeof APP_CHANNELS)[number];
+export const isAppChannel = (c: string): c is AppChannel => (APP_CHANNELS as readonly string[]).includes(c);
 /** GET /api/admin/inboxes/:id/app — what to paste into the app's settings (never a token). */
 export interface AppInboxConnect {
   channel: AppChannel;

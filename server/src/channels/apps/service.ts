@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import { APP_CHANNELS, LIMITS, type AppChannel, type AppConnectionCheck, type AppInboxConnect, type InboxView, type Language } from '@helpline/shared';
+import { APP_CHANNELS, isAppChannel, LIMITS, type AppChannel, type AppConnectionCheck, type AppInboxConnect, type InboxView, type Language } from '@helpline/shared';
 import type { Db } from '../../db/client.js';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../infra/clock.js';
@@ -28,7 +28,7 @@ import { whatsappDriver } from './whatsapp.js';
 import { appContacts, appEvents } from './tables.js';
 import type { AppInboxCreate } from './schemas.js';
 
-export const isAppChannel = (c: string): c is AppChannel => (APP_CHANNELS as readonly string[]).includes(c);
+export { isAppChannel };
 
 export interface AppsDeps {
   db: Db;

@@ -1,23 +1,11 @@
 // An e-mail inbox's settings: what is not secret lives in the inbox's public configuration (strings),
 // the two passwords in its sealed secret as one JSON object (channels/crypto.ts), never shown back.
 import { z } from 'zod';
-import { LANGUAGES, type EmailInboxView, type Language } from '@helpline/shared';
+import { LANGUAGES, type EmailInboxView } from '@helpline/shared';
 import type { OpenInbox } from '../inboxes.js';
 
-export interface EmailSettings {
-  purpose: 'helpline' | 'hotline';
-  language: Language;
-  imapHost: string;
-  imapPort: number;
-  imapTls: boolean;
-  imapUser: string;
-  smtpHost: string;
-  smtpPort: number;
-  smtpTls: boolean;
-  smtpUser: string;
-  fromAddress: string;
-  signature: string;
-}
+/** The settings the admin sees (the shared view), without how receiving goes. */
+export type EmailSettings = Omit<EmailInboxView, 'receiveError' | 'receiveErrorAt' | 'lastReceivedAt'>;
 export interface EmailSecrets {
   imapPassword: string;
   smtpPassword: string;
