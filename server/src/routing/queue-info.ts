@@ -77,6 +77,11 @@ export function createPositionBroadcast(d: Pick<RoutingDeps, 'realtime' | 'conve
     for (const { conversation: c, position } of queued) {
       if (!c.visitorId) continue;
       const view = await d.conversations.visitorView(c, { position, estimatedWaitSeconds: info.estimate(position, avgHandle, capacity) });
+      // The row was read before these awaits: a counsellor may have taken the chat since, and her view
+      // already sent. A stale "waiting" view sent after it would put the child back on the waiting
+      // screen (seen in CI: the counsellor's typing never showed). Only a view still true goes out.
+      const now = await d.conversations.queue.stateOf(c.id);
+      if (now !== c.state) continue;
       d.realtime.widget.to(rooms.visitor(c.visitorId)).emit('conversation:updated', view);
     }
   };
