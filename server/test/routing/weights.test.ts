@@ -205,5 +205,5 @@ describe('capacity in weights', () => {
     expect(samples.filter((s) => s.over > 0 || s.drift > 0 || s.phoneShared > 0)).toEqual([]);
     for (const k of team) expect(await loadOf(k)).toBe(0);
     for (const k of team) k.socket.disconnect();
-  });
+  }, 90_000);
 });
