@@ -1,6 +1,6 @@
 // Forms for the centre's settings keys: hours, widget, risk words, service level and retention.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { LANGUAGES, type Language, type WidgetConfig } from '@helpline/shared';
 import { t } from '../i18n/index.js';
 import { lines, Status, useSetting } from './use-settings.js';
@@ -26,12 +26,19 @@ const parseRanges = (s: string): [string, string][] =>
       return [a, b];
     });
 
-/** Editable copy of a loaded setting, refreshed whenever the setting is (re)loaded or saved. */
+/**
+ * Editable copy of a loaded setting. The copy is derived from the value during render, so the form
+ * shows the loaded value in the very first frame it is drawn (an effect would leave one frame with
+ * the empty initial draft, and an edit made in that frame was overwritten when the effect ran). An
+ * edit belongs to the value it was made on: once the setting is saved (a new value), the form shows
+ * what was saved.
+ */
 function useDraft<V, D>(value: V | null, from: (v: V) => D, initial: D) {
-  const [draft, setDraft] = useState<D>(initial);
-  useEffect(() => {
-    if (value) setDraft(from(value));
-  }, [value]);
+  const [edit, setEdit] = useState<{ of: V; draft: D } | null>(null);
+  const draft = value === null ? initial : edit && edit.of === value ? edit.draft : from(value);
+  const setDraft = (next: D) => {
+    if (value !== null) setEdit({ of: value, draft: next });
+  };
   return [draft, setDraft] as const;
 }
 

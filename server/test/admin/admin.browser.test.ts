@@ -42,7 +42,20 @@ describe('administration in the console', () => {
     await expect(login(suite.env.url, 'vera@centre.test', 'correct-horse-1')).rejects.toThrow();
     await login(suite.env.url, 'vera@centre.test', 'battery-staple-2');
 
+    // The form is drawn with what is saved already: a MutationObserver reads the holidays field the
+    // moment it enters the page (an edit made before an effect filled it in used to be overwritten).
+    await suite.env.app.settings.set('hours', { holidays: ['2027-01-01'] });
+    await page.evaluate(() => {
+      new MutationObserver((_, observer) => {
+        const field = [...document.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Holidays'))?.querySelector('textarea');
+        if (!field) return;
+        (window as unknown as { firstHolidays: string }).firstHolidays = field.value;
+        observer.disconnect();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.getByRole('tab', { name: 'Hours and holidays' }).click();
+    await page.getByLabel(/Holidays/).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { firstHolidays: string }).firstHolidays)).toBe('2027-01-01');
     await page.getByLabel(/Holidays/).fill('2026-12-24\n2026-12-25');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();

@@ -166,12 +166,24 @@ describe('capacity in weights', () => {
           }
           const r = await call(k.socket, 'offer:accept', { offerId: o.offerId });
           if (r.ok) held.get(k.id)!.push(o.conversation.id);
-        })();
+        })().catch(() => {}); // an ack lost to a slow machine: the drain below finds the chat in Postgres
       });
     }
     const endOldest = async (k: Counsellor) => {
       const id = held.get(k.id)!.shift();
       if (id) await end(k, id);
+    };
+    // At the end, what each counsellor holds is read from Postgres, not from the test's own list
+    // (an accept whose ack timed out on a loaded machine is held but was never listed, and the test
+    // waited for it in vain). Conversations left waiting or offered are not ended here: routing must
+    // place them.
+    const drain = async () => {
+      const rows = await sql<{ staff_id: string; conversation_id: string }[]>`select staff_id, conversation_id from assignments
+        where conversation_id in ${sql(ids)} and status = 'accepted'`;
+      for (const r of rows) {
+        const k = team.find((t) => t.id === r.staff_id);
+        if (k) await end(k, r.conversation_id).catch(() => {});
+      }
     };
     const samples: { over: number; drift: number; phoneShared: number; full: number }[] = [];
     let sampling = true;
@@ -188,18 +200,21 @@ describe('capacity in weights', () => {
         samples.push({ over: r!.over, drift: r!.drift, phoneShared: r!.phone_shared, full: r!.full });
       }
     })();
-    for (let i = 0; i < 40; i++) {
-      ids.push(await start(mix[i % mix.length]!, lang));
-      if (i % 3 === 2) await endOldest(team[i % team.length]!);
+    try {
+      for (let i = 0; i < 40; i++) {
+        ids.push(await start(mix[i % mix.length]!, lang));
+        if (i % 3 === 2) await endOldest(team[i % team.length]!);
+      }
+      const open = async () => (await sql<{ n: number }[]>`select count(*)::int as n from conversations where id in ${sql(ids)} and state in ('waiting','offered','active')`)[0]!.n;
+      await eventually(async () => {
+        await drain();
+        await quiet(...team);
+        return (await open()) === 0;
+      }, 30_000);
+    } finally {
+      sampling = false;
+      await sampler;
     }
-    const open = async () => (await sql<{ n: number }[]>`select count(*)::int as n from conversations where id in ${sql(ids)} and state in ('waiting','offered','active')`)[0]!.n;
-    await eventually(async () => {
-      for (const k of team) await endOldest(k);
-      await quiet(...team);
-      return (await open()) === 0;
-    }, 30_000);
-    sampling = false;
-    await sampler;
     expect(samples.length).toBeGreaterThan(10);
     expect(samples.some((s) => s.full > 0)).toBe(true);
     expect(samples.filter((s) => s.over > 0 || s.drift > 0 || s.phoneShared > 0)).toEqual([]);
