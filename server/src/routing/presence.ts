@@ -1,10 +1,11 @@
 // Presence: counsellors' status, capacity, connection and disconnect grace, and the children's
 // connection while they wait (a child gone longer than the grace has abandoned the contact).
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { AgentState, AgentStatus } from '@helpline/shared';
 import { rooms } from '../realtime/server.js';
 import type { ConversationRow } from '../conversations/service.js';
 import { agentStates, assignments } from './tables.js';
+import { dbNow, noConnectionSince } from './stamps.js';
 import type { RoutingCore, RoutingDeps } from './core.js';
 import type { Offers } from './offers.js';
 
@@ -42,18 +43,26 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
     return s;
   }
 
+  /** Called after the socket joined the staff room, so a look at who is online begun later sees it. */
   async function agentConnected(staffId: string): Promise<void> {
     await ensureAgent(staffId);
-    await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, staffId));
+    await db.update(agentStates).set({ disconnectedAt: null, connectedAt: sql`clock_timestamp()` }).where(eq(agentStates.staffId, staffId));
     await kick();
   }
 
   async function agentDisconnected(staffId: string): Promise<void> {
+    const lookedAt = await dbNow(db);
     const still = await realtime.agent.in(rooms.staff(staffId)).fetchSockets().catch(() => []);
     if (still.length > 0) return;
     // She was connected until now: the grace counts from this disconnection, whatever older mark a
-    // sweep or another instance left (a stale one would release her chats at once).
-    await db.update(agentStates).set({ disconnectedAt: new Date() }).where(eq(agentStates.staffId, staffId));
+    // sweep or another instance left (a stale one would release her chats at once). Not if she
+    // connected again (to another instance) after the look began.
+    const marked = await db
+      .update(agentStates)
+      .set({ disconnectedAt: new Date() })
+      .where(and(eq(agentStates.staffId, staffId), noConnectionSince(lookedAt)))
+      .returning({ staffId: agentStates.staffId });
+    if (!marked.length) return;
     // A reconnection to another instance (a rolling restart) may have cleared the mark just before
     // it was set: its socket joined the staff room before clearing it, so it shows now. A stale mark
     // would release the counsellor's chats at her next short disconnect, without a grace period.
@@ -69,20 +78,25 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
   async function checkAgentGrace(staffId: string): Promise<void> {
     const [st] = await db.select().from(agentStates).where(eq(agentStates.staffId, staffId));
     if (!st?.disconnectedAt || clock.now() - st.disconnectedAt.getTime() < config.DISCONNECT_GRACE_MS) return;
+    const lookedAt = await dbNow(db);
     const still = await realtime.agent.in(rooms.staff(staffId)).fetchSockets().catch(() => null);
     if (still === null) return; // cannot tell now; the sweep tries again
     if (still.length > 0) {
       await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, staffId));
       return;
     }
+    // The release is claimed in one statement: still marked, and no connection since the look began
+    // (a counsellor back on another instance while the look was under way keeps her chats).
+    const claimed = await db
+      .update(agentStates)
+      .set({ status: 'offline', statusChangedAt: new Date() })
+      .where(and(eq(agentStates.staffId, staffId), isNotNull(agentStates.disconnectedAt), noConnectionSince(lookedAt)))
+      .returning({ staffId: agentStates.staffId });
+    if (!claimed.length) return;
     const offers = await db.select({ id: assignments.id }).from(assignments).where(and(eq(assignments.staffId, staffId), eq(assignments.status, 'offered')));
     for (const o of offers) await returnOffer(o.id, 'withdrawn');
     const active = await convs.queue.activeOf(staffId);
     for (const id of active) await requeue(id, staffId, 'counsellor_disconnected');
-    await db
-      .update(agentStates)
-      .set({ status: 'offline', statusChangedAt: new Date() })
-      .where(and(eq(agentStates.staffId, staffId), isNotNull(agentStates.disconnectedAt)));
     await d.audit.record({ actorType: 'system', action: 'agent.released_after_disconnect', targetType: 'staff', targetId: staffId, meta: { conversations: active.length } });
     await emitAgentState(staffId);
     await kick();

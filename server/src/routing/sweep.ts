@@ -5,6 +5,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import { rooms } from '../realtime/server.js';
 import { agentStates, assignments } from './tables.js';
 import { pairExists } from './dispatch.js';
+import { dbNow, noConnectionSince } from './stamps.js';
 import type { RoutingDeps } from './core.js';
 import type { Offers } from './offers.js';
 import type { Presence } from './presence.js';
@@ -19,12 +20,15 @@ export function createSweep(d: RoutingDeps, offers: Offers, presence: Presence) 
    * may be lost with Redis), and notices counsellors whose instance died without a disconnect event.
    */
   async function sweep(): Promise<void> {
+    // Offers expire by the database's clock, which set their expires_at (an instance whose clock ran
+    // ahead of it took offers back early).
     const overdue = await db
       .select({ id: assignments.id })
       .from(assignments)
-      .where(and(eq(assignments.status, 'offered'), lt(assignments.expiresAt, new Date(clock.now() - 1000))));
+      .where(and(eq(assignments.status, 'offered'), lt(assignments.expiresAt, sql`now() - interval '1 second'`)));
     for (const o of overdue) await expireOffer(o.id);
 
+    const lookedAt = await dbNow(db);
     const connected = await realtime.agent.fetchSockets().catch(() => null);
     if (connected) {
       const online = new Set(connected.map((s) => s.data.staff?.id).filter(Boolean));
@@ -36,7 +40,11 @@ export function createSweep(d: RoutingDeps, offers: Offers, presence: Presence) 
         if (online.has(p.staffId)) {
           if (p.disconnectedAt) await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, p.staffId));
         } else if (!p.disconnectedAt) {
-          await db.update(agentStates).set({ disconnectedAt: new Date() }).where(and(eq(agentStates.staffId, p.staffId), sql`${agentStates.disconnectedAt} is null`));
+          // Not if she connected (to any instance) after the look began: the snapshot missed her.
+          await db
+            .update(agentStates)
+            .set({ disconnectedAt: new Date() })
+            .where(and(eq(agentStates.staffId, p.staffId), sql`${agentStates.disconnectedAt} is null`, noConnectionSince(lookedAt)));
         } else if (clock.now() - p.disconnectedAt.getTime() >= config.DISCONNECT_GRACE_MS) {
           await checkAgentGrace(p.staffId);
         }

@@ -20,6 +20,12 @@ export const agentStates = pgTable('agent_states', {
   missedOffers: integer('missed_offers').notNull().default(0),
   /** Set when the last connection dropped (or the sweep noticed none); cleared on reconnect. */
   disconnectedAt: timestamp('disconnected_at', { withTimezone: true }),
+  /**
+   * The database's clock when this counsellor's latest connection was counted (written after its
+   * socket joined the staff room). A disconnect mark or a release decided from a look at who is
+   * online is written only if no connection came after that look began (presence.ts, sweep.ts).
+   */
+  connectedAt: timestamp('connected_at', { withTimezone: true }),
 });
 
 export type AssignmentStatus = 'offered' | 'accepted' | 'declined' | 'expired' | 'withdrawn' | 'ended';

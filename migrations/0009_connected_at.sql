@@ -1,0 +1,1 @@
+ALTER TABLE "agent_states" ADD COLUMN "connected_at" timestamp with time zone;
