@@ -154,13 +154,17 @@ describe('capacity in weights', () => {
     const ids: string[] = [];
     // Each counsellor declines every fourth offer and holds what they accept; the test ends held
     // conversations a few at a time, so holdings of mixed weights pile up to capacity and overlap.
+    // A conversation is declined once at most: declined by all three, it would wait out the decline
+    // cooldown (60 s) before anyone is offered it again, as designed, and outlast the test.
     const held = new Map<string, string[]>(team.map((k) => [k.id, []]));
+    const declined = new Set<string>();
     for (const k of team) {
       k.socket.off('offer:new');
       let n = 0;
       k.socket.on('offer:new', (o: Offer) => {
         void (async () => {
-          if (++n % 4 === 0) {
+          if (++n % 4 === 0 && !declined.has(o.conversation.id)) {
+            declined.add(o.conversation.id);
             await call(k.socket, 'offer:decline', { offerId: o.offerId });
             return;
           }
@@ -210,7 +214,13 @@ describe('capacity in weights', () => {
         await drain();
         await quiet(...team);
         return (await open()) === 0;
-      }, 30_000);
+      }, 30_000).catch(async (e: unknown) => {
+        // Say what was left open and what each had been through, not only that time ran out.
+        const left = await sql`select c.id, c.state, c.channel, (select json_agg(json_build_object('staff', x.staff_id, 'status', x.status,
+          'at', x.responded_at) order by x.offered_at) from assignments x where x.conversation_id = c.id) as history
+          from conversations c where c.id in ${sql(ids)} and c.state in ('waiting','offered','active')`;
+        throw new Error(`${(e as Error).message}; left open: ${JSON.stringify(left)}`);
+      });
     } finally {
       sampling = false;
       await sampler;
