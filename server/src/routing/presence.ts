@@ -62,15 +62,9 @@ export function createPresence(d: RoutingDeps, core: RoutingCore, offers: Offers
       .set({ disconnectedAt: new Date() })
       .where(and(eq(agentStates.staffId, staffId), noConnectionSince(lookedAt)))
       .returning({ staffId: agentStates.staffId });
+    // (A reconnection the look missed stamped connected_at after lookedAt, so no mark was written; one
+    // counted after the mark clears it. No second look is needed.)
     if (!marked.length) return;
-    // A reconnection to another instance (a rolling restart) may have cleared the mark just before
-    // it was set: its socket joined the staff room before clearing it, so it shows now. A stale mark
-    // would release the counsellor's chats at her next short disconnect, without a grace period.
-    const again = await realtime.agent.in(rooms.staff(staffId)).fetchSockets().catch(() => []);
-    if (again.length > 0) {
-      await db.update(agentStates).set({ disconnectedAt: null }).where(eq(agentStates.staffId, staffId));
-      return;
-    }
     await schedule('timers', 'agent-grace', { staffId }, { jobId: `agent-grace-${staffId}-${clock.now()}`, delay: config.DISCONNECT_GRACE_MS + 50 });
   }
 

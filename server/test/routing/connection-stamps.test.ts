@@ -7,7 +7,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentClient, connected, eventually, login, startTestEnv, type AgentClient, type TestEnv } from '../helpers.js';
 import { offsetClock } from '../../src/infra/clock.js';
-import { accept, child, counsellor, nextOffer, type Counsellor } from './fixtures.js';
+import { accept, child, counsellor, leave, nextOffer, type Child, type Counsellor } from './fixtures.js';
+import { execRows } from '../../src/db/client.js';
 
 let env: TestEnv;
 const clock = offsetClock();
@@ -18,11 +19,29 @@ afterAll(async () => {
   await env?.close();
 });
 
-const state = async (staffId: string) => {
-  const rows = (await env.app.db.execute(sql`select status, disconnected_at, connected_at::text as connected_at from agent_states where staff_id = ${staffId}`)) as unknown;
-  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { status: string; disconnected_at: Date | null; connected_at: string | null }[];
-  return list[0]!;
-};
+const state = async (staffId: string) =>
+  (await execRows<{ status: string; disconnected_at: Date | null; connected_at: string | null }>(
+    env.app.db,
+    sql`select status, disconnected_at, connected_at::text as connected_at from agent_states where staff_id = ${staffId}`,
+  ))[0]!;
+
+/** A counsellor holding a child's chat. */
+async function heldChat(language: string): Promise<{ k: Counsellor; kid: Child }> {
+  const k = await counsellor(env, { languages: [language] });
+  const kid = await child(env.url, { language });
+  await accept(k, await nextOffer(k));
+  return { k, kid };
+}
+
+/** The chat is still hers (nothing was released); then it ends and both leave. */
+async function expectStillHers(k: Counsellor, kid: Child, socket: AgentClient): Promise<void> {
+  const c = await env.app.conversations.get(kid.conversationId);
+  expect(c.state).toBe('active');
+  expect(c.assignedStaffId).toBe(k.id);
+  await env.app.router.endConversation(kid.conversationId, 'visitor');
+  await leave(socket);
+  kid.socket.disconnect();
+}
 
 /**
  * The next look at who is online answers what it saw before `k` reconnected: the real answer is
@@ -49,11 +68,23 @@ function nextLookMisses(k: Counsellor): Promise<AgentClient> {
   });
 }
 
+/** Resolves when the server has finished handling the next counsellor disconnect. */
+function nextDisconnectHandled(): Promise<void> {
+  const router = env.app.router as { agentDisconnected: (staffId: string) => Promise<void> };
+  const real = router.agentDisconnected;
+  return new Promise((resolve, reject) => {
+    router.agentDisconnected = (staffId) => {
+      router.agentDisconnected = real;
+      const done = real(staffId);
+      done.then(resolve, reject);
+      return done;
+    };
+  });
+}
+
 describe('connection stamps', () => {
   it('a sweep whose look missed a reconnection writes no disconnect mark', async () => {
-    const k = await counsellor(env, { languages: ['en'] });
-    const kid = await child(env.url, { language: 'en' });
-    await accept(k, await nextOffer(k));
+    const { k, kid } = await heldChat('en');
     // Her instance died without a disconnect event: no socket and no mark (as a stopping instance
     // leaves it, app.realtime.leaving).
     k.socket.disconnect();
@@ -67,18 +98,24 @@ describe('connection stamps', () => {
     // Past the grace, nothing is released: there is no mark to count from.
     clock.advance(1800);
     await env.app.router.sweep();
-    const c = await env.app.conversations.get(kid.conversationId);
-    expect(c.state).toBe('active');
-    expect(c.assignedStaffId).toBe(k.id);
-    await env.app.router.endConversation(kid.conversationId, 'visitor');
-    s.disconnect();
-    kid.socket.disconnect();
+    await expectStillHers(k, kid, s);
+  });
+
+  it('a disconnect whose look missed a reconnection writes no mark', async () => {
+    const { k, kid } = await heldChat('sr-Latn');
+    const again = nextLookMisses(k);
+    const handled = nextDisconnectHandled();
+    k.socket.disconnect();
+    const s = await again;
+    await handled;
+    expect((await state(k.id)).disconnected_at).toBeNull();
+    clock.advance(1800);
+    await env.app.router.checkAgentGrace(k.id);
+    await expectStillHers(k, kid, s);
   });
 
   it('a grace check whose look missed a reconnection releases nothing', async () => {
-    const k = await counsellor(env, { languages: ['bg'] });
-    const kid = await child(env.url, { language: 'bg' });
-    await accept(k, await nextOffer(k));
+    const { k, kid } = await heldChat('bg');
     k.socket.disconnect();
     await eventually(async () => (await state(k.id)).disconnected_at !== null);
     clock.advance(1800);
@@ -86,12 +123,7 @@ describe('connection stamps', () => {
     const again = nextLookMisses(k);
     await env.app.router.checkAgentGrace(k.id);
     const s = await again;
-    const c = await env.app.conversations.get(kid.conversationId);
-    expect(c.state).toBe('active');
-    expect(c.assignedStaffId).toBe(k.id);
     expect((await state(k.id)).status).toBe('available');
-    await env.app.router.endConversation(kid.conversationId, 'visitor');
-    s.disconnect();
-    kid.socket.disconnect();
+    await expectStillHers(k, kid, s);
   });
 });

@@ -51,3 +51,15 @@ export async function accept(c: Counsellor, offer: Offer) {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.data;
 }
+
+/**
+ * A counsellor done with a test goes offline before her socket closes: the disconnect is handled
+ * asynchronously, and until it is, an available counsellor of an earlier test could be offered the
+ * next test's child (on a loaded machine that took a child the next test meant to assign by hand).
+ */
+export async function leave(...sockets: AgentClient[]): Promise<void> {
+  for (const s of sockets) {
+    await call(s, 'agent:status', { status: 'offline' });
+    s.disconnect();
+  }
+}

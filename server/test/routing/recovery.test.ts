@@ -1,7 +1,7 @@
 // Issue 3: disconnects, transfer, manual assignment, live position, wrap-up, auto-accept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentClient, call, connected, eventually, login, next, startTestEnv, type AgentClient, type TestEnv } from '../helpers.js';
-import { accept, child, counsellor, nextOffer } from './fixtures.js';
+import { accept, child, counsellor, leave, nextOffer } from './fixtures.js';
 import { offsetClock } from '../../src/infra/clock.js';
 
 let env: TestEnv;
@@ -12,18 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/**
- * A counsellor done with a test goes offline before her socket closes: the disconnect is handled
- * asynchronously, and until it is, an available counsellor of an earlier test could be offered the
- * next test's child (on a loaded machine that took a child the next test meant to assign by hand).
- */
-async function leave(...sockets: AgentClient[]): Promise<void> {
-  for (const s of sockets) {
-    await call(s, 'agent:status', { status: 'offline' });
-    s.disconnect();
-  }
-}
 
 describe('counsellor disconnects', () => {
   it('a reconnect within the grace period changes nothing', async () => {
