@@ -1,5 +1,6 @@
 // Server instances as separate OS processes (for multi-instance, crash and restart tests).
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, TEST_SETTINGS, TEST_REDIS_URL } from './helpers.js';
 
@@ -15,11 +16,17 @@ export interface InstanceProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<InstanceProcess> {
+/**
+ * A server instance as its own process. `serverDir` runs another checkout's server (the upgrade test
+ * runs the version before the latest migration beside this one); by default, this one.
+ */
+export async function spawnInstance(opts: { databaseUrl: string; redisPrefix: string; env?: Record<string, string>; port?: number; nodeArgs?: string[]; serverDir?: string }): Promise<InstanceProcess> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', MAIN], {
-    cwd: SERVER_DIR,
+  const serverDir = opts.serverDir ?? SERVER_DIR;
+  const main = opts.serverDir ? path.join(opts.serverDir, 'src/main.ts') : MAIN;
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', main], {
+    cwd: serverDir,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
