@@ -12,6 +12,7 @@ import type { StaffRole } from '@helpline/shared';
 import { CounsellorWorkspace } from './counsellor/workspace.js';
 import { ContactLogPage } from './counsellor/contact-log.js';
 import { ReturnCodeLookupPage } from './counsellor/return-lookup.js';
+import { CasesPage } from './counsellor/cases-page.js';
 import { CannedAdminPage } from './counsellor/canned-admin.js';
 import { InstitutionsAdminPage } from './counsellor/institutions-admin.js';
 import { ReferralApprovalsPage } from './counsellor/referral-approvals.js';
@@ -41,6 +42,7 @@ export const ROUTES: RouteEntry[] = [
   { path: '/contacts/new', label: 'nav.logContact', roles: ['counsellor', 'supervisor'], component: ContactLogPage },
   { path: '/messages', label: 'nav.messages', roles: ['counsellor', 'supervisor'], component: MessagesPage, badge: MessagesBadge, live: MessagesLive },
   { path: '/returning', label: 'nav.returning', roles: ['counsellor', 'supervisor'], component: ReturnCodeLookupPage },
+  { path: '/cases', label: 'nav.cases', roles: ['counsellor', 'supervisor'], component: CasesPage },
   { path: '/board', label: 'nav.board', roles: ['supervisor', 'admin'], component: BoardPage },
   { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },
   { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor'], component: ReferralApprovalsPage },

@@ -34,7 +34,7 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/admin/profile': ['admin'], 'PUT /api/admin/profile': ['admin'], 'GET /api/hotline/routing': ['analyst', 'supervisor', 'admin'],
   // conversations, cases, notes, return codes
   'POST /api/conversations/:id/close': ['counsellor', 'supervisor'],
-  'GET /api/conversations/:id/case': ['counsellor', 'supervisor'],
+  'GET /api/conversations/:id/case': ['counsellor', 'supervisor'], 'GET /api/cases': ['counsellor', 'supervisor'],
   'POST /api/conversations/:id/hotline-report': ['counsellor', 'supervisor'],
   'POST /api/conversations/:id/return-code': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/referrals': ['counsellor', 'supervisor'],

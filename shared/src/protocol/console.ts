@@ -34,6 +34,11 @@ export interface CaseRecord extends CaseRecordInput {
   updatedAt: string;
 }
 
+/** GET /api/cases?q=&category=&from=&to=&limit= — a counsellor's own case records (a supervisor's: all, or `mine=true`), newest first. */
+export interface CaseSearchResponse {
+  cases: CaseRecord[];
+}
+
 /** POST /api/conversations/:id/close (body: a CaseRecordInput) — ends the chat if needed, stores the case record, closes. */
 export interface CloseConversationResponse {
   conversation: StaffConversation;
