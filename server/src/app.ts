@@ -209,7 +209,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.conversations.events.on('stored', (sender) => app.metrics.messages.inc({ sender }));
   app.decorate('offlineMessages', createOfflineMessageService(app.db, { audit: app.audit, jobs: app.jobs, claimMs: config.OFFLINE_CLAIM_MS, log: app.log, staffNames: app.auth.staffNames }));
   app.offlineMessages.onChange(() => void app.supervision.touch().catch(() => {}));
-  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, notes: app.notes, log: app.log }));
+  app.decorate('retention', createRetentionService({ db: app.db, settings: app.settings, audit: app.audit, notes: app.notes, log: app.log, batch: { size: config.RETENTION_BATCH_SIZE, pauseRatio: config.RETENTION_PAUSE_RATIO } }));
   registerRetentionJobs(app);
   const routingJobs = registerRoutingJobs(app);
 

@@ -81,6 +81,8 @@ export const configSchema = z.object({
   LOGINS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60).describe('Login attempts one IP may make per minute, right or wrong (wrong passwords are also limited per account and address: 10 per 15 minutes; see docs/security.md)'),
   WIDGET_CONNECTIONS_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(600).describe('Widget connections one IP may open per minute (schools share one IP: keep it generous)'),
   RETENTION_PURGE_CRON: z.string().min(9).max(100).default('30 3 * * *').describe('When the daily retention purge runs (cron pattern, UTC)'),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(25).describe('Conversations whose transcripts the purge blanks in one transaction'),
+  RETENTION_PAUSE_RATIO: z.coerce.number().min(0).max(20).default(2).describe('After each purge batch, the purge waits this many times as long as the batch took, leaving the database to live chats (2: it works a third of the time)'),
   CENTRE_PROFILE: z.enum(CENTRE_PROFILES).optional().describe('Centre profile applied on first start when none was chosen yet: `bg` (Bulgaria), `sr` (Serbia) or `neutral` (languages, time zone, holidays, phone line, referral institutions, police unit, INHOPE routing, risk words; all editable afterwards, and the admin pages can apply another one; nothing is ever deleted)'),
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),

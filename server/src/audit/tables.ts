@@ -13,5 +13,11 @@ export const auditEvents = pgTable(
     targetId: text('target_id'),
     meta: jsonb('meta').$type<Record<string, string | number | boolean | null>>(),
   },
-  (t) => [index('audit_events_at_idx').on(t.at), index('audit_events_target_idx').on(t.targetType, t.targetId)],
+  (t) => [
+    index('audit_events_at_idx').on(t.at),
+    index('audit_events_target_idx').on(t.targetType, t.targetId),
+    // Audit searches by who did it, and by what was done in a period, newest first.
+    index('audit_events_actor_idx').on(t.actorId, t.id),
+    index('audit_events_action_idx').on(t.action, t.at),
+  ],
 );

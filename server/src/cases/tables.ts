@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { AgeGroup, Channel, ChiCategory, ContactType, Gender, InsafeCategory, Outcome, Platform, RiskLevel } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
 import { conversations } from '../conversations/tables.js';
@@ -30,6 +30,24 @@ export const caseRecords = pgTable(
     uniqueIndex('case_records_conversation_uq').on(t.conversationId),
     index('case_records_created_idx').on(t.createdAt),
   ],
+);
+
+/**
+ * Case records counted per UTC day and dimension (channel, category, age group…), kept by a trigger on
+ * case_records (migrations/0011_case_stats_daily.sql) in the same transaction as every insert, update
+ * and delete, whoever writes. Statistics of whole days read these rows instead of the records: a year
+ * is a few thousand rows, not a hundred thousand records (docs/performance.md). `key` '' is a field
+ * left empty.
+ */
+export const caseStatsDaily = pgTable(
+  'case_stats_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    dim: text('dim').notNull(),
+    key: text('key').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.dim, t.key] })],
 );
 
 /** Anonymous return codes: only a hash, linked to the visitor whose earlier cases it opens. */

@@ -1,31 +1,36 @@
 // The conversations feature's part of retention and erasure (retention/service.ts runs the parts of
 // every owner in one order): transcripts lose their words, visitors their link, nothing else.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { execRows } from '../db/client.js';
 import { conversations, messages, visitors } from './tables.js';
 
 /**
- * Closed conversations ended before the cut-off whose transcript is not purged yet. A purged one has
- * lost its visitor link in the same transaction as its words and its notes, so "still linked or still
- * holding a word" finds every one not purged.
+ * Closed conversations ended before the cut-off whose transcript is not purged yet, oldest first. The
+ * purge marks each one it blanks (transcript_purged_at), so the partial index holds only those still
+ * due: a batch costs the same after four years of purged transcripts as on the first day. Locked, and
+ * skipping what another instance's purge holds: two purges never blank the same batch twice.
  */
-export async function dueTranscripts(tx: DbOrTx, cutoff: Date, limit = 5000): Promise<string[]> {
+export async function dueTranscripts(tx: DbOrTx, cutoff: Date, limit = 1000): Promise<string[]> {
   const due = await execRows<{ id: string }>(
     tx,
     sql`select c.id from conversations c
-        where c.state in ('closed', 'abandoned') and coalesce(c.closed_at, c.ended_at, c.created_at) < ${cutoff.toISOString()}
-          and (c.visitor_id is not null or exists (select 1 from messages m where m.conversation_id = c.id and m.body <> ''))
-        limit ${limit}`,
+        where c.transcript_purged_at is null and c.state in ('closed', 'abandoned') and coalesce(c.closed_at, c.ended_at, c.created_at) < ${cutoff.toISOString()}
+        order by coalesce(c.closed_at, c.ended_at, c.created_at)
+        limit ${limit}
+        for update of c skip locked`,
   );
   return due.map((r) => r.id);
 }
 
-/** The sequence stays (counts, response times); the words and the visitor link go. */
+/** The sequence stays (counts, response times); the words and the visitor link go, and the mark is set. */
 export async function blankTranscripts(tx: DbOrTx, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await tx.update(messages).set({ body: '', systemParams: null }).where(inArray(messages.conversationId, ids));
-  await tx.update(conversations).set({ visitorId: null }).where(inArray(conversations.id, ids));
+  await tx
+    .update(messages)
+    .set({ body: '', systemParams: null })
+    .where(and(inArray(messages.conversationId, ids), or(ne(messages.body, ''), isNotNull(messages.systemParams))));
+  await tx.update(conversations).set({ visitorId: null, transcriptPurgedAt: sql`now()` }).where(inArray(conversations.id, ids));
 }
 
 /** Visitors created before the cut-off with no conversation left: only a token hash. */
@@ -52,6 +57,6 @@ export async function lockVisitorConversations(tx: DbOrTx, visitorId: string): P
 export async function eraseTranscripts(tx: DbOrTx, ids: string[]): Promise<number> {
   if (!ids.length) return 0;
   const n = (await tx.delete(messages).where(inArray(messages.conversationId, ids)).returning({ id: messages.id })).length;
-  await tx.update(conversations).set({ visitorId: null }).where(inArray(conversations.id, ids));
+  await tx.update(conversations).set({ visitorId: null, transcriptPurgedAt: sql`now()` }).where(inArray(conversations.id, ids));
   return n;
 }

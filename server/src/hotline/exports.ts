@@ -1,8 +1,8 @@
 // Exports (one row per URL, for entry into ICCAM and for statistics) and figures for a period.
 // Nothing here carries the reporter's e-mail or free text.
-import { and, asc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { HotlineStats } from '@helpline/shared';
-import type { Db } from '../db/client.js';
+import { execRows, type Db } from '../db/client.js';
 import { hotlineActions, hotlineReports, hotlineUrls } from './tables.js';
 
 export const EXPORT_COLUMNS = [
@@ -42,91 +42,159 @@ function periodWhere(p: Period): SQL | undefined {
   return c.length ? and(...c) : undefined;
 }
 
-export async function exportRows(db: Db, sel: Period & { reportId?: string }): Promise<ExportRow[]> {
-  const where = sel.reportId ? eq(hotlineReports.id, sel.reportId) : periodWhere(sel);
-  const reports = await db.select().from(hotlineReports).where(where).orderBy(asc(hotlineReports.createdAt));
+type ReportRow = typeof hotlineReports.$inferSelect;
+
+function byReport<T extends { reportId: string }>(xs: T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const list = m.get(x.reportId);
+    if (list) list.push(x);
+    else m.set(x.reportId, [x]);
+  }
+  return m;
+}
+
+/** One row per URL of these reports, in report order (their URLs and done actions looked up by id). */
+async function rowsOf(db: Db, reports: ReportRow[]): Promise<ExportRow[]> {
   if (!reports.length) return [];
   const ids = reports.map((r) => r.id);
   const urls = await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids)).orderBy(asc(hotlineUrls.position));
   const actions = await db.select().from(hotlineActions).where(and(inArray(hotlineActions.reportId, ids), eq(hotlineActions.state, 'done')));
+  const urlsOf = byReport(urls);
+  const actionsOf = byReport(actions);
   const iso = (d: Date | null) => d?.toISOString() ?? null;
   return reports.flatMap((r) => {
-    const acts = actions
-      .filter((a) => a.reportId === r.id)
-      .map((a) => [a.kind, a.receiver, a.countryCode ?? '', a.receiverRef ?? '', iso(a.sentAt) ?? ''].join(':'))
-      .join(' | ');
-    return urls
-      .filter((u) => u.reportId === r.id)
-      .map((u) => ({
-        reference: r.reference,
-        report_id: r.id,
-        source: r.source,
-        status: r.status,
-        reported_at: iso(r.createdAt),
-        content_type: r.contentType,
-        url: u.url,
-        normalized_url: u.normalizedUrl,
-        host: u.host,
-        classification: u.classification,
-        victim_age: u.victimAge,
-        victim_gender: u.victimGender,
-        site_type: u.siteType,
-        hosting_ip: u.hostingIp,
-        hosting_provider: u.hostingProvider,
-        hosting_country: u.hostingCountry,
-        assessed_at: iso(u.assessedAt),
-        reused_assessment: u.reusedFromUrlId ? 'yes' : 'no',
-        forwarded_at: iso(r.forwardedAt),
-        removed_at: iso(r.removedAt),
-        actions: acts || null,
-      }));
+    const acts = (actionsOf.get(r.id) ?? []).map((a) => [a.kind, a.receiver, a.countryCode ?? '', a.receiverRef ?? '', iso(a.sentAt) ?? ''].join(':')).join(' | ');
+    return (urlsOf.get(r.id) ?? []).map((u) => ({
+      reference: r.reference,
+      report_id: r.id,
+      source: r.source,
+      status: r.status,
+      reported_at: iso(r.createdAt),
+      content_type: r.contentType,
+      url: u.url,
+      normalized_url: u.normalizedUrl,
+      host: u.host,
+      classification: u.classification,
+      victim_age: u.victimAge,
+      victim_gender: u.victimGender,
+      site_type: u.siteType,
+      hosting_ip: u.hostingIp,
+      hosting_provider: u.hostingProvider,
+      hosting_country: u.hostingCountry,
+      assessed_at: iso(u.assessedAt),
+      reused_assessment: u.reusedFromUrlId ? 'yes' : 'no',
+      forwarded_at: iso(r.forwardedAt),
+      removed_at: iso(r.removedAt),
+      actions: acts || null,
+    }));
   });
+}
+
+/** The rows of one report. */
+export async function exportRows(db: Db, sel: { reportId: string }): Promise<ExportRow[]> {
+  return rowsOf(db, await db.select().from(hotlineReports).where(eq(hotlineReports.id, sel.reportId)));
+}
+
+/**
+ * The rows of a period, a page of reports at a time (keyset on created_at, id), oldest first: an export
+ * of years holds one page in memory, never the whole period.
+ */
+export async function* exportPages(db: Db, p: Period, pageSize = 500): AsyncGenerator<ExportRow[]> {
+  let afterId: string | null = null;
+  for (;;) {
+    const conds = [periodWhere(p)];
+    // The edge is the last report's own (created_at, id), read by Postgres: a Date in this process holds
+    // milliseconds, created_at microseconds, so a bound taken from it would repeat or skip rows.
+    if (afterId) conds.push(sql`(${hotlineReports.createdAt}, ${hotlineReports.id}) > (select r.created_at, r.id from hotline_reports r where r.id = ${afterId})`);
+    const reports: ReportRow[] = await db
+      .select()
+      .from(hotlineReports)
+      .where(and(...conds))
+      .orderBy(asc(hotlineReports.createdAt), asc(hotlineReports.id))
+      .limit(pageSize);
+    if (!reports.length) return;
+    yield await rowsOf(db, reports);
+    if (reports.length < pageSize) return;
+    afterId = reports.at(-1)!.id;
+  }
+}
+
+/** How many rows (URLs) an export of the period holds. */
+export async function exportCount(db: Db, p: Period): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(hotlineUrls).innerJoin(hotlineReports, eq(hotlineReports.id, hotlineUrls.reportId)).where(periodWhere(p));
+  return row?.n ?? 0;
 }
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are defused with a leading quote. */
 /** `headers` replaces the machine column names in the first row (people reading it in their language). */
-export function toCsv(rows: ExportRow[], headers?: Readonly<Record<(typeof EXPORT_COLUMNS)[number], string>>): string {
-  const cell = (v: string | null) => {
-    let s = v ?? '';
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return `"${s.replace(/"/g, '""')}"`;
-  };
-  return [EXPORT_COLUMNS.map((c) => (headers ? cell(headers[c]) : c)).join(','), ...rows.map((r) => EXPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+export type ExportHeaders = Readonly<Record<(typeof EXPORT_COLUMNS)[number], string>>;
+const cell = (v: string | null) => {
+  let s = v ?? '';
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+};
+export const csvHeader = (headers?: ExportHeaders) => EXPORT_COLUMNS.map((c) => (headers ? cell(headers[c]) : c)).join(',') + '\r\n';
+export const csvRows = (rows: ExportRow[]) => rows.map((r) => EXPORT_COLUMNS.map((c) => cell(r[c])).join(',') + '\r\n').join('');
+
+export function toCsv(rows: ExportRow[], headers?: ExportHeaders): string {
+  return csvHeader(headers) + csvRows(rows);
 }
 
-const HOUR = 3_600_000;
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-const round = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
-
+/**
+ * Figures of a period, counted by Postgres (a period of years is hundreds of thousands of rows: none of
+ * them comes to this process). URLs are what ICCAM counts; one report may hold several with different
+ * assessments. Times are in hours from the report; medians as percentile_cont(0.5).
+ */
 export async function stats(db: Db, p: Period): Promise<HotlineStats> {
-  const reports = await db.select().from(hotlineReports).where(periodWhere(p));
-  const ids = reports.map((r) => r.id);
-  const urls = ids.length ? await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids)) : [];
-  const count = (keys: string[]) => keys.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
-  // URLs are what ICCAM counts; one report may hold several with different assessments.
-  const byClassification = count(urls.map((u) => u.classification ?? 'unassessed'));
-  const byHostingCountry = count(urls.filter((u) => u.classification).map((u) => u.hostingCountry ?? 'unknown'));
-  const toForward = reports.flatMap((r) => (r.forwardedAt ? [(r.forwardedAt.getTime() - r.createdAt.getTime()) / HOUR] : []));
-  const toRemoval = reports.flatMap((r) => (r.removedAt ? [(r.removedAt.getTime() - r.createdAt.getTime()) / HOUR] : []));
+  const from = p.from?.toISOString() ?? null;
+  const to = p.to?.toISOString() ?? null;
+  const inPeriod = sql`(${from}::timestamptz is null or r.created_at >= ${from}::timestamptz) and (${to}::timestamptz is null or r.created_at < ${to}::timestamptz)`;
+  // Two reads: the URLs of the period (by classification, and by hosting country of the assessed
+  // ones, in one pass), and the reports (by status, and their times).
+  const [urlRows, reportRows] = await Promise.all([
+    execRows<{ d: 'classification' | 'country'; k: string | null; n: number }>(
+      db,
+      sql`select case when grouping(coalesce(u.classification, 'unassessed')) = 0 then 'classification' else 'country' end as d,
+                 coalesce(coalesce(u.classification, 'unassessed'), case when u.classification is not null then coalesce(u.hosting_country, 'unknown') end) as k,
+                 count(*)::int as n
+          from hotline_reports r join hotline_urls u on u.report_id = r.id where ${inPeriod}
+          group by grouping sets ((coalesce(u.classification, 'unassessed')), (case when u.classification is not null then coalesce(u.hosting_country, 'unknown') end))
+          order by 3 desc, 2`,
+    ),
+    execRows<{ status: string | null; total: number; fwd_n: number; fwd_median: number | null; fwd_avg: number | null; rem_n: number; rem_median: number | null; rem_avg: number | null; rem_3d: number }>(
+      db,
+      sql`select r.status, count(*)::int as total,
+            count(r.forwarded_at)::int as fwd_n,
+            percentile_cont(0.5) within group (order by date_part('epoch', r.forwarded_at - r.created_at) / 3600) filter (where r.forwarded_at is not null) as fwd_median,
+            avg(date_part('epoch', r.forwarded_at - r.created_at) / 3600) as fwd_avg,
+            count(r.removed_at)::int as rem_n,
+            percentile_cont(0.5) within group (order by date_part('epoch', r.removed_at - r.created_at) / 3600) filter (where r.removed_at is not null) as rem_median,
+            avg(date_part('epoch', r.removed_at - r.created_at) / 3600) as rem_avg,
+            count(*) filter (where r.removed_at - r.created_at <= interval '72 hours')::int as rem_3d
+          from hotline_reports r where ${inPeriod}
+          group by grouping sets ((r.status), ())`,
+    ),
+  ]);
+  const byClassification: Record<string, number> = {};
+  const byHostingCountry: Record<string, number> = {};
+  for (const r of urlRows) {
+    // The country rows of unassessed URLs are grouped under null: they are not counted by country.
+    if (r.k === null) continue;
+    (r.d === 'classification' ? byClassification : byHostingCountry)[r.k] = r.n;
+  }
+  const byStatus = Object.fromEntries(reportRows.filter((r) => r.status !== null).sort((a, b) => b.total - a.total).map((r) => [r.status!, r.total]));
+  const times = reportRows.filter((r) => r.status === null);
+  const t = times[0] ?? { total: 0, fwd_n: 0, fwd_median: null, fwd_avg: null, rem_n: 0, rem_median: null, rem_avg: null, rem_3d: 0 };
+  const round = (x: number | string | null) => (x === null ? null : Math.round(Number(x) * 100) / 100);
   return {
-    from: p.from?.toISOString() ?? null,
-    to: p.to?.toISOString() ?? null,
-    total: reports.length,
+    from,
+    to,
+    total: t.total,
     byClassification,
     byHostingCountry,
-    byStatus: count(reports.map((r) => r.status)),
-    timeToForwardHours: { count: toForward.length, median: round(median(toForward)), avg: round(avg(toForward)) },
-    timeToRemovalHours: {
-      count: toRemoval.length,
-      median: round(median(toRemoval)),
-      avg: round(avg(toRemoval)),
-      removedWithin3DaysShare: toRemoval.length ? round(toRemoval.filter((h) => h <= 72).length / toRemoval.length) : null,
-    },
+    byStatus,
+    timeToForwardHours: { count: t.fwd_n, median: round(t.fwd_median), avg: round(t.fwd_avg) },
+    timeToRemovalHours: { count: t.rem_n, median: round(t.rem_median), avg: round(t.rem_avg), removedWithin3DaysShare: t.rem_n ? round(t.rem_3d / t.rem_n) : null },
   };
 }

@@ -1,5 +1,6 @@
 // Staff API of the hotline (analysts act; supervisors and admins read and approve police referrals),
 // and the counsellors' escalation from a conversation.
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LANGUAGES, type HotlineEscalationResult, type MemberHotline } from '@helpline/shared';
@@ -19,7 +20,7 @@ import {
   statusChangeSchema,
 } from './schemas.js';
 import { MEMBER_HOTLINES } from './member-hotlines.js';
-import { exportRows, stats, toCsv } from './exports.js';
+import { csvHeader, csvRows, exportCount, exportPages, exportRows, stats, toCsv } from './exports.js';
 import { EXPORT_HEADERS } from '../exports-i18n/headers.js';
 import { hotlinePublicRoutes } from './public.js';
 
@@ -92,13 +93,35 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
     await app.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.report.read', targetType: 'hotline_report', targetId: id, meta: { export: format } });
     return format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${rows[0]!.reference}.csv"`).send(toCsv(rows, lang && EXPORT_HEADERS[lang].hotline)) : rows;
   });
+  // Streamed a page of reports at a time (exportPages): a year or five of reports never sit in memory.
   app.get('/api/hotline/export', { preHandler: readers }, async (req, reply) => {
     const q = parse(periodQuerySchema, req.query);
     const period = { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
-    const rows = await exportRows(app.db, period);
     const v = viewer(req);
-    await app.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.export', targetType: 'hotline_report', targetId: null, meta: { format: q.format, rows: rows.length, from: q.from ?? null, to: q.to ?? null } });
-    return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(toCsv(rows, q.lang && EXPORT_HEADERS[q.lang].hotline)) : rows;
+    const rows = await exportCount(app.db, period);
+    await app.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.export', targetType: 'hotline_report', targetId: null, meta: { format: q.format, rows, from: q.from ?? null, to: q.to ?? null } });
+    const pages = exportPages(app.db, period);
+    const headers = q.lang && EXPORT_HEADERS[q.lang].hotline;
+    async function* body(): AsyncGenerator<string> {
+      if (q.format === 'csv') {
+        yield csvHeader(headers || undefined);
+        for await (const page of pages) yield csvRows(page);
+        return;
+      }
+      let first = true;
+      yield '[';
+      for await (const page of pages) {
+        if (!page.length) continue;
+        yield (first ? '' : ',') + page.map((r) => JSON.stringify(r)).join(',');
+        first = false;
+      }
+      yield ']';
+    }
+    const stream = Readable.from(body());
+    stream.on('error', (err) => req.log.error({ err: err.message }, 'hotline export failed while streaming'));
+    return q.format === 'csv'
+      ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(stream)
+      : reply.type('application/json; charset=utf-8').send(stream);
   });
   app.get('/api/hotline/stats', { preHandler: readers }, async (req) => {
     const q = parse(periodQuerySchema.omit({ format: true }), req.query);

@@ -18,6 +18,7 @@ import { blankOfflineMessagesBefore } from '../widget/retention.js';
 import { deleteAuditEventsBefore } from '../audit/retention.js';
 
 const DAY = 86_400_000;
+const CHUNK = 5000;
 
 export interface PurgeCounts {
   transcripts: number;
@@ -33,13 +34,22 @@ export interface ErasureCounts {
   caseRecords: number;
 }
 
-export function createRetentionService(deps: { db: Db; settings: SettingsService; audit: AuditService; notes: Pick<NoteService, 'deleteFor'>; log: FastifyBaseLogger }) {
+export function createRetentionService(deps: {
+  db: Db;
+  settings: SettingsService;
+  audit: AuditService;
+  notes: Pick<NoteService, 'deleteFor'>;
+  log: FastifyBaseLogger;
+  /** Transcripts per transaction, and the pause after each batch as a multiple of its time. */
+  batch?: { size: number; pauseRatio: number };
+}) {
   const { db } = deps;
+  const batch = deps.batch ?? { size: 25, pauseRatio: 2 };
 
   /** One batch of transcripts due: words, notes and the visitor link go together. */
   async function purgeTranscripts(cutoff: Date): Promise<number> {
     return db.transaction(async (tx) => {
-      const ids = await dueTranscripts(tx, cutoff);
+      const ids = await dueTranscripts(tx, cutoff, batch.size);
       await deps.notes.deleteFor(tx, ids);
       await blankTranscripts(tx, ids);
       return ids.length;
@@ -52,12 +62,25 @@ export function createRetentionService(deps: { db: Db; settings: SettingsService
       const r = await deps.settings.get('retention');
       // A period below one day is a mistake in the settings, never a request to purge everything now.
       const before = (days: number) => new Date(now.getTime() - Math.max(1, days) * DAY);
+      // Short transactions, each followed by a pause in proportion to its time: a year of transcripts
+      // is millions of rows, and live chats write to the same database meanwhile (pnpm bench data
+      // measures their latency during the purge).
       let transcripts = 0;
-      for (let n = await purgeTranscripts(before(r.transcriptDays)); n > 0; n = await purgeTranscripts(before(r.transcriptDays))) transcripts += n;
+      for (;;) {
+        const started = performance.now();
+        const n = await purgeTranscripts(before(r.transcriptDays));
+        transcripts += n;
+        if (n < batch.size) break;
+        if (batch.pauseRatio > 0) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * batch.pauseRatio));
+      }
       // Visitors left with no conversation are only a token hash: remove them and their return codes.
+      // In chunks: a year of them is more ids than one statement may bind (65,535 parameters).
       const orphans = await orphanVisitors(db, before(r.transcriptDays));
-      const kept = await deleteReturnCodes(db, orphans, before(r.transcriptDays));
-      await deleteVisitors(db, orphans.filter((v) => !kept.has(v)));
+      for (let i = 0; i < orphans.length; i += CHUNK) {
+        const chunk = orphans.slice(i, i + CHUNK);
+        const kept = await deleteReturnCodes(db, chunk, before(r.transcriptDays));
+        await deleteVisitors(db, chunk.filter((v) => !kept.has(v)));
+      }
       const offline = await blankOfflineMessagesBefore(db, before(r.transcriptDays));
       const cases = await blankSummariesBefore(db, before(r.caseRecordDays), now);
       const reports = await blankReportsBefore(db, before(r.hotlineReportDays), now);

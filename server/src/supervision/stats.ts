@@ -8,27 +8,27 @@ import { stats as hotlineStats } from '../hotline/exports.js';
 import { contactCounts } from '../cases/stats.js';
 import { referralCount } from '../referrals/stats.js';
 import { CONVERSATION_CHANNELS } from '@helpline/shared';
-import { channelFigures, chatFigures } from '../conversations/stats.js';
+import { periodFigures } from '../conversations/stats.js';
 
 type Counts = Record<string, number>;
 
 /** Each owner gives its part: contacts (cases), referrals, chat figures (conversations), the hotline. */
 export async function statsReport(app: FastifyInstance, from: Date, to: Date): Promise<StatsReport> {
-  const sl = await app.settings.get('serviceLevel');
-  const counts = await contactCounts(app.db, from, to);
+  const [sl, targets] = await Promise.all([app.settings.get('serviceLevel'), app.settings.get('channelTargets')]);
+  // The parts read different tables: they run side by side, each on a connection of the pool.
+  const [counts, referrals, { chat, channels }, h] = await Promise.all([
+    contactCounts(app.db, from, to),
+    referralCount(app.db, from, to).catch(() => 0),
+    periodFigures(app.db, from, to, sl.targetSeconds, targets),
+    hotlineStats(app.db, { from, to }).catch((err: Error) => {
+      app.log.warn({ err: err.message }, 'hotline statistics unavailable');
+      return null;
+    }),
+  ]);
   const total = Object.values(counts.byChannel).reduce((a, b) => a + b, 0);
-  const referrals = await referralCount(app.db, from, to).catch(() => 0);
-  const chat = await chatFigures(app.db, from, to, sl.targetSeconds);
-  const targets = await app.settings.get('channelTargets');
-  const perChannel = new Map((await channelFigures(app.db, from, to, targets)).map((f) => [f.channel, f]));
+  const perChannel = new Map(channels.map((f) => [f.channel, f]));
   const decided = (chat?.answered ?? 0) + (chat?.abandoned ?? 0);
-  let hotline: StatsReport['hotline'] = null;
-  try {
-    const h = await hotlineStats(app.db, { from, to });
-    hotline = { total: h.total, byClassification: h.byClassification };
-  } catch (err) {
-    app.log.warn({ err: (err as Error).message }, 'hotline statistics unavailable');
-  }
+  const hotline: StatsReport['hotline'] = h && { total: h.total, byClassification: h.byClassification };
   const round = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x));
   return {
     from: from.toISOString(),
