@@ -200,13 +200,15 @@ async function main() {
 
     // The purge of the oldest year while chat traffic runs.
     const traffic = await chatTraffic(url, counsellors.slice(0, 10).map((c) => c.email), password);
-    const baseline = await traffic.measure(20_000);
+    const measuring = traffic.start();
+    await new Promise((r) => setTimeout(r, 20_000));
+    const baseline = await measuring.stop();
     log(`traffic before the purge: p99 ${round(baseline.p99)} ms over ${baseline.n} messages`);
     const cutoff = new Date(Date.now() - retention.transcriptDays * DAY);
     const [due] = await sql<{ conversations: number; messages: number }[]>`
       select count(distinct c.id)::int as conversations, count(m.id)::int as messages from conversations c join messages m on m.conversation_id = c.id
       where c.state in ('closed','abandoned') and coalesce(c.closed_at, c.ended_at, c.created_at) < ${cutoff.toISOString()} and m.body <> ''`;
-    const during = traffic.measure(0);
+    const during = traffic.start();
     const purge = await timed(() => ok(api(url, adm, 'POST', '/api/retention/purge'), 'purge'));
     const duringPurge = await during.stop();
     const [after] = await sql<{ left: number; blanked: number }[]>`
@@ -313,17 +315,17 @@ async function chatTraffic(url: string, emails: string[], password: string) {
     return { p99, n: latencies.length };
   };
   return {
-    /** Records for `ms`, or (0) until stop() is called. */
-    measure(ms: number): any {
+    /** Latencies from now until stop() is called. */
+    start() {
       latencies.length = 0;
       recording = true;
-      const stop = async () => {
-        await new Promise((r) => setTimeout(r, 1000)); // the last sends arrive
-        recording = false;
-        return result();
+      return {
+        async stop() {
+          await new Promise((r) => setTimeout(r, 1000)); // the last sends arrive
+          recording = false;
+          return result();
+        },
       };
-      if (ms === 0) return { stop };
-      return new Promise((r) => setTimeout(r, ms)).then(stop);
     },
     async close() {
       clearInterval(timer);

@@ -6,7 +6,8 @@ import { execRows } from '../db/client.js';
 
 type Counts = Record<string, number>;
 
-const DIMENSIONS = {
+/** Each dimension of the report and the column expression it counts (also the daily rollup's `dim`). */
+export const DIMENSIONS = {
   byChannel: 'channel',
   byInsafeCategory: 'unnest(categories)',
   byChiCategory: 'unnest(chi_categories)',

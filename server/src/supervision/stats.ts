@@ -27,7 +27,7 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
   ]);
   const total = Object.values(counts.byChannel).reduce((a, b) => a + b, 0);
   const perChannel = new Map(channels.map((f) => [f.channel, f]));
-  const decided = (chat?.answered ?? 0) + (chat?.abandoned ?? 0);
+  const decided = chat.answered + chat.abandoned;
   const hotline: StatsReport['hotline'] = h && { total: h.total, byClassification: h.byClassification };
   const round = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x));
   return {
@@ -35,12 +35,12 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
     to: to.toISOString(),
     contacts: { total, ...counts, referrals },
     chat: {
-      offered: chat?.offered ?? 0,
-      answered: chat?.answered ?? 0,
-      abandoned: chat?.abandoned ?? 0,
-      asaSeconds: round(chat?.asa),
-      avgHandleSeconds: round(chat?.aht),
-      serviceLevel: { targetSeconds: sl.targetSeconds, share: decided ? Math.round(((chat?.within ?? 0) / decided) * 1000) / 1000 : null },
+      offered: chat.offered,
+      answered: chat.answered,
+      abandoned: chat.abandoned,
+      asaSeconds: round(chat.asa),
+      avgHandleSeconds: round(chat.aht),
+      serviceLevel: { targetSeconds: sl.targetSeconds, share: decided ? Math.round((chat.within / decided) * 1000) / 1000 : null },
     },
     channels: CONVERSATION_CHANNELS.flatMap((ch) => {
       const f = perChannel.get(ch);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createStaff, startTestEnv, type TestEnv } from '../helpers.js';
 import { execRows } from '../../src/db/client.js';
-import { contactCounts } from '../../src/cases/stats.js';
+import { contactCounts, DIMENSIONS } from '../../src/cases/stats.js';
 
 let env: TestEnv;
 let staffId: string;
@@ -21,21 +21,11 @@ afterAll(async () => {
 });
 
 const run = (q: ReturnType<typeof sql>) => execRows<Record<string, unknown>>(env.app.db, q);
-const COLUMNS: Record<string, string> = {
-  byChannel: 'channel',
-  byInsafeCategory: 'unnest(categories)',
-  byChiCategory: 'unnest(chi_categories)',
-  byContactType: 'contact_type',
-  byAgeGroup: 'age_group',
-  byGender: 'gender',
-  byPlatform: 'platform',
-  byOutcome: 'outcome',
-};
 
 /** The counts straight from the records, dimension by dimension. */
 async function fromRecords(from: Date, to: Date) {
   const out: Record<string, Record<string, number>> = {};
-  for (const [d, expr] of Object.entries(COLUMNS)) {
+  for (const [d, expr] of Object.entries(DIMENSIONS)) {
     const rows = await run(sql`select ${sql.raw(expr)} as k, count(*)::int as n from case_records where created_at >= ${from.toISOString()} and created_at < ${to.toISOString()} group by 1`);
     out[d] = Object.fromEntries(rows.map((r) => [(r.k as string | null) ?? 'not_recorded', r.n as number]));
   }
