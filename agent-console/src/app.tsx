@@ -1,4 +1,5 @@
 // The console: login screen, then a shell with role-based navigation from the route registry.
+import { softphone } from './counsellor/softphone.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { LoginResponse } from '@helpline/shared';
 import { ApiError, api, auth } from './api.js';
@@ -147,6 +148,7 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why
         try {
           await auth.logout();
         } finally {
+          softphone.stop();
           closeAgent(socket);
           onLoggedOut();
         }

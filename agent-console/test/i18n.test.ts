@@ -12,6 +12,7 @@ import '../src/hotline/i18n.js';
 import '../src/messages/i18n.js';
 import '../src/supervision/i18n.js';
 import '../src/alerts/i18n.js';
+import '../src/counsellor/i18n.voice.js';
 
 const SRC = join(import.meta.dirname, '../src');
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

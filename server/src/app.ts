@@ -69,6 +69,8 @@ import { createCodeHasher, resolveServerSecret } from './infra/secret.js';
 import { createChannelKeys } from './channels/crypto.js';
 import { createChannelService } from './channels/service.js';
 import { channelRoutes } from './channels/routes.js';
+import { createVoiceService } from './voice/service.js';
+import { voiceRoutes } from './voice/routes.js';
 import { apiDocs } from './http/openapi.js';
 import { createAlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
@@ -165,12 +167,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       queueInfo,
     ),
   );
+  const channelKeys = createChannelKeys(serverSecret);
   app.decorate(
     'channels',
     createChannelService({
       db: app.db,
       config,
-      keys: createChannelKeys(serverSecret),
+      keys: channelKeys,
       jobs: app.jobs,
       realtime: app.realtime,
       conversations: app.conversations,
@@ -179,6 +182,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       clock,
       log: app.log,
       defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en',
+    }),
+  );
+  app.decorate(
+    'voice',
+    createVoiceService({
+      db: app.db,
+      config,
+      keys: channelKeys,
+      channels: app.channels,
+      conversations: app.conversations,
+      routing: app.router,
+      audit: app.audit,
+      defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en',
+      clock,
+      log: app.log,
     }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
@@ -222,8 +240,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        // CSP3: 'self' covers ws: and wss: to this same host (the console's socket), and nothing else.
-        connectSrc: ["'self'"],
+        // CSP3: 'self' covers ws: and wss: to this same host (the console's socket), and nothing else
+        // but the SIP proxy's WebSocket when the centre has a phone line (the softphone's).
+        connectSrc: ["'self'", ...(config.VOICE_WS_URL ? [new URL(config.VOICE_WS_URL).origin.replace(/^http/, 'ws')] : [])],
         frameSrc: ["'self'"],
         frameAncestors: ["'self'"],
         formAction: ["'self'"],
@@ -276,6 +295,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(profileRoutes);
   await app.register(retentionRoutes);
   await app.register(channelRoutes);
+  await app.register(voiceRoutes);
   await app.register(alertRoutes);
   await app.register(webRoutes);
 

@@ -8,3 +8,4 @@ export * from './protocol/console.js';
 export * from './protocol/hotline.js';
 export * from './protocol/supervision.js';
 export * from './protocol/alerts.js';
+export * from './protocol/voice.js';

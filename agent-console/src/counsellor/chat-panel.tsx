@@ -3,6 +3,8 @@ import type { ChatMessage, MessageDelivery } from '@helpline/shared';
 import { t, errorText } from '../i18n/index.js';
 import { Composer } from './composer.js';
 import { EmailPanel } from './email-panel.js';
+import { CallBar } from './call-bar.js';
+import { softphone } from './softphone.js';
 import { timeOf } from './text.js';
 import type { ChatState, WorkspaceActions } from './store.js';
 
@@ -63,12 +65,13 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
           {c.channel !== 'chat' && <span class="badge badge-channel">{t('channel.' + c.channel)}</span>}
         </div>
         {live && (
-          <button type="button" onClick={() => void actions.end(c.id)}>
+          <button type="button" onClick={() => (c.channel === 'phone' && softphone.hasCall(c.id) ? softphone.hangUp(c.id) : void actions.end(c.id))}>
             {t('chat.end')}
           </button>
         )}
       </header>
       {c.channel === 'email' && <EmailPanel conversationId={c.id} version={chat.messages.length} />}
+      {c.channel === 'phone' && <CallBar conversationId={c.id} live={live} />}
       <ol class="messages" ref={logRef} aria-live="polite" aria-label={t('chat.log')} tabIndex={0} data-testid="messages">
         {chat.messages.map((m) => (
           <li key={m.id} class={`msg msg-${m.sender}`} data-seq={m.seq}>
@@ -109,6 +112,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
           {error}
         </p>
       )}
+      {c.channel !== 'phone' && (
       <Composer
         conversationId={c.id}
         language={c.language ?? fallbackLanguage}
@@ -118,6 +122,7 @@ export function ChatPanel({ chat, actions, draft, setDraft, fallbackLanguage }: 
         onSend={(b) => void send(b)}
         onTyping={(on) => actions.typing(c.id, on)}
       />
+      )}
       {last && <span class="visually-hidden" data-testid="last-seq">{last.seq}</span>}
     </section>
   );

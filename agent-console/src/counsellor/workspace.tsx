@@ -2,6 +2,7 @@
 // and its tools (case record, internal notes, escalation).
 import { useState } from 'preact/hooks';
 import { t, useLanguage } from '../i18n/index.js';
+import './i18n.voice.js';
 import { useSession } from '../session.js';
 import { Tabs } from '../components/tabs.js';
 import { useWorkspace } from './store.js';
@@ -12,6 +13,7 @@ import { ChatPanel } from './chat-panel.js';
 import { CaseForm } from './case-form.js';
 import { NotesPanel } from './notes-panel.js';
 import { EscalatePanel } from './escalate-panel.js';
+import { useSoftphone } from './softphone.js';
 
 type Tool = 'case' | 'notes' | 'actions';
 
@@ -19,6 +21,7 @@ export function CounsellorWorkspace() {
   useLanguage();
   const { socket, profile } = useSession();
   const { state, actions } = useWorkspace(socket);
+  const phone = useSoftphone();
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [tool, setTool] = useState<Tool>('case');
   const [flash, setFlash] = useState<string | null>(null);
@@ -29,6 +32,11 @@ export function CounsellorWorkspace() {
     <div class="workspace">
       <aside class="ws-side">
         <PresenceBar agent={state.agent} connected={state.connected} actions={actions} />
+        {phone.enabled && (
+          <p class={phone.registered ? 'muted' : 'warn'} role="status" data-testid="softphone" data-registered={phone.registered}>
+            {phone.registered ? t('phone.ready') : t('phone.offline')}
+          </p>
+        )}
         <OfferList offers={state.offers} actions={actions} />
         <ConversationList state={state} onSelect={actions.select} />
       </aside>

@@ -132,6 +132,7 @@ function ChannelLevels({ r }: { r: StatsReport }) {
               <th scope="col">{t('st.col.channel')}</th>
               <th scope="col">{t('st.col.count')}</th>
               <th scope="col">{t('st.col.answered')}</th>
+              <th scope="col">{t('st.abandoned')}</th>
               <th scope="col">{t('st.col.target')}</th>
               <th scope="col">{t('st.col.within')}</th>
               <th scope="col">{t('st.col.median')}</th>
@@ -143,6 +144,7 @@ function ChannelLevels({ r }: { r: StatsReport }) {
                 <td>{t(`channel.${c.channel}`)}</td>
                 <td>{c.count}</td>
                 <td>{c.answered}</td>
+                <td>{c.abandoned}</td>
                 <td>{longDuration(c.targetSeconds)}</td>
                 <td>{c.withinTargetShare === null ? t('common.none') : formatNumber(c.withinTargetShare, { style: 'percent' })}</td>
                 <td>{c.medianFirstAnswerSeconds === null ? t('common.none') : longDuration(c.medianFirstAnswerSeconds)}</td>

@@ -14,7 +14,7 @@ import { createApps } from './apps/service.js';
 import type { ChannelKeys } from './crypto.js';
 import { createInbound } from './inbound.js';
 import { createInboxes } from './inboxes.js';
-import { createOutbox, type Outbox } from './outbox.js';
+import { createOutbox, DeliveryRefused, type ChannelAdapter, type Outbox } from './outbox.js';
 import { createEmailChannel } from './email/service.js';
 import type { HotlineIntake } from './email/intake.js';
 import type { SettingsService } from '../settings/service.js';
@@ -34,6 +34,14 @@ export interface ChannelDeps {
   /** The centre's default language: notices to a person whose app does not tell theirs. */
   defaultLanguage?: () => Promise<Language>;
 }
+
+/** A phone call has no written messages to hand over, and its end is the caller's own hang-up. */
+const phoneAdapter: ChannelAdapter = {
+  async deliver(_inbox, out) {
+    if (out.kind === 'conversation.ended') return {};
+    throw new DeliveryRefused('rejected', 'A phone call takes no written messages');
+  },
+};
 
 export function createChannelService(d: ChannelDeps) {
   const inboxes = createInboxes(d.db, d.keys);
@@ -60,7 +68,7 @@ export function createChannelService(d: ChannelDeps) {
     realtime: d.realtime,
     conversations: d.conversations,
     inboxes,
-    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), ...apps.adapters, email: email.adapter },
+    adapters: { api: createApiAdapter({ timeoutMs: d.config.DELIVERY_TIMEOUT_MS, clock: d.clock }), ...apps.adapters, email: email.adapter, phone: phoneAdapter },
     clock: d.clock,
     log: d.log,
   });

@@ -14,3 +14,4 @@ export * from '../channels/tables.js';
 export * from '../channels/apps/tables.js';
 export * from '../channels/email/tables.js';
 export * from '../alerts/tables.js';
+export * from '../voice/tables.js';

@@ -50,6 +50,7 @@ export async function statsReport(app: FastifyInstance, from: Date, to: Date): P
         channel: ch,
         count: f.count,
         answered: f.answered,
+        abandoned: f.abandoned,
         targetSeconds: targets[ch],
         withinTargetShare: settled ? Math.round((f.within / settled) * 1000) / 1000 : null,
         medianFirstAnswerSeconds: round(f.medianFirstAnswer),
@@ -93,6 +94,7 @@ export function statsCsv(r: StatsReport, headers?: { section: string; key: strin
     rows.push(
       [`channel_service_level`, `${c.channel}_count`, c.count],
       [`channel_service_level`, `${c.channel}_answered`, c.answered],
+      [`channel_service_level`, `${c.channel}_abandoned`, c.abandoned],
       [`channel_service_level`, `${c.channel}_target_seconds`, c.targetSeconds],
       [`channel_service_level`, `${c.channel}_within_target_share`, c.withinTargetShare],
       [`channel_service_level`, `${c.channel}_median_first_answer_seconds`, c.medianFirstAnswerSeconds],

@@ -54,6 +54,10 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/institutions': ['counsellor', 'supervisor', 'admin'], 'POST /api/institutions': ['admin'], 'PUT /api/institutions/:id': ['admin'],
   'POST /api/referrals': ['counsellor', 'supervisor'], 'GET /api/referrals': ['supervisor'],
   'POST /api/referrals/:id/approve': ['supervisor'], 'POST /api/referrals/:id/reject': ['supervisor'],
+  // the phone line: the SIP proxy's calls want its token (nobody with a session passes); softphones
+  'POST /api/voice/calls': NOBODY, 'POST /api/voice/calls/answered': NOBODY, 'POST /api/voice/calls/ended': NOBODY, 'POST /api/voice/calls/failed': NOBODY,
+  'GET /api/voice/softphone': ['counsellor', 'supervisor'],
+  'GET /api/conversations/:id/call': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/call/hold': ['counsellor', 'supervisor'],
   // supervision and statistics
   'GET /api/staff/counsellors': ['counsellor', 'supervisor', 'admin'],
   'GET /api/stats': ['supervisor', 'admin'], 'GET /api/stats.csv': ['supervisor', 'admin'],

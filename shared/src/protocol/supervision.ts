@@ -157,6 +157,8 @@ export interface ChannelServiceLevel {
   /** Conversations of the channel that entered the queue in the period. */
   count: number;
   answered: number;
+  /** Left the queue before anyone answered (a caller who hung up while waiting). */
+  abandoned: number;
   targetSeconds: number;
   /** Of those answered or abandoned, the share answered within the target; null with none. */
   withinTargetShare: number | null;
