@@ -4,12 +4,13 @@
 // own language, for a message she can answer, and none while the console is in sight (the notice is
 // there) or for a language she does not answer.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { useConsoleSuite } from '../../server/test/console-browser.js';
+import { useConsoleSuite, type ConsoleSuite } from '../../server/test/console-browser.js';
 import { api, createStaff, login, type LoggedIn } from '../../server/test/helpers.js';
 import { lookup } from '../src/i18n/index.js';
 import '../src/messages/i18n.js';
 import { ensureBuilt } from './build.js';
+
+type Page = Awaited<ReturnType<ConsoleSuite['browser']['newPage']>>;
 
 beforeAll(() => ensureBuilt('agent-console', 'index.html'));
 const suite = useConsoleSuite();
@@ -59,7 +60,7 @@ describe('the live board counts left messages', () => {
         async () => {
           const [w, o, c] = await Promise.all(['Left messages waiting', 'Oldest left message', 'Left messages being answered'].map((n) => tile(page, n).textContent()));
           const age = oldest && (Date.now() - oldest.getTime()) / 1000;
-          const range = o === null ? null : shown(o);
+          const range = o == null ? null : shown(o);
           const oldestOk = age === null ? o === '—' : range !== null && age >= range[0] - 2 && age < range[1] + 2;
           return `${w} waiting, oldest ${oldestOk ? 'as left' : `${o} (left ${age === null ? 'never' : Math.round(age)} s ago)`}, ${c} being answered`;
         },
