@@ -66,4 +66,5 @@ extendMessages('sr-Cyrl', {
   'msg.toastOpen': 'Прикажи поруке',
   'msg.dismiss': 'Одбаци',
   'msg.notification': 'Дете је оставило поруку',
+  'msg.notificationBody': 'Језик: {language}. Чека: {n}.',
 });

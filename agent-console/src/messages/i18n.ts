@@ -67,6 +67,7 @@ extendMessages('en', {
   'msg.toastOpen': 'Show the messages',
   'msg.dismiss': 'Dismiss',
   'msg.notification': 'A child left a message',
+  'msg.notificationBody': 'Language: {language}. Waiting: {n}.',
 });
 
 extendMessages('bg', {
@@ -134,4 +135,5 @@ extendMessages('bg', {
   'msg.toastOpen': 'Покажи съобщенията',
   'msg.dismiss': 'Скрий',
   'msg.notification': 'Дете остави съобщение',
+  'msg.notificationBody': 'Език: {language}. Чакащи: {n}.',
 });

@@ -58,10 +58,13 @@ interface Toast {
   waiting: number;
 }
 
-function notifyDesktop(id: string): void {
+const languageName = (language: Language | null) => (language ? t(`language.${language}`) : t('msg.noLanguage'));
+
+/** Only while the console is out of sight (in sight, the notice is enough); the same counts as the notice, never the words. */
+function notifyDesktop(x: Toast): void {
   if (!notificationsSupported() || Notification.permission !== 'granted' || document.visibilityState === 'visible') return;
   try {
-    const n = new Notification(t('msg.notification'), { tag: `offline-${id}` });
+    const n = new Notification(t('msg.notification'), { tag: `offline-${x.id}`, body: t('msg.notificationBody', { language: languageName(x.language), n: x.waiting }) });
     n.onclick = () => {
       window.focus();
       navigate('/messages');
@@ -87,8 +90,9 @@ export function MessagesLive() {
     const onChanged = (e: OfflineMessageChanged) => {
       setCounts(e.counts);
       if (e.change !== 'created' || !isMine(e.language, profile.languages)) return;
-      setToasts((xs) => [...xs.filter((x) => x.id !== e.id), { id: e.id, language: e.language, waiting: waitingForMe(e.counts, profile.languages) }].slice(-3));
-      notifyDesktop(e.id);
+      const toast: Toast = { id: e.id, language: e.language, waiting: waitingForMe(e.counts, profile.languages) };
+      setToasts((xs) => [...xs.filter((x) => x.id !== e.id), toast].slice(-3));
+      notifyDesktop(toast);
     };
     socket.on('offline:changed', onChanged);
     socket.on('connect', load);
@@ -105,7 +109,7 @@ export function MessagesLive() {
     <div class="toasts" role="status" aria-live="polite">
       {toasts.map((x) => (
         <div class="toast card" key={x.id}>
-          <span>{t('msg.toast', { language: x.language ? t(`language.${x.language}`) : t('msg.noLanguage'), n: x.waiting })}</span>
+          <span>{t('msg.toast', { language: languageName(x.language), n: x.waiting })}</span>
           <button
             type="button"
             onClick={() => {

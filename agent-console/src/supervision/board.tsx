@@ -85,6 +85,7 @@ function Tiles({ board, drift }: { board: BoardSnapshot; drift: number }) {
     // Left messages: answers due in hours, not seconds; a waiting one is a child nobody has heard yet.
     [t('sv.offlineWaiting'), String(board.offlineMessages.waiting), board.offlineMessages.waiting > 0],
     [t('sv.offlineOldest'), board.offlineMessages.oldestWaitSeconds === null ? t('common.none') : longDuration(board.offlineMessages.oldestWaitSeconds + drift)],
+    [t('sv.offlineClaimed'), String(board.offlineMessages.claimed)],
   ];
   return (
     <dl class="tiles">

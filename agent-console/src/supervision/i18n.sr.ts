@@ -96,6 +96,7 @@ extendMessages('sr-Cyrl', {
   'sv.hours': '{h} ч {m} мин',
   'sv.offlineWaiting': 'Остављене поруке које чекају',
   'sv.offlineOldest': 'Најстарија остављена порука',
+  'sv.offlineClaimed': 'Остављене поруке на које се одговара',
   'sv.byChannel': 'Чекају по каналу',
   'sv.col.channel': 'Канал',
   'sv.col.oldest': 'Најдуже чекање',

@@ -4,7 +4,7 @@
 // database of its own), and platform instances started with deploy/systemd/helpline.env on the ports
 // the nginx file names. Nothing of the machine's own nginx or Redis is touched.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,8 @@ export interface Nginx {
   httpPort: number;
   url: string;
   cert: string;
+  /** Everything nginx has logged so far: the main error log, the http-level access log and the site's error log. */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,8 @@ export async function startNginx(instancePorts: number[]): Promise<Nginx> {
   const key = path.join(prefix, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   const [httpsPort, httpPort] = [await freePort(), await freePort()];
-  const site = filled('nginx/helpline.conf', {
+  const logFiles = ['error.log', 'access.log', 'helpline.error.log'].map((f) => path.join(prefix, f));
+  let site = filled('nginx/helpline.conf', {
     SERVER_NAME: '127.0.0.1',
     HTTPS_PORT: String(httpsPort),
     HTTP_PORT: String(httpPort),
@@ -63,7 +66,10 @@ export async function startNginx(instancePorts: number[]): Promise<Nginx> {
     KEY: key,
     INSTANCE_1: `127.0.0.1:${instancePorts[0]}`,
     INSTANCE_2: `127.0.0.1:${instancePorts[1]}`,
+    ERROR_LOG: logFiles[2]!,
   });
+  // NGINX_TRACE=1: the site's error log down to `info`, for following what nginx did with a connection.
+  if (process.env.NGINX_TRACE) site = site.replace(/^(\s*error_log \S+) crit;$/gm, '$1 info;');
   writeFileSync(path.join(prefix, 'helpline.conf'), site);
   // The main file is what Debian's /etc/nginx/nginx.conf provides, reduced to this test's own paths.
   writeFileSync(
@@ -74,6 +80,7 @@ pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
 events { worker_connections 512; }
 http {
+  access_log ${logFiles[1]};
   client_body_temp_path ${prefix}/client_body;
   proxy_temp_path ${prefix}/proxy;
   fastcgi_temp_path ${prefix}/fastcgi;
@@ -89,6 +96,7 @@ http {
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const pem = readFileSync(cert, 'utf8');
+  const logs = () => logFiles.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('');
   const url = `https://127.0.0.1:${httpsPort}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -106,6 +114,7 @@ http {
     httpPort,
     url,
     cert: pem,
+    logs,
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((r) => {
@@ -114,7 +123,7 @@ http {
           setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
         });
       }
-      if (process.env.NGINX_TRACE) console.log(readFileSync(path.join(prefix, 'error.log'), 'utf8'));
+      if (process.env.NGINX_TRACE) console.log(logs());
       rmSync(prefix, { recursive: true, force: true });
     },
   };
