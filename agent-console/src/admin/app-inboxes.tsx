@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { APP_CHANNELS, isAppChannel, type AppChannel, type AppConnectionCheck, type AppInboxConnect, type InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText as i18nErrorText } from '../i18n/index.js';
 
 const FIELDS: Record<AppChannel, string[]> = {
   viber: ['authToken'],
@@ -14,7 +14,7 @@ const FIELDS: Record<AppChannel, string[]> = {
   instagram: ['accessToken', 'appSecret'],
   whatsapp: ['accessToken', 'appSecret', 'phoneNumberId'],
 };
-const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
+const errorText = (e: unknown) => (e instanceof ApiError ? i18nErrorText(e) : t('common.error'));
 export { isAppChannel };
 
 export function AppInboxCreate({ onCreated }: { onCreated: () => void }) {

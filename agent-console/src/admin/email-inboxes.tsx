@@ -4,10 +4,10 @@
 import { useState } from 'preact/hooks';
 import type { EmailConnectionTest, EmailInboxView, InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
-import { formatDateTime, t } from '../i18n/index.js';
+import { formatDateTime, t, errorText as i18nErrorText } from '../i18n/index.js';
 import './i18n.email.js';
 
-const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
+const errorText = (e: unknown) => (e instanceof ApiError ? i18nErrorText(e) : t('common.error'));
 const LANGS = ['bg', 'sr-Cyrl', 'sr-Latn', 'en'] as const;
 
 type Form = Omit<EmailInboxView, 'receiveError' | 'receiveErrorAt' | 'lastReceivedAt'> & { imapPassword: string; smtpPassword: string };

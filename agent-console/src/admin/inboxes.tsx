@@ -4,11 +4,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FailedDelivery, InboxCreated, InboxView } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText as i18nErrorText, formatDateTime } from '../i18n/index.js';
 import { AppInboxCreate, AppInboxDetails, isAppChannel } from './app-inboxes.js';
 import { EmailInboxCreate, EmailInboxSettings } from './email-inboxes.js';
 
-const errorText = (e: unknown) => (e instanceof ApiError ? e.message : t('common.error'));
+const errorText = (e: unknown) => (e instanceof ApiError ? i18nErrorText(e) : t('common.error'));
 
 export function InboxesAdmin() {
   const [inboxes, setInboxes] = useState<InboxView[]>([]);
@@ -151,7 +151,7 @@ function InboxItem({ inbox, onChange }: { inbox: InboxView; onChange: () => void
           <tbody>
             {failed.map((d) => (
               <tr key={d.id}>
-                <td>{new Date(d.updatedAt).toLocaleString()}</td>
+                <td>{formatDateTime(d.updatedAt)}</td>
                 <td>{d.kind}</td>
                 <td>{d.attempts}</td>
                 <td>{d.lastError}</td>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Institution, Referral, ReturnCodeResponse } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import type { ChatState, WorkspaceActions } from './store.js';
 import { HotlineDialog } from './hotline-dialog.js';
 import { TransferDialog } from './transfer-dialog.js';
@@ -22,7 +22,7 @@ export function EscalatePanel({ chat, actions, onInsert }: { chat: ChatState; ac
     try {
       setStatus(await f());
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t('common.error'));
+      setError(err instanceof ApiError ? errorText(err) : t('common.error'));
     }
   };
 
@@ -123,7 +123,7 @@ function ReferralForm({ conversationId }: { conversationId: string }) {
       setInstitutionId('');
       setNote('');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t('common.error'));
+      setError(err instanceof ApiError ? errorText(err) : t('common.error'));
     }
   };
 

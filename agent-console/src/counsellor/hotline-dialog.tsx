@@ -1,7 +1,7 @@
 // A hotline report from the conversation: only the URLs the child sent (pre-filled), never media.
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
-import { t } from '../i18n/index.js';
+import { t, errorText } from '../i18n/index.js';
 import { Dialog } from '../components/dialog.js';
 import { extractVisitorUrls } from './text.js';
 import type { ChatState } from './store.js';
@@ -28,7 +28,7 @@ export function HotlineDialog({ chat, onClose, onDone }: { chat: ChatState; onCl
       });
       onDone(res.reference);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t('common.error'));
+      setError(err instanceof ApiError ? errorText(err) : t('common.error'));
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Referral } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, useLanguage, formatDateTime } from '../i18n/index.js';
+import { t, errorText, useLanguage, formatDateTime } from '../i18n/index.js';
 import { useSession } from '../session.js';
 
 export function ReferralApprovalsPage() {
@@ -23,7 +23,7 @@ export function ReferralApprovalsPage() {
       await api.post(`/api/referrals/${id}/${d}`, {});
       await load();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : t('common.error'));
+      setError(err instanceof ApiError ? errorText(err) : t('common.error'));
     }
   };
 

@@ -1,8 +1,8 @@
 // Forwarding (police with four eyes, INHOPE member hotline, hosting provider) and the removal outcome.
 import { useEffect, useState } from 'preact/hooks';
-import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineReportDetail, type HotlineRouting, type MemberHotline, type StaffRole } from '@helpline/shared';
+import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineForwardingSuggestion, type HotlineReportDetail, type HotlineRouting, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, formatDate, errorText } from '../i18n/index.js';
+import { t, formatDate, errorText, regionName } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
@@ -104,30 +104,41 @@ function RefEditor({ actionId, value, onSave }: { actionId: string; value: strin
 }
 
 function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promise<HotlineReportDetail>): Promise<void> }) {
-  const [kind, setKind] = useState<HotlineActionKind>('inhope');
-  const [list, setList] = useState<MemberHotline[]>([]);
-  const country = report.urls.find((u) => u.assessment?.hostingCountry)?.assessment?.hostingCountry ?? '';
+  // The server's suggestions from the centre profile's routing (by hosting country); the first one
+  // chooses the form's kind and receiver, the others are a click away.
+  const { suggestions, nationalMember } = report.forwarding;
+  const first = suggestions[0];
+  const [kind, setKind] = useState<HotlineActionKind>(first?.kind ?? 'inhope');
+  const [all, setList] = useState<MemberHotline[]>([]);
+  // The centre's own member hotline is this centre: never a forwarding target (the server refuses it).
+  const list = all.filter((m) => m.code !== nationalMember?.code);
   const provider = report.urls.find((u) => u.assessment?.hostingProvider)?.assessment?.hostingProvider ?? '';
-  const [receiver, setReceiver] = useState('');
+  const [receiver, setReceiver] = useState(first?.receiver ?? '');
   const [ref, setRef] = useState('');
   const [sent, setSent] = useState(today());
   const [police, setPolice] = useState('');
-  const suggested = (k: HotlineActionKind, hotlines: MemberHotline[]) =>
-    k === 'inhope' ? (hotlines.find((m) => m.countryCode === (country === 'GB' ? 'UK' : country))?.code ?? '') : k === 'provider' ? provider : police;
+  const suggested = (k: HotlineActionKind) =>
+    k === 'inhope' ? (suggestions.find((x) => x.kind === 'inhope')?.receiver ?? '') : k === 'provider' ? provider : (suggestions.find((x) => x.kind === 'police')?.receiver ?? police);
   useEffect(() => {
     void members().then(setList);
     void routing().then((r) => setPolice(r?.policeUnit ?? ''));
   }, []);
-  // Once the member hotlines are known; only fills an empty field, so what the analyst typed stays.
+  // Once the police unit is known; only fills an empty field, so what the analyst typed stays.
   useEffect(() => {
-    if (list.length) setReceiver((r) => r || suggested(kind, list));
-  }, [list.length]);
+    if (kind === 'police' && police) setReceiver((r) => r || police);
+  }, [police]);
   // The receiver is suggested in the same update as the kind change, never by a later effect that could
   // wipe what the analyst typed right after choosing the kind.
   const chooseKind = (k: HotlineActionKind) => {
     setKind(k);
-    setReceiver(suggested(k, list));
+    setReceiver(suggested(k));
   };
+  const applySuggestion = (x: HotlineForwardingSuggestion) => {
+    setKind(x.kind);
+    setReceiver(x.receiver || (x.kind === 'police' ? police : ''));
+  };
+  const receiverName = (x: HotlineForwardingSuggestion) =>
+    x.kind === 'inhope' ? (all.find((m) => m.code === x.receiver)?.name ?? x.receiver) : x.receiver || t('hl.fw.noPoliceUnit');
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -138,6 +149,22 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
     <form onSubmit={submit}>
       <fieldset class="hl-fieldset">
         <legend>{t('hl.addAction')}</legend>
+        {suggestions.length > 0 && (
+          <section aria-labelledby="hl-fw-title" class="hl-suggestions">
+            <h3 id="hl-fw-title">{t('hl.fw.title')}</h3>
+            <ul>
+              {suggestions.map((x) => (
+                <li key={x.hostingCountry} data-testid={`hl-fw-${x.hostingCountry}`}>
+                  {t(`hl.fw.${x.route}`, { country: regionName(x.hostingCountry), receiver: receiverName(x) })}{' '}
+                  <button type="button" onClick={() => applySuggestion(x)}>
+                    {t('hl.fw.use', { country: regionName(x.hostingCountry) })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {nationalMember && <p class="muted">{t('hl.fw.own', { name: nationalMember.name, code: nationalMember.code })}</p>}
         <div class="grid-form">
           <label for="hl-kind">
             {t('hl.actionKind')}

@@ -122,6 +122,14 @@ export function formatNumber(n: number, opts?: Intl.NumberFormatOptions): string
 export function slotsText(n: number): string {
   return new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 2 }).format(n);
 }
+/** A country's name from its ISO 3166-1 code in the staff member's language, for a parameter of `t` (the code when unknown). */
+export function regionName(code: string): string {
+  try {
+    return new Intl.DisplayNames(intlLocale(), { type: 'region', fallback: 'code' }).of(code.toUpperCase()) ?? code;
+  } catch {
+    return code; // not a well-formed region code
+  }
+}
 /** "1.5 / 3": slots used of capacity, shown on its own. */
 export function loadText(load: number, capacity: number): string {
   return mark(`${slotsText(load)} / ${slotsText(capacity)}`);

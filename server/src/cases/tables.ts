@@ -22,6 +22,13 @@ export const caseRecords = pgTable(
     platform: text('platform').$type<Platform>(),
     riskLevel: text('risk_level').$type<RiskLevel>(),
     summary: text('summary').notNull(),
+    /**
+     * The summary folded for search (case, diacritics and Serbian script: "Петар" and "PETAR" are both
+     * "petar"; shared/src/serbian.ts searchFold), kept by a trigger on every write, whoever writes
+     * (migrations/0012_case_search_fold.sql), so a retention purge of the summary purges it too. Null
+     * only for a database whose migration has not run yet. Never read by the code, only searched.
+     */
+    summaryFold: text('summary_fold'),
     outcome: text('outcome').$type<Outcome>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -7,6 +7,7 @@ import type {
   HotlineReportCreated,
   HotlineReportDetail,
   HotlineReportSummary,
+  HotlineRouting,
   HotlineSource,
   HotlineStatus,
   HotlineStatusView,
@@ -55,7 +56,10 @@ export interface IntakeInput {
   language?: string | undefined;
 }
 
-export function createHotlineService(db: Db, deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger; codes: CodeHasher }) {
+export function createHotlineService(
+  db: Db,
+  deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger; codes: CodeHasher; /** The centre profile's forwarding routing (admins edit it). */ routing(): Promise<HotlineRouting> },
+) {
   const pickupHash = (code: string) => deps.codes.keyed('hotline-pickup', canonicalCode(code));
   /** Whether `code` is the one stored as `stored` (keyed, or the legacy SHA-256), in constant time. */
   const pickupMatches = (stored: string, code: string): boolean => {
@@ -179,7 +183,7 @@ export function createHotlineService(db: Db, deps: { audit: AuditService; mailer
     }
   }
 
-  const workflow = createWorkflow(db, { audit: deps.audit, transition, getRow, feedback });
+  const workflow = createWorkflow(db, { audit: deps.audit, transition, getRow, feedback, routing: deps.routing });
 
   return {
     ...workflow,
@@ -208,14 +212,14 @@ export function createHotlineService(db: Db, deps: { audit: AuditService; mailer
     async read(id: string, viewer: Viewer): Promise<HotlineReportDetail> {
       const r = await getRow(id);
       await deps.audit.record({ actorType: 'staff', actorId: viewer.id, action: 'hotline.report.read', targetType: 'hotline_report', targetId: id, meta: { role: viewer.role } });
-      return loadDetail(db, r, viewer.role === 'analyst');
+      return loadDetail(db, r, viewer.role === 'analyst', await deps.routing());
     },
 
     async setStatus(id: string, viewer: Viewer, to: 'in_assessment' | 'closed'): Promise<HotlineReportDetail> {
       const extra = to === 'closed' ? { closedAt: new Date() } : {};
       await db.transaction((tx) => transition(tx, id, to, { type: 'staff', id: viewer.id }, null, extra));
       if (to === 'closed') await feedback(id);
-      return loadDetail(db, await getRow(id), viewer.role === 'analyst');
+      return loadDetail(db, await getRow(id), viewer.role === 'analyst', await deps.routing());
     },
 
     /** Anonymous status check; the same answer for a wrong code and an unknown reference. */

@@ -6,10 +6,12 @@ import type {
   HotlineHistoryEntry,
   HotlineReportDetail,
   HotlineReportSummary,
+  HotlineRouting,
   HotlineUrl,
 } from '@helpline/shared';
 import type { DbOrTx } from '../db/client.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
+import { forwardingFor } from './forwarding.js';
 
 export type ReportRow = typeof hotlineReports.$inferSelect;
 export type UrlRow = typeof hotlineUrls.$inferSelect;
@@ -78,7 +80,7 @@ export async function earlierAssessment(db: DbOrTx, u: Pick<UrlRow, 'normalizedU
   return last ? { row: last.url, reference: last.reference } : null;
 }
 
-export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean): Promise<HotlineReportDetail> {
+export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean, routing: HotlineRouting): Promise<HotlineReportDetail> {
   const urls = await db.select().from(hotlineUrls).where(eq(hotlineUrls.reportId, r.id)).orderBy(asc(hotlineUrls.position));
   const actions = await db.select().from(hotlineActions).where(eq(hotlineActions.reportId, r.id)).orderBy(asc(hotlineActions.createdAt));
   const history = await db.select().from(hotlineHistory).where(eq(hotlineHistory.reportId, r.id)).orderBy(asc(hotlineHistory.id));
@@ -120,5 +122,6 @@ export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean)
     history: h,
     forwardedAt: r.forwardedAt?.toISOString() ?? null,
     removedAt: r.removedAt?.toISOString() ?? null,
+    forwarding: forwardingFor(urlViews, routing),
   };
 }

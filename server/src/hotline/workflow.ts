@@ -2,7 +2,7 @@
 // forwarding actions with the four-eyes rule for the police, and the removal outcome.
 import { lookup } from 'node:dns/promises';
 import { and, eq } from 'drizzle-orm';
-import type { HotlineActionInput, HotlineAssessmentInput, HotlineReportDetail, HotlineStatus } from '@helpline/shared';
+import type { HotlineActionInput, HotlineAssessmentInput, HotlineReportDetail, HotlineRouting, HotlineStatus } from '@helpline/shared';
 import type { Db, DbOrTx } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
@@ -18,6 +18,7 @@ export interface WorkflowDeps {
   transition(tx: DbOrTx, reportId: string, to: HotlineStatus, actor: Actor, note: string | null, extra?: Partial<ReportRow>): Promise<ReportRow>;
   getRow(id: string, tx?: DbOrTx): Promise<ReportRow>;
   feedback(reportId: string): Promise<void>;
+  routing(): Promise<HotlineRouting>;
 }
 
 const DNS_TIMEOUT_MS = 3000;
@@ -43,7 +44,7 @@ export async function resolveHost(host: string): Promise<string[]> {
 
 export function createWorkflow(db: Db, deps: WorkflowDeps) {
   const staff = (v: Viewer): Actor => ({ type: 'staff', id: v.id });
-  const detail = async (id: string, v: Viewer): Promise<HotlineReportDetail> => loadDetail(db, await deps.getRow(id), v.role === 'analyst');
+  const detail = async (id: string, v: Viewer): Promise<HotlineReportDetail> => loadDetail(db, await deps.getRow(id), v.role === 'analyst', await deps.routing());
 
   async function urlOf(tx: DbOrTx, reportId: string, urlId: string) {
     const [u] = await tx.select().from(hotlineUrls).where(and(eq(hotlineUrls.id, urlId), eq(hotlineUrls.reportId, reportId)));
@@ -102,6 +103,8 @@ export function createWorkflow(db: Db, deps: WorkflowDeps) {
       if (input.kind === 'inhope') {
         const member = memberHotline(input.receiver);
         if (!member) throw new AppError('invalid_payload', 'Unknown INHOPE member hotline', { fields: [{ path: 'receiver', message: 'not in the member list' }] });
+        // The centre's own member hotline is this centre: content hosted here follows the national procedure.
+        if (member.code === (await deps.routing()).nationalMemberCode) throw new AppError('invalid_payload', 'This centre is that member hotline', { fields: [{ path: 'receiver', message: 'the centre’s own member hotline' }] });
         receiver = member.code;
         countryCode = member.countryCode;
       }

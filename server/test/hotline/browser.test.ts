@@ -119,6 +119,12 @@ describe('report page and analyst console', () => {
     expect(await axeViolations(ap)).toEqual([]);
 
     const add = ap.getByRole('group', { name: 'Record action' });
+    // The suggestion follows the centre profile's routing (Bulgaria here): content hosted in Germany goes
+    // to the German member hotline; Bulgaria's own member hotline is this centre, never a receiver.
+    await add.getByTestId('hl-fw-DE').filter({ hasText: 'Hosted in Germany: the INHOPE member hotline there, eco Beschwerdestelle.' }).waitFor();
+    await add.getByText('This centre is the INHOPE member hotline Safenet (Bulgarian Safer Internet Centre) (bg-safenet)').waitFor();
+    expect(await add.locator('#hl-receiver').inputValue()).toBe('de-eco');
+    expect(await add.locator('#hl-receiver option[value="bg-safenet"]').count()).toBe(0);
     await add.getByLabel('Action').selectOption('inhope');
     await add.locator('#hl-receiver').selectOption('de-eco');
     await add.getByLabel("Receiver's reference").fill('ICCAM-DE-1');

@@ -3,11 +3,13 @@
 // Browser-side callbacks (page.evaluate) use the DOM types.
 // Safety of the widget in a real browser: quick exit (button and Esc twice), message text never
 // becomes HTML (XSS corpus), links stay text, languages from the host page, axe on every screen at
-// 360 px, and a site that is not allowed cannot frame it.
+// 360 px (and on the start, message, answer and chat screens in each of the four languages), and a site
+// that is not allowed cannot frame it.
 import { describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { call, eventually, next, randomUUID } from '../helpers.js';
 import { axeViolations, bubbles, counsellor, send, startChat, startHostSite, widgetFrame, useWidgetSuite, chatting } from './harness.js';
+import { translate, type Key } from '../../../web-widget/src/app/i18n/index.js';
 
 const suite = useWidgetSuite();
 
@@ -187,6 +189,48 @@ describe('accessibility', () => {
     await c.close();
     await page.close();
   });
+});
+
+describe('accessibility in every language', () => {
+  for (const lang of ['bg', 'sr-Cyrl', 'sr-Latn', 'en'] as const) {
+    it(`has no axe violations in ${lang} on the start, message, answer and chat screens`, async () => {
+      // Every name the test looks for is the widget's own text in that language: a screen that fell back
+      // to English would not be found.
+      const T = (k: Key, params?: Record<string, string>) => translate(lang, k, params);
+      const page = await suite.browser.newPage({ viewport: { width: 360, height: 740 } });
+      page.setDefaultTimeout(10_000);
+      await page.goto(suite.world.host.page({ lang }));
+      const frame = await widgetFrame(page);
+      // The app sets <html lang> in an effect after its first render.
+      await expect.poll(() => frame.evaluate(() => document.documentElement.lang)).toBe(lang);
+      await expectAccessible(frame, `${lang}: launcher`);
+      await frame.locator('.launcher').click();
+      await frame.getByRole('heading', { name: T('closed_no_counsellor_online') }).waitFor();
+      await expectAccessible(frame, `${lang}: start (closed)`);
+      await frame.getByRole('button', { name: T('leaveMessage') }).click();
+      await frame.getByRole('button', { name: T('back') }).waitFor();
+      await expectAccessible(frame, `${lang}: leave a message`);
+      await frame.getByRole('button', { name: T('back') }).click();
+      await frame.getByRole('button', { name: T('checkAnswer') }).first().click();
+      await expectAccessible(frame, `${lang}: read an answer`);
+      await frame.getByRole('button', { name: T('back') }).click();
+
+      const c = await counsellor(suite.world.env, 'Mila');
+      const assigned = next(c.agent, 'conversation:assigned');
+      await frame.getByRole('button', { name: T('startChat') }).waitFor();
+      await startChat(frame);
+      const conv = await assigned;
+      await frame.locator('.msg.system', { hasText: T('sys_counsellor_joined', { name: 'Mila' }) }).waitFor();
+      await send(frame, 'hello');
+      const sent = await call(c.agent, 'message:send', { conversationId: conv.id, clientMsgId: randomUUID(), body: 'Hi! How can I help?' });
+      expect(sent.ok, JSON.stringify(sent)).toBe(true);
+      await frame.locator('.msg.counsellor').waitFor();
+      expect(await frame.getByRole('button', { name: T('quickExit') }).count()).toBe(1);
+      await expectAccessible(frame, `${lang}: chat`);
+      await c.close();
+      await page.close();
+    });
+  }
 });
 
 describe('embedding rules', () => {

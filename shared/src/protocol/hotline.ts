@@ -159,6 +159,32 @@ export interface HotlineReportDetail extends HotlineReportSummary {
   history: HotlineHistoryEntry[];
   forwardedAt: string | null;
   removedAt: string | null;
+  /** Where its content should go, by the URLs' hosting countries and the centre's profile. */
+  forwarding: HotlineForwarding;
+}
+
+/**
+ * A suggested forwarding for the URLs hosted in one country (the analyst decides): `national` when it is
+ * the centre's own country (its national police unit: the national procedure), `member` when another
+ * country has an INHOPE member hotline (that hotline), `no_member` when it has none (the national police,
+ * which forwards through its international channels).
+ */
+export interface HotlineForwardingSuggestion {
+  /** ISO 3166-1 alpha-2, as assessed. */
+  hostingCountry: string;
+  route: 'national' | 'member' | 'no_member';
+  kind: 'police' | 'inhope';
+  /** The police unit ('' when the centre has set none) or the member hotline's code. */
+  receiver: string;
+  /** The URLs hosted there that are illegal (classified other than not illegal, harmful but legal, out of remit). */
+  urlIds: string[];
+}
+
+export interface HotlineForwarding {
+  /** The centre's own country ('' for none) and INHOPE member hotline (null when none is set). */
+  countryCode: string;
+  nationalMember: MemberHotline | null;
+  suggestions: HotlineForwardingSuggestion[];
 }
 
 export interface HotlineActionInput {
