@@ -194,6 +194,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       conversations: app.conversations,
       routing: app.router,
       audit: app.audit,
+      jobs: app.jobs,
+      queueInfo: (c) => app.router.queueInfo(c),
       defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en',
       clock,
       log: app.log,

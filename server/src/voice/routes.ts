@@ -9,7 +9,7 @@ import { parse } from '../http/validate.js';
 import { uuid } from '../conversations/schemas.js';
 
 const callId = z.string().min(1).max(256);
-const incomingSchema = z.object({ callId, from: z.string().max(64).default(''), to: z.string().max(64).default('') });
+const incomingSchema = z.object({ callId, from: z.string().max(64).default(''), to: z.string().max(64).default(''), fromTag: z.string().max(256).optional() });
 const callSchema = z.object({ callId });
 const endedSchema = z.object({ callId, by: z.enum(['caller', 'counsellor']).default('caller') });
 const holdSchema = z.object({ held: z.boolean() });
@@ -28,7 +28,13 @@ export async function voiceRoutes(app: FastifyInstance): Promise<void> {
     if (!voice.enabled) throw new AppError('not_found', 'This centre has no phone line');
   };
 
-  app.post('/api/voice/calls', { preHandler: fromProxy }, async (req) => voice.incoming(parse(incomingSchema, req.body)));
+  // The queue's answer for the caller's early media goes back as the body itself (the proxy sends it
+  // with 183 Session Progress); without one, the conversation's id as JSON (the proxy rings, 180).
+  app.post('/api/voice/calls', { preHandler: fromProxy }, async (req, reply) => {
+    const r = await voice.incoming(parse(incomingSchema, req.body));
+    if (r.sdp) return reply.type('application/sdp').send(r.sdp);
+    return { conversationId: r.conversationId };
+  });
   app.post('/api/voice/calls/answered', { preHandler: fromProxy }, async (req) => {
     await voice.answered(parse(callSchema, req.body).callId);
     return { ok: true };

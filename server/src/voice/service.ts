@@ -11,6 +11,7 @@ import { matchLanguageTag, type Language, type SoftphoneConfig, type VoiceCallVi
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../infra/clock.js';
+import type { Jobs } from '../infra/jobs.js';
 import { AppError, loggableError } from '../http/errors.js';
 import type { ConversationRow, ConversationService } from '../conversations/service.js';
 import type { RoutingService } from '../routing/service.js';
@@ -18,6 +19,7 @@ import type { AuditService } from '../audit/service.js';
 import type { ChannelKeys } from '../channels/crypto.js';
 import type { ChannelService } from '../channels/service.js';
 import { voiceCalls, type VoiceCallState } from './tables.js';
+import { createRtpengine, type Rtpengine } from './rtpengine.js';
 
 type CallRow = typeof voiceCalls.$inferSelect;
 
@@ -30,6 +32,9 @@ export interface VoiceDeps {
   routing: RoutingService;
   audit: AuditService;
   defaultLanguage: () => Promise<Language>;
+  jobs: Jobs;
+  /** Routing's place in the queue of a waiting conversation. */
+  queueInfo: (c: ConversationRow) => Promise<{ position: number | null }>;
   clock: Clock;
   log: FastifyBaseLogger;
   /** The proxy's control endpoint is asked with this (tests give a stand-in's). */
@@ -40,6 +45,9 @@ export interface VoiceDeps {
 const CREDENTIAL_TTL_S = 12 * 3600;
 /** The SIP user of a staff member's softphone. */
 export const sipUser = (staffId: string) => `staff-${staffId}`;
+
+/** The language a recording is spoken in: Serbian is one spoken language in both scripts. */
+export const spokenLanguage = (l: Language): string => (l === 'sr-Cyrl' || l === 'sr-Latn' ? 'sr' : l);
 
 /** `124123=bg,116111=sr-Cyrl`: the language of each number the centre answers. */
 export function numberLanguages(list: readonly string[]): Map<string, Language> {
@@ -58,6 +66,8 @@ export function createVoiceService(d: VoiceDeps) {
   const enabled = !!(config.VOICE_CONTROL_URL && config.VOICE_TOKEN && config.VOICE_SIP_SECRET && config.VOICE_WS_URL);
   const languages = numberLanguages(config.VOICE_NUMBERS ?? []);
   let lineInbox: string | null = null;
+  // The waiting caller's media: the queue's early media and its messages, when the centre has both.
+  const media: Rtpengine | null = enabled && config.VOICE_RTPENGINE && config.VOICE_PROMPTS_DIR ? createRtpengine(config.VOICE_RTPENGINE) : null;
 
   function requireEnabled(): void {
     if (!enabled) throw new AppError('not_found', 'This centre has no phone line');
@@ -92,17 +102,22 @@ export function createVoiceService(d: VoiceDeps) {
 
   /** Ask the proxy to act on a waiting call. true: done; false: the call is gone (the caller hung up). */
   async function control(action: 'connect' | 'refuse', call: CallRow, headers: Record<string, string> = {}): Promise<boolean> {
+    return (await ask(action, call, headers)) !== null;
+  }
+
+  /** The proxy's answer to an action (its body), or null when the call is gone or the proxy could not be reached. */
+  async function ask(action: 'connect' | 'refuse', call: CallRow, headers: Record<string, string> = {}, attempts = 3): Promise<string | null> {
     let lastError: unknown = null;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
       try {
         const res = await doFetch(new URL(`/voice/${action}`, config.VOICE_CONTROL_URL).toString(), {
           method: 'POST',
           headers: { 'x-helpline-token': config.VOICE_TOKEN!, 'x-call-id': call.callId, ...headers },
           signal: AbortSignal.timeout(3000),
         });
-        await res.text();
-        if (res.ok) return true;
-        if (res.status === 404 || res.status === 409) return false;
+        const body = await res.text();
+        if (res.ok) return body;
+        if (res.status === 404 || res.status === 409) return null;
         lastError = new Error(`the SIP proxy answered ${res.status}`);
       } catch (err) {
         lastError = err;
@@ -110,8 +125,41 @@ export function createVoiceService(d: VoiceDeps) {
       await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
     }
     d.log.warn({ err: loggableError(lastError), conversationId: call.conversationId }, `could not ${action} the call at the SIP proxy`);
-    return false;
+    return null;
   }
+
+  /**
+   * The waiting caller's messages, each a recording of the centre's in the prompts folder beside the
+   * media server (docs/voice.md): the welcome, then the place in the queue every VOICE_ANNOUNCE_EVERY_MS,
+   * and once, after VOICE_ALTERNATIVES_AFTER_MS, the alternatives. One BullMQ job per message (its id
+   * per call and step: any instance plays it, once); each stops as soon as the call is no longer waiting.
+   */
+  async function announce(data: { callId: string; step: number; alternatives: boolean }): Promise<void> {
+    const call = await byCallId(data.callId);
+    if (!media || !call?.fromTag || call.state !== 'waiting') return;
+    const c = await d.conversations.get(call.conversationId);
+    if (c.state !== 'waiting' && c.state !== 'offered') return;
+    const spoken = spokenLanguage(c.language ?? (await d.defaultLanguage()));
+    let prompt: string;
+    let alternatives = data.alternatives;
+    if (data.step === 0) prompt = `${spoken}/welcome.wav`;
+    else if (!alternatives && config.VOICE_ALTERNATIVES_AFTER_MS > 0 && d.clock.now() - call.createdAt.getTime() >= config.VOICE_ALTERNATIVES_AFTER_MS) {
+      prompt = `${spoken}/alternatives.wav`;
+      alternatives = true;
+    } else {
+      const { position } = await d.queueInfo(c);
+      prompt = `${spoken}/position-${position !== null && position >= 1 && position <= 9 ? position : 'many'}.wav`;
+    }
+    const played = await media.play(call.callId, call.fromTag, `${config.VOICE_PROMPTS_DIR!.replace(/\/$/, '')}/${prompt}`).catch((err: unknown) => {
+      d.log.warn({ err: loggableError(err), conversationId: c.id, prompt }, 'the waiting message could not be played');
+      return null;
+    });
+    // The next message once this one has been heard (its length from the media server), at the earliest.
+    const heard = played ?? 0;
+    const delay = data.step === 0 ? heard + 300 : Math.max(heard + 300, config.VOICE_ANNOUNCE_EVERY_MS);
+    await d.jobs.add('timers', 'voice-announce', { callId: call.callId, step: data.step + 1, alternatives }, { jobId: `voice-announce-${call.id}-${data.step + 1}`, delay });
+  }
+  d.jobs.define('timers', 'voice-announce', async (data) => announce({ callId: String(data.callId), step: Number(data.step), alternatives: data.alternatives === true }));
 
   /** End the conversation of a call that is over: abandoned while it waited, wrap-up once talked. */
   async function endConversation(call: CallRow, by: 'caller' | 'counsellor' | 'system'): Promise<void> {
@@ -174,10 +222,15 @@ export function createVoiceService(d: VoiceDeps) {
     enabled,
 
     /** The proxy received a call from the trunk: it becomes a conversation in the queue. Idempotent on the Call-ID. */
-    async incoming(input: { callId: string; from: string; to: string }): Promise<{ conversationId: string }> {
+    /**
+     * The proxy received a call from the trunk: it becomes a conversation in the queue. Idempotent on the
+     * Call-ID. With the media server configured, also the queue's answer (SDP) for the caller's early
+     * media, in which she hears the waiting messages.
+     */
+    async incoming(input: { callId: string; from: string; to: string; fromTag?: string }): Promise<{ conversationId: string; sdp: string | null }> {
       requireEnabled();
       const known = await byCallId(input.callId);
-      if (known) return { conversationId: known.conversationId };
+      if (known) return { conversationId: known.conversationId, sdp: null };
       const inbox = await inboxId();
       // A withheld number is a contact of its own call.
       const caller = input.from ? `tel:${input.from}` : `call:${input.callId}`;
@@ -188,11 +241,19 @@ export function createVoiceService(d: VoiceDeps) {
       const { conversation } = await d.conversations.start(contactId, { channel: 'phone', language });
       const [row] = await db
         .insert(voiceCalls)
-        .values({ callId: input.callId, conversationId: conversation.id, dialled: input.to || null })
+        .values({ callId: input.callId, conversationId: conversation.id, dialled: input.to || null, fromTag: input.fromTag || null })
         .onConflictDoNothing()
         .returning();
-      if (!row) return { conversationId: (await byCallId(input.callId))!.conversationId };
-      return { conversationId: conversation.id };
+      if (!row) return { conversationId: (await byCallId(input.callId))!.conversationId, sdp: null };
+      let sdp: string | null = null;
+      if (media && row.fromTag) {
+        sdp = await media.queueAnswer(row.callId, row.fromTag).catch((err: unknown) => {
+          d.log.warn({ err: loggableError(err), conversationId: conversation.id }, 'no early media for the waiting caller');
+          return null;
+        });
+        if (sdp) await d.jobs.add('timers', 'voice-announce', { callId: row.callId, step: 0, alternatives: false }, { jobId: `voice-announce-${row.id}-0`, delay: 100 });
+      }
+      return { conversationId: conversation.id, sdp };
     },
 
     /** The counsellor's softphone answered: talking from now. */

@@ -17,6 +17,8 @@ export const voiceCalls = pgTable(
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     state: text('state').$type<VoiceCallState>().notNull().default('waiting'),
+    /** The caller's From tag: with the Call-ID, the call's name at the media server (rtpengine). */
+    fromTag: text('from_tag'),
     /** The number dialled (the centre's own line, not the caller's). */
     dialled: text('dialled'),
     staffId: uuid('staff_id'),

@@ -6,7 +6,10 @@
 // checks that sound flows both ways (loudness of what the caller's RTP endpoint receives, the
 // browser's own received audio energy), the call's states and times, the queue, and the records.
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { INSAFE_CATEGORIES } from '@helpline/shared';
@@ -14,7 +17,24 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../browser.js';
 import { api, createStaff, eventually, login, startTestEnv, type TestEnv } from '../helpers.js';
 import { axeViolations } from '../console-browser.js';
-import { callerMedia, placeCall, startVoiceServers, voicePorts, type VoiceServers } from './servers.js';
+import { callerMedia, placeCall, startVoiceServers, toneWav, voicePorts, type VoiceServers } from './servers.js';
+
+/** The test's "recordings": each message a tone of its own, so the caller's ear can tell which it heard. */
+const TONE = { welcomeBg: 500, welcomeSr: 700, position1: 900, position2: 1300, many: 1700, alternatives: 2100 } as const;
+const ALL_TONES = Object.values(TONE);
+function writePrompts(dir: string): void {
+  for (const lang of ['bg', 'sr']) {
+    mkdirSync(path.join(dir, lang), { recursive: true });
+    const files: Record<string, number> = {
+      'welcome.wav': lang === 'bg' ? TONE.welcomeBg : TONE.welcomeSr,
+      'position-1.wav': TONE.position1,
+      'position-2.wav': TONE.position2,
+      'position-many.wav': TONE.many,
+      'alternatives.wav': TONE.alternatives,
+    };
+    for (const [name, freq] of Object.entries(files)) writeFileSync(path.join(dir, lang, name), toneWav(freq, 600));
+  }
+}
 
 const TOKEN = 'voice-token-for-the-test-0123456789';
 const SECRET = 'voice-sip-secret-for-the-test-0123456789';
@@ -22,15 +42,22 @@ const SECRET = 'voice-sip-secret-for-the-test-0123456789';
 let env: TestEnv;
 let voice: VoiceServers;
 let browser: Browser;
+let prompts: string;
 
 beforeAll(async () => {
   const ports = await voicePorts();
+  prompts = mkdtempSync(path.join(tmpdir(), 'hl-prompts-'));
+  writePrompts(prompts);
   env = await startTestEnv({
     VOICE_CONTROL_URL: `http://127.0.0.1:${ports.wsPort}`,
     VOICE_TOKEN: TOKEN,
     VOICE_SIP_SECRET: SECRET,
     VOICE_WS_URL: `ws://127.0.0.1:${ports.wsPort}`,
     VOICE_NUMBERS: '124123=bg,116000=sr-Cyrl',
+    VOICE_RTPENGINE: `udp:127.0.0.1:${ports.ngPort}`,
+    VOICE_PROMPTS_DIR: prompts,
+    VOICE_ANNOUNCE_EVERY_MS: '800',
+    VOICE_ALTERNATIVES_AFTER_MS: '3500',
   });
   voice = await startVoiceServers({ ...ports, platformUrl: env.url, origin: env.url, token: TOKEN, secret: SECRET });
   browser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
@@ -40,6 +67,7 @@ afterAll(async () => {
   await browser?.close();
   await voice?.close();
   await env?.close();
+  if (prompts) rmSync(prompts, { recursive: true, force: true });
 });
 
 /** The console with every RTCPeerConnection it makes kept, so the test can read what it received. */
@@ -81,27 +109,73 @@ async function browserReceived(page: Page): Promise<{ packets: number; energy: n
   });
 }
 
-async function conversationOfCall(callerHint: () => Promise<void>): Promise<string> {
-  void callerHint;
+/** The phone line's figures in today's statistics, as a supervisor reads them. */
+async function phoneStats(): Promise<{ count: number; answered: number; abandoned: number; contacts: number }> {
+  const sup = await createStaff(env.app, 'supervisor');
+  const stats = await api(env.url, await login(env.url, sup.email, sup.password), 'GET', `/api/stats?from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`);
+  expect(stats.status).toBe(200);
+  const phone = stats.body.channels.find((x: { channel: string }) => x.channel === 'phone') ?? { count: 0, answered: 0, abandoned: 0 };
+  return { count: phone.count, answered: phone.answered, abandoned: phone.abandoned, contacts: stats.body.contacts.byChannel.phone ?? 0 };
+}
+
+/** The conversation of the call just placed: the newest phone conversation still open. */
+async function conversationOfCall(): Promise<string> {
   const row = await eventually(async () => {
-    const r = await env.app.database.query<{ id: string }>(`select id from conversations where channel = 'phone' order by created_at desc limit 1`, []);
+    const r = await env.app.database.query<{ id: string }>(
+      `select id from conversations where channel = 'phone' and state in ('waiting', 'offered', 'active') order by created_at desc limit 1`,
+      [],
+    );
     return r[0];
   });
   return row.id;
 }
 
 describe('the phone line', () => {
+  it('a waiting caller hears the welcome in the language of the number dialled, her place in the queue, and later the alternatives', async () => {
+    // Nobody is available: both calls wait. The first dialled the Bulgarian number, the second the Serbian one.
+    const first = await callerMedia();
+    const second = await callerMedia();
+    const a = placeCall({ scenario: 'caller-hangs-up.xml', sipPort: voice.sipPort, caller: '+359881000001', dialled: '124123', mediaPort: first.port, pauseMs: 6500 });
+    await eventually(async () => first.tones(ALL_TONES).includes(TONE.position1), 15_000);
+    const b = placeCall({ scenario: 'caller-hangs-up.xml', sipPort: voice.sipPort, caller: '+381641000002', dialled: '116000', mediaPort: second.port, pauseMs: 2500 });
+    try {
+      expect((await b.done).errors).toBe('');
+      expect((await a.done).errors).toBe('');
+      // The first: welcome (Bulgarian), first in the queue, and the alternatives once she had waited 3.5 s.
+      const heardFirst = first.tones(ALL_TONES);
+      expect(heardFirst.slice(0, 2)).toEqual([TONE.welcomeBg, TONE.position1]);
+      expect(heardFirst).toContain(TONE.alternatives);
+      expect(heardFirst.filter((t) => t === TONE.alternatives)).toHaveLength(1);
+      expect(heardFirst).not.toContain(TONE.position2);
+      // The second: welcome (Serbian), second in the queue.
+      const heardSecond = second.tones(ALL_TONES);
+      expect(heardSecond.slice(0, 2)).toEqual([TONE.welcomeSr, TONE.position2]);
+      expect(heardSecond).not.toContain(TONE.position1);
+    } finally {
+      first.close();
+      second.close();
+      a.kill();
+      b.kill();
+    }
+    // Both hung up while waiting: abandoned, and no message goes on once they are gone.
+    await eventually(async () => {
+      const r = await env.app.database.query<{ n: number }>(`select count(*)::int as n from conversations where channel = 'phone' and state = 'abandoned'`, []);
+      return r[0]!.n === 2;
+    });
+  }, 60_000);
+
   it('a call waits in the queue, rings in the console when accepted, and sound flows both ways until the counsellor hangs up', async () => {
     const c = await createStaff(env.app, 'counsellor', { languages: ['bg', 'en'] });
     const page = await consoleAs(c.email, c.password);
     await page.getByRole('radio', { name: 'Available' }).click();
     await page.locator('[data-testid="softphone"][data-registered="true"]').waitFor({ timeout: 20_000 });
 
+    const before = await phoneStats();
     const media = await callerMedia();
     const sipp = placeCall({ scenario: 'caller.xml', sipPort: voice.sipPort, caller: '+359888123456', dialled: '124123', mediaPort: media.port });
     try {
       // The call is a conversation of channel phone in the queue, in the language of the number dialled.
-      const conversationId = await conversationOfCall(async () => {});
+      const conversationId = await conversationOfCall();
       const [conv] = await env.app.database.query<{ language: string; state: string }>(`select language, state from conversations where id = $1`, [conversationId]);
       expect(conv!.language).toBe('bg');
       // Nothing of the caller's number is stored: the contact is a keyed hash.
@@ -111,8 +185,8 @@ describe('the phone line', () => {
       );
       expect(stored[0]!.n).toBe(1);
 
-      // Before anyone answers, no media reaches the caller.
-      expect(media.received().packets).toBe(0);
+      // Before anyone answers, the caller hears the waiting messages, not the counsellor's microphone.
+      await eventually(async () => media.tones(ALL_TONES).includes(TONE.welcomeBg), 15_000);
 
       await page.getByRole('button', { name: 'Accept' }).click();
       const bar = page.getByTestId('call-bar');
@@ -180,12 +254,10 @@ describe('the phone line', () => {
       const [record] = await env.app.database.query<{ channel: string }>(`select channel from case_records where conversation_id = $1`, [conversationId]);
       expect(record!.channel).toBe('phone');
 
-      // The statistics count the call with the other channels: offered, answered, none abandoned.
-      const sup = await createStaff(env.app, 'supervisor');
-      const stats = await api(env.url, await login(env.url, sup.email, sup.password), 'GET', `/api/stats?from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`);
-      expect(stats.status).toBe(200);
-      expect(stats.body.channels.find((x: { channel: string }) => x.channel === 'phone')).toMatchObject({ count: 1, answered: 1, abandoned: 0 });
-      expect(stats.body.contacts.byChannel.phone).toBe(1);
+      // The statistics count the call with the other channels: one more offered and answered, none more abandoned.
+      const after = await phoneStats();
+      expect(after).toMatchObject({ count: before.count + 1, answered: before.answered + 1, abandoned: before.abandoned });
+      expect(after.contacts).toBe(1);
     } finally {
       media.close();
       sipp.kill();
@@ -193,6 +265,7 @@ describe('the phone line', () => {
   }, 120_000);
 
   it('a caller who hangs up while waiting is an abandoned call, counted as such', async () => {
+    const before = await phoneStats();
     const media = await callerMedia();
     const sipp = placeCall({ scenario: 'caller-hangs-up.xml', sipPort: voice.sipPort, caller: '+381641234567', dialled: '116000', mediaPort: media.port, pauseMs: 1500 });
     try {
@@ -211,10 +284,9 @@ describe('the phone line', () => {
       const call = (await api(env.url, cookie, 'GET', `/api/conversations/${conv.id}/call`)).body;
       expect(call).toMatchObject({ state: 'ended', talkedSeconds: 0 });
       expect(call.waitedSeconds).toBeGreaterThanOrEqual(1);
-      const stats = await api(env.url, cookie, 'GET', `/api/stats?from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`);
-      expect(stats.body.channels.find((x: { channel: string }) => x.channel === 'phone')).toMatchObject({ abandoned: 1 });
-      // Nothing reached the caller's media: nobody answered.
-      expect(media.received().packets).toBe(0);
+      expect(await phoneStats()).toMatchObject({ count: before.count + 1, answered: before.answered, abandoned: before.abandoned + 1 });
+      // She heard only the waiting messages: nobody answered.
+      expect(media.tones(ALL_TONES)[0]).toBe(TONE.welcomeSr);
     } finally {
       media.close();
       sipp.kill();

@@ -75,7 +75,7 @@ export async function startVoiceServers(opts: VoicePorts & { platformUrl: string
     return p;
   };
   const rtpBase = 30_000 + Math.floor(Math.random() * 300) * 100;
-  start(RTPENGINE, ['-f', '-E', '--table=-1', '-i', '127.0.0.1', '-n', `127.0.0.1:${opts.ngPort}`, '-m', String(rtpBase), '-M', String(rtpBase + 99), '--log-level=5', `--pidfile=${dir}/rtpengine.pid`], 'rtpengine');
+  start(RTPENGINE, ['-f', '-E', '--table=-1', '-i', '127.0.0.1', '-n', `127.0.0.1:${opts.ngPort}`, '-m', String(rtpBase), '-M', String(rtpBase + 99), '--log-level=6', `--pidfile=${dir}/rtpengine.pid`], 'rtpengine');
   await waitFor(() => ngPing(opts.ngPort), 'rtpengine');
 
   copyFileSync(path.join(REPO, 'deploy/voice/kamailio.cfg'), path.join(dir, 'kamailio.cfg'));
@@ -118,7 +118,9 @@ export async function startVoiceServers(opts: VoicePorts & { platformUrl: string
             }),
         ),
       );
-      rmSync(dir, { recursive: true, force: true });
+      // VOICE_TEST_KEEP=1 keeps the servers' folder (configuration and logs) for a look afterwards.
+      if (!process.env.VOICE_TEST_KEEP) rmSync(dir, { recursive: true, force: true });
+      else console.log(`voice servers' folder kept: ${dir}`);
     },
   };
 }
@@ -150,6 +152,8 @@ export function ulawEncode(sample: number): number {
 
 export interface CallerMedia {
   port: number;
+  /** The tone each received packet carries (of those given, the strongest by far), in order, runs collapsed; quiet packets left out. */
+  tones(freqs: number[]): number[];
   /** RTP packets received, and those with sound in them (RMS above a whisper). */
   received(): { packets: number; loud: number; meanRms: number };
   close(): void;
@@ -165,13 +169,16 @@ export async function callerMedia(): Promise<CallerMedia> {
   let loud = 0;
   let rmsSum = 0;
   let peer: dgram.RemoteInfo | null = null;
+  const heard: Int16Array[] = [];
   sock.on('message', (msg, rinfo) => {
     peer = rinfo;
     if (msg.length <= 12 || (msg[0]! & 0xc0) !== 0x80) return;
     packets++;
     const payload = msg.subarray(12);
+    const samples = Int16Array.from(payload, ulawDecode);
+    if (heard.length < 30_000) heard.push(samples);
     let e = 0;
-    for (const b of payload) e += ulawDecode(b) ** 2;
+    for (const v of samples) e += v ** 2;
     const rms = Math.sqrt(e / payload.length);
     rmsSum += rms;
     if (rms > 100) loud++;
@@ -194,11 +201,59 @@ export async function callerMedia(): Promise<CallerMedia> {
   return {
     port: sock.address().port,
     received: () => ({ packets, loud, meanRms: packets ? Math.round(rmsSum / packets) : 0 }),
+    tones: (freqs) => {
+      const out: number[] = [];
+      for (const samples of heard) {
+        const powers = freqs.map((f) => goertzel(samples, f, 8000));
+        const best = Math.max(...powers);
+        const rest = powers.filter((p) => p !== best);
+        // Loud enough, and one tone clearly above the others (a beep between two is left out).
+        if (best < 1e9 || rest.some((p) => p * 10 > best)) continue;
+        const f = freqs[powers.indexOf(best)]!;
+        if (out[out.length - 1] !== f) out.push(f);
+      }
+      return out;
+    },
     close: () => {
       clearInterval(timer);
       sock.close();
     },
   };
+}
+
+/** The power of one frequency in a block of samples (the Goertzel algorithm). */
+export function goertzel(samples: ArrayLike<number>, freq: number, rate: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s0 = samples[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/** A recording for the prompts folder: a tone of `freq` Hz, `ms` long, 8 kHz 16-bit mono WAV. */
+export function toneWav(freq: number, ms: number): Buffer {
+  const n = Math.round((8000 * ms) / 1000);
+  const data = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * freq * i) / 8000)), i * 2);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
 }
 
 export interface SippRun {
