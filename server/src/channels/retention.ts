@@ -1,0 +1,15 @@
+// The channels feature's part of retention and erasure (retention/service.ts runs every owner's part):
+// an e-mail conversation's mails keep the correspondent's sealed address, the subject, the receiving
+// server's Authentication-Results and the names of files; they go in the same transaction as the
+// transcript's words, batch by batch. A messaging app's sealed address is the contact's
+// (app_contacts, keyed by visitor): it goes with the visitor, whom the purge removes once no
+// conversation is left to them.
+import { inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { emailMessages } from './email/tables.js';
+
+/** The mails of these conversations, in and out. A reply that arrives later begins a new thread. */
+export async function deleteChannelRecordsOf(tx: DbOrTx, conversationIds: string[]): Promise<number> {
+  if (!conversationIds.length) return 0;
+  return (await tx.delete(emailMessages).where(inArray(emailMessages.conversationId, conversationIds)).returning({ id: emailMessages.id })).length;
+}
