@@ -48,7 +48,7 @@ const schedulerId = (inboxId: string) => `email-receive-${inboxId}`;
 
 export function createEmailChannel(d: EmailDeps) {
   const { db } = d;
-  const notices = createNotices({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, settings: d.settings, log: d.log });
+  const notices = createNotices({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, settings: d.settings, clock: d.clock, log: d.log });
   const intake = createIntake({ db, hotline: d.hotline, keys: d.keys, inbound: d.inbound, notices, log: d.log });
   const receiver = createReceiver({ db, config: d.config, inboxes: d.inboxes, intake, clock: d.clock, log: d.log });
   const adapter = createEmailAdapter({ db, keys: d.keys, config: d.config });
