@@ -7,7 +7,8 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createStaff, eventually, login, startTestEnv, uid, type LoggedIn, type TestEnv } from '../helpers.js';
 import { conversations, visitors } from '../../src/conversations/tables.js';
-import { emailMessages } from '../../src/channels/email/tables.js';
+import { emailMailboxes, emailMessages } from '../../src/channels/email/tables.js';
+import { deliveries } from '../../src/channels/tables.js';
 import { appContacts } from '../../src/channels/apps/tables.js';
 import { startDovecot, type Dovecot } from './email/dovecot.js';
 import { rawMail, startSmtpReceiver, type SmtpReceiver } from './email/smtp.js';
@@ -70,6 +71,12 @@ describe('retention of e-mail', () => {
     const recent = await mailFrom('recent.child@example.org');
     // A messaging app's contact keeps its sealed address in app_contacts (here on the same visitors).
     for (const c of [old1, recent]) await db().insert(appContacts).values({ visitorId: c.visitorId, inboxId, addressSealed: 'sealed', lastInboundAt: new Date() });
+    // An answer the mail server refused, quoting the address.
+    const refused = (c: { conversationId: string }, to: string) =>
+      db().insert(deliveries).values({ inboxId, conversationId: c.conversationId, kind: 'message.created', dedupeKey: `test:${c.conversationId}`, state: 'failed', attempts: 3, lastError: `550 5.1.1 <${to}>: no such user` });
+    await refused(old1, 'first.child@example.org');
+    await refused(recent, 'recent.child@example.org');
+    const errorsOf = async (c: { conversationId: string }) => (await db().select().from(deliveries).where(eq(deliveries.dedupeKey, `test:${c.conversationId}`))).map((r) => [r.state, r.lastError]);
     await age(old1, 3);
     await age(old2, 2);
     await env.app.settings.set('retention', { transcriptDays: 1, caseRecordDays: 3650, hotlineReportDays: 3650, auditDays: 3650 });
@@ -91,6 +98,7 @@ describe('retention of e-mail', () => {
       expect(JSON.stringify(reveal.body)).not.toContain('example.org');
     }
     expect(await db().select().from(appContacts).where(eq(appContacts.visitorId, old1.visitorId))).toEqual([]);
+    expect(await errorsOf(old1)).toEqual([['failed', null]]);
     expect(await db().select().from(visitors).where(inArray(visitors.id, [old1.visitorId, old2.visitorId]))).toEqual([]);
 
     // The recent one is whole: its mail, its panel, its address, its app contact.
@@ -100,6 +108,17 @@ describe('retention of e-mail', () => {
     const reveal = await api(env.url, supervisor, 'POST', `/api/conversations/${recent.conversationId}/email/reveal`);
     expect(reveal.body).toEqual({ address: 'recent.child@example.org' });
     expect(await db().select().from(appContacts).where(eq(appContacts.visitorId, recent.visitorId))).toHaveLength(1);
+    expect(await errorsOf(recent)).toEqual([['failed', '550 5.1.1 <recent.child@example.org>: no such user']]);
+
+    // The mails are still on the mail server: taken again from UID 0 (a new UIDVALIDITY), the purged
+    // ones are the same messages as before and do not bring their senders' addresses back.
+    await db().update(emailMailboxes).set({ lastUid: 0 }).where(eq(emailMailboxes.inboxId, inboxId));
+    await eventually(async () => ((await db().select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0]?.lastUid ?? 0) >= 3, 20_000);
+    for (const c of [old1, old2]) {
+      expect(await rowsOf(c.conversationId)).toEqual([]);
+      expect((await api(env.url, supervisor, 'POST', `/api/conversations/${c.conversationId}/email/reveal`)).status).toBe(404);
+    }
+    expect(await rowsOf(recent.conversationId)).toHaveLength(1);
 
     // Idempotent: a second run finds nothing more to do.
     expect((await env.app.retention.purge()).transcripts).toBe(0);
