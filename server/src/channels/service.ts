@@ -60,7 +60,7 @@ export function createChannelService(d: ChannelDeps) {
     clock: d.clock,
     log: d.log,
   });
-  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, hotline: d.hotline, clock: d.clock, log: d.log });
+  const email = createEmailChannel({ db: d.db, config: d.config, keys: d.keys, jobs: d.jobs, inboxes, inbound, settings: d.settings, conversations: d.conversations, hotline: d.hotline, clock: d.clock, log: d.log });
   const outbox = createOutbox({
     db: d.db,
     config: d.config,

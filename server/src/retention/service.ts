@@ -16,6 +16,7 @@ import { blankSummariesBefore, blankSummariesOf, deleteReturnCodes } from '../ca
 import { blankReportsBefore } from '../hotline/retention.js';
 import { blankOfflineMessagesBefore } from '../widget/retention.js';
 import { deleteAuditEventsBefore } from '../audit/retention.js';
+import { deleteChannelRecordsOf } from '../channels/retention.js';
 
 const DAY = 86_400_000;
 const CHUNK = 5000;
@@ -46,11 +47,12 @@ export function createRetentionService(deps: {
   const { db } = deps;
   const batch = deps.batch ?? { size: 25, pauseRatio: 2 };
 
-  /** One batch of transcripts due: words, notes and the visitor link go together. */
+  /** One batch of transcripts due: words, notes, a channel's records (an e-mail's address) and the visitor link go together. */
   async function purgeTranscripts(cutoff: Date): Promise<number> {
     return db.transaction(async (tx) => {
       const ids = await dueTranscripts(tx, cutoff, batch.size);
       await deps.notes.deleteFor(tx, ids);
+      await deleteChannelRecordsOf(tx, ids);
       await blankTranscripts(tx, ids);
       return ids.length;
     });
@@ -101,6 +103,7 @@ export function createRetentionService(deps: {
         const ids = convs.map((c) => c.id);
         await deps.notes.deleteFor(tx, ids);
         const cases = await blankSummariesOf(tx, ids, new Date());
+        await deleteChannelRecordsOf(tx, ids);
         const msgs = await eraseTranscripts(tx, ids);
         await deleteReturnCodes(tx, [visitorId]);
         const gone = await deleteVisitors(tx, [visitorId]);

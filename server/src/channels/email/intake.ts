@@ -30,6 +30,8 @@ export interface IntakeDeps {
   keys: ChannelKeys;
   inbound: Inbound;
   notices: EmailNotices;
+  /** Whether the retention purge has taken this conversation's transcript (the conversations feature's row). */
+  purged: (conversationId: string) => Promise<boolean>;
   log: FastifyBaseLogger;
 }
 
@@ -111,6 +113,9 @@ export function createIntake(d: IntakeDeps) {
       const contact = answered ? d.keys.open(answered.address) : p.from;
       const language = languageOf(p, s.language);
       const res = await d.inbound.receive(inbox, { externalUserId: contact, externalMessageId: externalId, text: bodyOf(p), language });
+      // A mail taken again (a new UIDVALIDITY starts over from UID 0) after its transcript was purged:
+      // its sender's address must not come back with it.
+      if (res.duplicate && (await d.purged(res.conversationId))) return;
       const addressSealed = d.keys.seal(p.from);
       await db
         .insert(emailMessages)

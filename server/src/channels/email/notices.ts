@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Language } from '@helpline/shared';
 import type { Config } from '../../config.js';
+import type { Clock } from '../../infra/clock.js';
 import type { Jobs } from '../../infra/jobs.js';
 import type { SettingsService } from '../../settings/service.js';
 import type { ChannelKeys } from '../crypto.js';
@@ -29,6 +30,7 @@ export interface NoticeDeps {
   keys: ChannelKeys;
   inboxes: Inboxes;
   settings: SettingsService;
+  clock: Clock;
   log: FastifyBaseLogger;
 }
 
@@ -41,8 +43,7 @@ export function createNotices(d: NoticeDeps) {
     const inbox = await d.inboxes.open(n.inboxId);
     if (!inbox || !inbox.enabled) return;
     const s = settingsOf(inbox.config);
-    let kind = n.kind;
-    if (kind === 'ack' && !(await d.settings.isWithinHours())) kind = 'ack_closed';
+    const kind = n.kind;
     const hours = Math.max(1, Math.round(((await d.settings.get('channelTargets')).email ?? 86_400) / 3600));
     const t = notice(kind, n.language, { reference: n.conversationId ? referenceOf(n.conversationId) : '', hours, maxMb: Math.round(d.config.EMAIL_MAX_BYTES / 1024 / 1024) });
     const transport = smtpTransport(s, secretsOf(inbox), d.config.EMAIL_TIMEOUT_MS);
@@ -63,7 +64,9 @@ export function createNotices(d: NoticeDeps) {
 
   return {
     async queue(n: Notice, jobId: string): Promise<void> {
-      await d.jobs.add('channels', 'email-notice', { ...n }, { jobId, attempts: d.config.DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: d.config.DELIVERY_BACKOFF_MS }, removeOnComplete: 1000, removeOnFail: 1000 });
+      // Open or closed when the mail came (the centre's hours by the app's clock), not when a retry sends it.
+      const kind = n.kind === 'ack' && !(await d.settings.isWithinHours(new Date(d.clock.now()))) ? 'ack_closed' : n.kind;
+      await d.jobs.add('channels', 'email-notice', { ...n, kind }, { jobId, attempts: d.config.DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: d.config.DELIVERY_BACKOFF_MS }, removeOnComplete: 1000, removeOnFail: 1000 });
     },
   };
 }

@@ -30,6 +30,15 @@ export interface ReceiverDeps {
 /** Mails taken per FETCH of UIDs: a burst of thousands is taken in order, a batch at a time. */
 const BATCH = 200;
 
+/**
+ * imapflow answers a FETCH on a connection that has closed with nothing rather than an error (it
+ * forgets the open mailbox on close): without this check every mail left in the batch would look
+ * expunged and its UID be passed, so a dropped connection would lose them.
+ */
+function connected(client: ImapFlow): void {
+  if (!client.usable) throw Object.assign(new Error('IMAP connection closed'), { code: 'NoConnection' });
+}
+
 export function createReceiver(d: ReceiverDeps) {
   const { db } = d;
 
@@ -81,9 +90,12 @@ export function createReceiver(d: ReceiverDeps) {
       for (const m of batch.slice(0, BATCH)) {
         if (m.size > d.config.EMAIL_MAX_BYTES) {
           const head = await client.fetchOne(String(m.uid), { headers: true }, { uid: true });
+          connected(client);
           await d.intake.refuseTooLarge(inbox, head && head.headers ? head.headers : Buffer.alloc(0), m.size);
         } else {
           const msg = await client.fetchOne(String(m.uid), { source: true }, { uid: true });
+          connected(client);
+          // Nothing on a live connection: the mail was expunged meanwhile, and is passed.
           if (msg && msg.source) await d.intake.take(inbox, msg.source, { uidValidity, uid: m.uid });
         }
         await advance(inbox.id, uidValidity, m.uid);

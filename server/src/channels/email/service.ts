@@ -8,6 +8,7 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Jobs } from '../../infra/jobs.js';
 import type { SettingsService } from '../../settings/service.js';
+import type { ConversationService } from '../../conversations/service.js';
 import { AppError } from '../../http/errors.js';
 import type { ChannelKeys } from '../crypto.js';
 import type { Inbound } from '../inbound.js';
@@ -30,6 +31,7 @@ export interface EmailDeps {
   inboxes: Inboxes;
   inbound: Inbound;
   settings: SettingsService;
+  conversations: Pick<ConversationService, 'get'>;
   hotline: () => HotlineIntake | null;
   clock: Clock;
   log: FastifyBaseLogger;
@@ -48,8 +50,9 @@ const schedulerId = (inboxId: string) => `email-receive-${inboxId}`;
 
 export function createEmailChannel(d: EmailDeps) {
   const { db } = d;
-  const notices = createNotices({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, settings: d.settings, log: d.log });
-  const intake = createIntake({ db, hotline: d.hotline, keys: d.keys, inbound: d.inbound, notices, log: d.log });
+  const notices = createNotices({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, settings: d.settings, clock: d.clock, log: d.log });
+  const purged = async (conversationId: string) => !!(await d.conversations.get(conversationId)).transcriptPurgedAt;
+  const intake = createIntake({ db, hotline: d.hotline, keys: d.keys, inbound: d.inbound, notices, purged, log: d.log });
   const receiver = createReceiver({ db, config: d.config, inboxes: d.inboxes, intake, clock: d.clock, log: d.log });
   const adapter = createEmailAdapter({ db, keys: d.keys, config: d.config });
   d.jobs.define('mail', 'receive', async (data) => receiver.session(String(data.inboxId)));
