@@ -3,7 +3,6 @@ CREATE TABLE "voice_calls" (
 	"call_id" text NOT NULL,
 	"conversation_id" uuid NOT NULL,
 	"state" text DEFAULT 'waiting' NOT NULL,
-	"from_tag" text,
 	"dialled" text,
 	"staff_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

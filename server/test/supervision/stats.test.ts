@@ -89,13 +89,13 @@ describe('statistics', () => {
     const res = await api(env.url, sup, 'GET', '/api/stats?from=2026-02-01&to=2026-02-28');
     expect(res.status).toBe(200);
     expect(res.body.channels).toEqual([
-      { channel: 'chat', count: 3, answered: 3, targetSeconds: 60, withinTargetShare: 0.667, medianFirstAnswerSeconds: 40 },
-      { channel: 'email', count: 3, answered: 2, targetSeconds: 86_400, withinTargetShare: 0.333, medianFirstAnswerSeconds: 55_800 },
-      { channel: 'phone', count: 1, answered: 1, targetSeconds: 20, withinTargetShare: 1, medianFirstAnswerSeconds: 10 },
+      { channel: 'chat', count: 3, answered: 3, abandoned: 0, targetSeconds: 60, withinTargetShare: 0.667, medianFirstAnswerSeconds: 40 },
+      { channel: 'email', count: 3, answered: 2, abandoned: 1, targetSeconds: 86_400, withinTargetShare: 0.333, medianFirstAnswerSeconds: 55_800 },
+      { channel: 'phone', count: 1, answered: 1, abandoned: 0, targetSeconds: 20, withinTargetShare: 1, medianFirstAnswerSeconds: 10 },
     ]);
     // January's conversations are all web chats.
     expect((await api(env.url, sup, 'GET', '/api/stats?from=2026-01-01&to=2026-01-31')).body.channels).toEqual([
-      { channel: 'chat', count: 3, answered: 2, targetSeconds: 60, withinTargetShare: 0.333, medianFirstAnswerSeconds: 60 },
+      { channel: 'chat', count: 3, answered: 2, abandoned: 1, targetSeconds: 60, withinTargetShare: 0.333, medianFirstAnswerSeconds: 60 },
     ]);
     const csv = await fetch(`${env.url}/api/stats.csv?from=2026-02-01&to=2026-02-28`, { headers: { cookie: sup.cookie } });
     expect((await csv.text()).trim().split('\r\n')).toEqual(
