@@ -11,6 +11,7 @@ import { uuid } from '../conversations/schemas.js';
 const callId = z.string().min(1).max(256);
 const incomingSchema = z.object({ callId, from: z.string().max(64).default(''), to: z.string().max(64).default(''), fromTag: z.string().max(256).optional() });
 const callSchema = z.object({ callId });
+const answeredSchema = z.object({ callId, toTag: z.string().max(256).optional() });
 const endedSchema = z.object({ callId, by: z.enum(['caller', 'counsellor']).default('caller') });
 const holdSchema = z.object({ held: z.boolean() });
 const idParams = z.object({ id: uuid });
@@ -36,7 +37,8 @@ export async function voiceRoutes(app: FastifyInstance): Promise<void> {
     return { conversationId: r.conversationId };
   });
   app.post('/api/voice/calls/answered', { preHandler: fromProxy }, async (req) => {
-    await voice.answered(parse(callSchema, req.body).callId);
+    const body = parse(answeredSchema, req.body);
+    await voice.answered(body.callId, body.toTag);
     return { ok: true };
   });
   app.post('/api/voice/calls/ended', { preHandler: fromProxy }, async (req) => {
@@ -59,6 +61,20 @@ export async function voiceRoutes(app: FastifyInstance): Promise<void> {
     const call = await voice.callOf(id);
     if (!call) throw new AppError('not_found', 'This conversation is no phone call');
     return call;
+  });
+  const supervisor = requireStaff('supervisor');
+  const listenParams = z.object({ id: uuid, listenId: z.string().regex(/^listen-[0-9a-f-]{36}$/) });
+  const sdpSchema = z.object({ sdp: z.string().min(10).max(16_000) });
+  app.post('/api/conversations/:id/call/listen', { preHandler: supervisor }, async (req) => voice.listen(staffOf(req).id, parse(idParams, req.params).id));
+  app.post('/api/conversations/:id/call/listen/:listenId/answer', { preHandler: supervisor }, async (req) => {
+    const p = parse(listenParams, req.params);
+    await voice.listenAnswer(p.id, p.listenId, parse(sdpSchema, req.body).sdp);
+    return { ok: true };
+  });
+  app.post('/api/conversations/:id/call/listen/:listenId/stop', { preHandler: supervisor }, async (req) => {
+    const p = parse(listenParams, req.params);
+    await voice.listenStop(p.id, p.listenId);
+    return { ok: true };
   });
   app.post('/api/conversations/:id/call/hold', { preHandler: staff }, async (req) => voice.hold(staffOf(req).id, parse(idParams, req.params).id, parse(holdSchema, req.body).held));
 }

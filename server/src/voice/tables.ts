@@ -19,6 +19,8 @@ export const voiceCalls = pgTable(
     state: text('state').$type<VoiceCallState>().notNull().default('waiting'),
     /** The caller's From tag: with the Call-ID, the call's name at the media server (rtpengine). */
     fromTag: text('from_tag'),
+    /** The softphone's To tag once it answered: the counsellor's side of the call at the media server. */
+    toTag: text('to_tag'),
     /** The number dialled (the centre's own line, not the caller's). */
     dialled: text('dialled'),
     staffId: uuid('staff_id'),
