@@ -56,3 +56,12 @@ export const ROUTES: RouteEntry[] = [
 export function routesFor(role: StaffRole): RouteEntry[] {
   return ROUTES.filter((r) => r.roles.includes(role));
 }
+
+/** Where each role lands after login (or on an unknown address): a supervisor's day starts on the board. */
+const HOME: Partial<Record<StaffRole, string>> = { supervisor: '/board' };
+
+export function homeFor(role: StaffRole): string | undefined {
+  const routes = routesFor(role);
+  const home = HOME[role];
+  return routes.find((r) => r.path === home)?.path ?? routes[0]?.path;
+}
