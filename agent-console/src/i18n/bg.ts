@@ -132,6 +132,8 @@ export const bg: Record<string, string> = {
   'sys.ended_by_system': 'Чатът приключи',
 
   'canned.list': 'Готови отговори',
+  'canned.open': 'Готови отговори',
+  'canned.search': 'Търсене в готовите отговори',
   'canned.none': 'Няма съвпадащ готов отговор.',
   'canned.language': 'Език',
   'canned.shortcut': 'Съкращение',

@@ -133,6 +133,8 @@ export const en: Record<string, string> = {
   'sys.ended_by_system': 'The chat ended',
 
   'canned.list': 'Canned responses',
+  'canned.open': 'Canned responses',
+  'canned.search': 'Search the canned responses',
   'canned.none': 'No canned response matches.',
   'canned.language': 'Language',
   'canned.shortcut': 'Shortcut',

@@ -118,6 +118,8 @@ export const srCyrl: Record<string, string> = {
   'sys.ended_by_system': 'Ћаскање је завршено',
 
   'canned.list': 'Готови одговори',
+  'canned.open': 'Готови одговори',
+  'canned.search': 'Претрага готових одговора',
   'canned.none': 'Ниједан готов одговор не одговара.',
   'canned.language': 'Језик',
   'canned.shortcut': 'Пречица',
