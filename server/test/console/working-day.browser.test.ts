@@ -84,6 +84,60 @@ describe('a counsellor’s chats', () => {
     await page.keyboard.press('Enter');
     expect(await box.inputValue()).toContain('Thank you for talking to me');
     await page.context().close();
-    void say;
+  });
+
+  it('names each chat without personal data and shows its channel, language, last message and the child’s wait', { timeout: 60_000 }, async () => {
+    const page = await counsellorPage('Nina');
+    const one = await startChild({ language: 'en', topic: 'parents', ageGroup: '12-18' });
+    await page.getByTestId('offer').waitFor();
+    await page.keyboard.press('Alt+A');
+    await page.getByTestId('conv-item').first().waitFor();
+    const two = await startChild({ language: 'bg', ageGroup: '5-11' });
+    await page.getByTestId('offer').waitFor();
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => page.getByTestId('conv-item').count()).toBe(2);
+
+    const code = (id: string) => id.replace(/-/g, '').slice(0, 4).toUpperCase();
+    const item = (id: string) => page.getByTestId('conv-item').filter({ hasText: code(id) });
+    expect(await item(one.conversationId).locator('.conv-title').textContent()).toBe(`Parents, 12–18 · ${code(one.conversationId)}`);
+    expect(await item(two.conversationId).locator('.conv-title').textContent()).toBe(`5–11 · ${code(two.conversationId)}`);
+    expect(await item(one.conversationId).getByTestId('conv-meta').textContent()).toBe('Chat · English');
+    expect(await item(two.conversationId).getByTestId('conv-meta').textContent()).toBe('Chat · Bulgarian');
+    expect(await page.getByText(/Conversation \d/).count()).toBe(0);
+
+    // The child writes: the list shows a short preview and how long she has waited, ticking.
+    const long = 'My mum found the messages on my phone and now she is angry with me and I do not know what to do';
+    await say(one.child, one.conversationId, long);
+    await item(one.conversationId).getByTestId('conv-last').filter({ hasText: 'My mum found' }).waitFor();
+    const last = (await item(one.conversationId).getByTestId('conv-last').textContent())!;
+    expect(last.length).toBeLessThanOrEqual(60);
+    expect(last.endsWith('…')).toBe(true);
+    expect(long.startsWith(last.slice(0, -1))).toBe(true);
+    const wait = item(one.conversationId).getByTestId('conv-wait');
+    const seconds = async () => Number(/waiting for an answer (\d+) s/.exec((await wait.textContent()) ?? '')?.[1] ?? -1);
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThanOrEqual(0);
+    const first = await seconds();
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThanOrEqual(first + 2);
+    // The other child has not written: nobody is waiting there.
+    expect(await item(two.conversationId).getByTestId('conv-wait').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The counsellor answers: the wait is over, and the preview is her own message.
+    await item(one.conversationId).click();
+    const box = page.getByRole('textbox', { name: 'Message to the visitor' });
+    await box.fill('I am here. Tell me more.');
+    await box.press('Enter');
+    await item(one.conversationId).getByTestId('conv-last').filter({ hasText: 'You: I am here. Tell me more.' }).waitFor();
+    await wait.waitFor({ state: 'detached' });
+
+    // Two messages from the child: the wait runs from the first one not answered.
+    await say(one.child, one.conversationId, 'ok');
+    await wait.waitFor();
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const before = await seconds();
+    await say(one.child, one.conversationId, 'are you there?');
+    await item(one.conversationId).getByTestId('conv-last').filter({ hasText: 'are you there?' }).waitFor();
+    expect(await seconds()).toBeGreaterThanOrEqual(before);
+    await page.context().close();
   });
 });
