@@ -250,7 +250,7 @@ export const bg: Record<string, string> = {
   'cases.history': 'История',
   'cases.noChanges': 'Без промени, откакто е записано.',
   'cases.change': '{time} · {who} · {fields}',
-  'followUp.badge': '{n} проследявания за днес',
+  'followUp.badge': 'Проследявания за правене: {n}',
   'followUp.title': 'Проследявания за правене',
   'followUp.none': 'Няма проследяване за правене.',
   'followUp.dueOn': 'Проследяване на {date}',

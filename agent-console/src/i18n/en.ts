@@ -251,7 +251,7 @@ export const en: Record<string, string> = {
   'cases.history': 'History',
   'cases.noChanges': 'Not changed since it was saved.',
   'cases.change': '{time} · {who} · {fields}',
-  'followUp.badge': '{n} follow-ups due',
+  'followUp.badge': 'Follow-ups due: {n}',
   'followUp.title': 'Follow-ups due',
   'followUp.none': 'No follow-up is due.',
   'followUp.dueOn': 'Follow-up on {date}',

@@ -236,7 +236,7 @@ export const srCyrl: Record<string, string> = {
   'cases.history': 'Историја',
   'cases.noChanges': 'Није мењано откад је сачувано.',
   'cases.change': '{time} · {who} · {fields}',
-  'followUp.badge': '{n} праћења за данас',
+  'followUp.badge': 'Праћења на реду: {n}',
   'followUp.title': 'Праћења на реду',
   'followUp.none': 'Ниједно праћење није на реду.',
   'followUp.dueOn': 'Праћење {date}',

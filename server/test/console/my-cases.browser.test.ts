@@ -56,7 +56,7 @@ describe('my cases', () => {
     // Due today: a count in the navigation, and the reminder on the Cases page.
     const badge = page.getByRole('navigation').getByTestId('follow-ups-badge');
     await badge.waitFor();
-    expect(await badge.textContent()).toBe('11 follow-ups due');
+    expect(await badge.textContent()).toBe('1Follow-ups due: 1');
     await page.getByRole('link', { name: 'Back to the case records' }).click();
     const due = page.getByTestId('follow-up');
     await expect.poll(() => due.count()).toBe(1);
