@@ -5,7 +5,7 @@ import type { LoginResponse } from '@helpline/shared';
 import { ApiError, api, auth } from './api.js';
 import { closeAgent, connectAgent, type AgentSocket } from './socket.js';
 import { SessionContext, runLogoutCleanups, type SessionValue } from './session.js';
-import { routesFor } from './routes.js';
+import { homeFor, routesFor } from './routes.js';
 import { matches, navigate, usePath } from './router.js';
 import { setLanguage, t, useLanguage, type UiLanguage } from './i18n/index.js';
 import { LanguageSwitch } from './components/language-switch.js';
@@ -159,7 +159,8 @@ function Shell({ login, onLoggedOut }: { login: LoginResponse; onLoggedOut: (why
 
   const active = routes.find((r) => matches(r.path, path));
   useEffect(() => {
-    if (!active && routes[0]) navigate(routes[0].path);
+    const home = homeFor(login.profile.role);
+    if (!active && home) navigate(home);
   }, [active, routes]);
 
   const Page = active?.component;

@@ -13,6 +13,7 @@ import { CounsellorWorkspace } from './counsellor/workspace.js';
 import { ContactLogPage } from './counsellor/contact-log.js';
 import { ReturnCodeLookupPage } from './counsellor/return-lookup.js';
 import { CasesPage } from './counsellor/cases-page.js';
+import { FollowUpsBadge } from './counsellor/follow-ups.js';
 import { CannedAdminPage } from './counsellor/canned-admin.js';
 import { InstitutionsAdminPage } from './counsellor/institutions-admin.js';
 import { ReferralApprovalsPage } from './counsellor/referral-approvals.js';
@@ -42,7 +43,7 @@ export const ROUTES: RouteEntry[] = [
   { path: '/contacts/new', label: 'nav.logContact', roles: ['counsellor', 'supervisor'], component: ContactLogPage },
   { path: '/messages', label: 'nav.messages', roles: ['counsellor', 'supervisor'], component: MessagesPage, badge: MessagesBadge, live: MessagesLive },
   { path: '/returning', label: 'nav.returning', roles: ['counsellor', 'supervisor'], component: ReturnCodeLookupPage },
-  { path: '/cases', label: 'nav.cases', roles: ['counsellor', 'supervisor'], component: CasesPage },
+  { path: '/cases', label: 'nav.cases', roles: ['counsellor', 'supervisor'], component: CasesPage, badge: FollowUpsBadge },
   { path: '/board', label: 'nav.board', roles: ['supervisor', 'admin'], component: BoardPage },
   { path: '/stats', label: 'nav.stats', roles: ['supervisor', 'admin'], component: StatsPage },
   { path: '/referrals/approvals', label: 'nav.referralApprovals', roles: ['supervisor'], component: ReferralApprovalsPage },
@@ -55,4 +56,13 @@ export const ROUTES: RouteEntry[] = [
 
 export function routesFor(role: StaffRole): RouteEntry[] {
   return ROUTES.filter((r) => r.roles.includes(role));
+}
+
+/** Where each role lands after login (or on an unknown address): a supervisor's day starts on the board. */
+const HOME: Partial<Record<StaffRole, string>> = { supervisor: '/board' };
+
+export function homeFor(role: StaffRole): string | undefined {
+  const routes = routesFor(role);
+  const home = HOME[role];
+  return routes.find((r) => r.path === home)?.path ?? routes[0]?.path;
 }

@@ -38,6 +38,7 @@ import { systemClock, type Clock } from './infra/clock.js';
 import { registerAgentSocket } from './routing/agent-socket.js';
 import { registerRoutingJobs } from './routing/jobs.js';
 import { createCaseService } from './cases/service.js';
+import { createCaseRecords } from './cases/records.js';
 import { caseRoutes } from './cases/routes.js';
 import { webRoutes } from './web/routes.js';
 import { createHotlineService } from './hotline/service.js';
@@ -202,6 +203,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
+  // Follow-ups fall due by the centre's calendar, not the server's.
+  const centreToday = async () => new Intl.DateTimeFormat('en-CA', { timeZone: (await app.settings.get('hours')).timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(clock.now());
+  app.decorate('caseRecords', createCaseRecords(app.db, { audit: app.audit, staffNames: app.auth.staffNames, today: centreToday }));
   app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes, routing: () => app.settings.get('hotlineRouting') }));
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));

@@ -13,6 +13,7 @@ import type { SettingsService } from './settings/service.js';
 import type { ConversationService } from './conversations/service.js';
 import type { RoutingService } from './routing/service.js';
 import type { CaseService } from './cases/service.js';
+import type { CaseRecords } from './cases/records.js';
 import type { RateLimits } from './ratelimit/service.js';
 import type { HotlineService } from './hotline/service.js';
 import type { NoteService } from './notes/service.js';
@@ -50,6 +51,7 @@ declare module 'fastify' {
     conversations: ConversationService;
     router: RoutingService;
     cases: CaseService;
+    caseRecords: CaseRecords;
     rateLimits: RateLimits;
     hotline: HotlineService;
     notes: NoteService;

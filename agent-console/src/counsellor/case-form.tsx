@@ -1,4 +1,5 @@
-// The case record form, shared by closing a chat and logging a contact from another channel.
+// The case record form, shared by closing a chat, logging a contact from another channel, and
+// completing a saved record later (with its follow-up day).
 // Required fields (who contacted, ≥1 category, summary) are checked here and by the server; the
 // server's field errors are shown next to their fields too.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -14,6 +15,7 @@ import {
   RISK_LEVELS,
   chiCategoriesFor,
   type CaseRecord,
+  type CaseDetailResponse,
   type CaseRecordInput,
   type Channel,
   type CloseConversationResponse,
@@ -22,6 +24,7 @@ import {
 import { ApiError, api } from '../api.js';
 import { t, errorText } from '../i18n/index.js';
 import { onLogout } from '../session.js';
+import { followUpsChanged } from './follow-ups.js';
 
 export interface CaseDraft {
   channel: Exclude<Channel, 'chat'>;
@@ -33,15 +36,31 @@ export interface CaseDraft {
   riskLevel: string;
   summary: string;
   outcome: string;
+  /** YYYY-MM-DD or '' (only when editing a saved record). */
+  followUpOn: string;
 }
 
-export const emptyDraft = (): CaseDraft => ({ channel: 'phone', contactType: '', ageGroup: '', gender: '', categories: [], platform: '', riskLevel: '', summary: '', outcome: '' });
+export const emptyDraft = (): CaseDraft => ({ channel: 'phone', contactType: '', ageGroup: '', gender: '', categories: [], platform: '', riskLevel: '', summary: '', outcome: '', followUpOn: '' });
+
+/** A saved record as a draft to complete. */
+const draftOf = (r: CaseRecord): CaseDraft => ({
+  channel: r.channel === 'chat' ? 'phone' : r.channel,
+  contactType: r.contactType,
+  ageGroup: r.ageGroup ?? '',
+  gender: r.gender ?? '',
+  categories: r.categories,
+  platform: r.platform ?? '',
+  riskLevel: r.riskLevel ?? '',
+  summary: r.summary,
+  outcome: r.outcome ?? '',
+  followUpOn: r.followUpOn ?? '',
+});
 
 // Drafts survive switching between conversations and tabs (not a reload: nothing is stored on the device).
 const drafts = new Map<string, CaseDraft>();
 onLogout(() => drafts.clear());
 
-type Mode = { kind: 'close'; conversationId: string } | { kind: 'contact' };
+type Mode = { kind: 'close'; conversationId: string } | { kind: 'contact' } | { kind: 'edit'; record: CaseRecord };
 type Errors = Partial<Record<'contactType' | 'categories' | 'summary' | 'form', string>>;
 
 function toInput(d: CaseDraft): CaseRecordInput {
@@ -82,8 +101,8 @@ function Select({ name, label, values, prefix, value, onChange, error }: { name:
 }
 
 export function CaseForm({ mode, onDone }: { mode: Mode; onDone: (r: CaseRecord) => void }) {
-  const key = mode.kind === 'close' ? mode.conversationId : '__contact__';
-  const [draft, setDraftState] = useState<CaseDraft>(() => drafts.get(key) ?? emptyDraft());
+  const key = mode.kind === 'close' ? mode.conversationId : mode.kind === 'edit' ? `edit:${mode.record.id}:${mode.record.updatedAt}` : '__contact__';
+  const [draft, setDraftState] = useState<CaseDraft>(() => drafts.get(key) ?? (mode.kind === 'edit' ? draftOf(mode.record) : emptyDraft()));
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -113,9 +132,12 @@ export function CaseForm({ mode, onDone }: { mode: Mode; onDone: (r: CaseRecord)
       const record =
         mode.kind === 'close'
           ? (await api.post<CloseConversationResponse>(`/api/conversations/${mode.conversationId}/close`, input)).caseRecord
-          : await api.post<CaseRecord>('/api/contacts', { ...input, channel: draft.channel });
+          : mode.kind === 'edit'
+            ? (await api.put<CaseDetailResponse>(`/api/cases/${mode.record.id}`, { record: input, followUpOn: draft.followUpOn || null })).caseRecord
+            : await api.post<CaseRecord>('/api/contacts', { ...input, channel: draft.channel });
       drafts.delete(key);
-      setDraftState(emptyDraft());
+      setDraftState(mode.kind === 'edit' ? draftOf(record) : emptyDraft());
+      if (mode.kind === 'edit') followUpsChanged();
       onDone(record);
     } catch (err) {
       if (err instanceof ApiError && err.fields.length) {
@@ -182,13 +204,22 @@ export function CaseForm({ mode, onDone }: { mode: Mode; onDone: (r: CaseRecord)
           </span>
         )}
       </label>
+      {mode.kind === 'edit' && (
+        <label>
+          {t('followUp.on')}
+          <input type="date" name="followUpOn" value={draft.followUpOn} aria-describedby="follow-up-hint" onInput={(e) => set({ followUpOn: e.currentTarget.value })} />
+          <span class="muted small" id="follow-up-hint">
+            {t('followUp.hint')}
+          </span>
+        </label>
+      )}
       {errors.form && (
         <p class="error" role="alert">
           {errors.form}
         </p>
       )}
       <button type="submit" class="primary" disabled={busy}>
-        {mode.kind === 'close' ? t('case.submitClose') : t('case.submitLog')}
+        {mode.kind === 'close' ? t('case.submitClose') : mode.kind === 'edit' ? t('case.submitEdit') : t('case.submitLog')}
       </button>
     </form>
   );

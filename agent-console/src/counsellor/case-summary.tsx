@@ -1,8 +1,9 @@
 import type { CaseRecord } from '@helpline/shared';
-import { t, formatDateTime } from '../i18n/index.js';
+import { t, formatDate, formatDateTime } from '../i18n/index.js';
 
 /** A read-only case record (e.g. an earlier case of a returning child). */
-export function CaseSummary({ record }: { record: CaseRecord }) {
+/** `openHref`: where the record opens to be completed (the Cases page). */
+export function CaseSummary({ record, openHref }: { record: CaseRecord; openHref?: string }) {
   const rows: [string, string][] = [
     [t('case.channel'), t('channel.' + record.channel)],
     [t('case.contactType'), t('contactType.' + record.contactType)],
@@ -15,6 +16,14 @@ export function CaseSummary({ record }: { record: CaseRecord }) {
   return (
     <article class="card case-summary">
       <h2>{formatDateTime(record.createdAt)}</h2>
+      {openHref && (
+        <p class="case-open">
+          <a href={openHref} aria-label={t('cases.openRecord', { date: formatDateTime(record.createdAt) })}>
+            {t('cases.open')}
+          </a>
+          {record.followUpOn && !record.followUpDoneAt && <span class="badge">{t('followUp.dueOn', { date: formatDate(`${record.followUpOn}T12:00:00Z`) })}</span>}
+        </p>
+      )}
       <dl>
         {rows.map(([k, v]) => (
           <div key={k}>

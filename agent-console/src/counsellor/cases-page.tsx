@@ -1,17 +1,27 @@
 // Case records: a counsellor finds the records she wrote (a supervisor everyone's, or her own) by a
 // word of the summary, a category and a period, newest first, and reads them. The server limits a
-// counsellor to her own records and audits each search (GET /api/cases).
+// counsellor to her own records and audits each search (GET /api/cases). From the list a record opens
+// to be completed ('#/cases/<id>', case-editor.tsx); due follow-ups come first.
 import { useEffect, useState } from 'preact/hooks';
 import { INSAFE_CATEGORIES, type CaseRecord, type CaseSearchResponse } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
 import { t, useLanguage, errorText } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { CaseSummary } from './case-summary.js';
+import { CaseEditor } from './case-editor.js';
+import { FollowUpsDue } from './follow-ups.js';
+import type { RouteProps } from '../routes.js';
 
 const LIMIT = 50;
 
-export function CasesPage() {
+export function CasesPage({ subpath }: RouteProps) {
   useLanguage();
+  const open = /^\/([0-9a-f-]{36})$/.exec(subpath);
+  if (open) return <CaseEditor id={open[1]!} />;
+  return <CaseList />;
+}
+
+function CaseList() {
   const { profile } = useSession();
   const supervisor = profile.role === 'supervisor';
   const [q, setQ] = useState('');
@@ -47,6 +57,7 @@ export function CasesPage() {
   return (
     <section class="page">
       <h1>{t('cases.title')}</h1>
+      <FollowUpsDue />
       <form
         class="row card"
         role="search"
@@ -102,7 +113,7 @@ export function CasesPage() {
         {cases && cases.length > 0 && <p>{t('cases.found', { n: cases.length })}</p>}
         {cases && cases.length >= LIMIT && <p class="muted">{t('cases.more', { n: LIMIT })}</p>}
       </div>
-      {cases?.map((c) => <CaseSummary key={c.id} record={c} />)}
+      {cases?.map((c) => <CaseSummary key={c.id} record={c} openHref={`#/cases/${c.id}`} />)}
     </section>
   );
 }

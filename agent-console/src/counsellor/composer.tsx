@@ -1,11 +1,13 @@
 // The message box. Typing "/" opens the canned responses of the conversation's language, filtered as
-// you type; ↑/↓ choose, Enter or Tab inserts, Esc closes the list.
+// you type; ↑/↓ choose, Enter or Tab inserts, Esc closes the list. The "Canned responses" button
+// beside it opens the same responses with a search field (canned-picker.tsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CannedResponse, Language } from '@helpline/shared';
 import { LIMITS } from '@helpline/shared';
 import { t } from '../i18n/index.js';
 import { cannedFor, filterCanned } from './canned.js';
 import { replaceSlashQuery, slashQuery } from './text.js';
+import { CannedPicker, insertAt } from './canned-picker.js';
 
 interface Props {
   conversationId: string;
@@ -68,6 +70,20 @@ export function Composer({ conversationId, language, disabled, draft, setDraft, 
     setDraft(replaceSlashQuery(draft, c.body));
     setDismissed(true);
     inputRef.current?.focus();
+  };
+
+  /** From the button: at the caret of the message box, which keeps its place while the list has the focus. */
+  const pick = (c: CannedResponse) => {
+    const box = inputRef.current;
+    const at = box ? box.selectionStart : draft.length;
+    const next = insertAt(draft, c.body, at);
+    setDraft(next);
+    setDismissed(true);
+    const caret = next.length - (draft.length - at);
+    requestAnimationFrame(() => {
+      box?.focus();
+      box?.setSelectionRange(caret, caret);
+    });
   };
 
   const send = () => {
@@ -158,6 +174,7 @@ export function Composer({ conversationId, language, disabled, draft, setDraft, 
         onKeyDown={onKeyDown}
         onBlur={stopTyping}
       />
+      <CannedPicker id={`canned-pick-${conversationId}`} canned={canned} disabled={disabled} onPick={pick} />
       <button type="submit" class="primary" disabled={disabled || !draft.trim()}>
         {t('chat.send')}
       </button>

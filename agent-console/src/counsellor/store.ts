@@ -14,8 +14,6 @@ export interface OutgoingMessage {
 }
 
 export interface ChatState {
-  /** A stable number for this session's list ("Conversation 3"): the child stays anonymous. */
-  n: number;
   conv: StaffConversation;
   messages: ChatMessage[];
   unread: number;
@@ -76,9 +74,8 @@ export function contiguousSeq(messages: readonly ChatMessage[]): number {
 }
 const lastSeq = (c: ChatState | undefined): number => contiguousSeq(c?.messages ?? []);
 
-let chatCounter = 0;
 function newChat(conv: StaffConversation, messages: ChatMessage[] = []): ChatState {
-  return { n: ++chatCounter, conv, messages, unread: 0, visitorTyping: false, notes: [], outgoing: [], deliveries: {} };
+  return { conv, messages, unread: 0, visitorTyping: false, notes: [], outgoing: [], deliveries: {} };
 }
 
 export function newClientMsgId(): string {

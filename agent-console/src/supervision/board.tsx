@@ -62,7 +62,7 @@ function Board() {
         <ChannelQueues board={board} drift={drift} />
         <QueueGroups board={board} drift={drift} />
         <WaitingList board={board} drift={drift} canAct={canAct} act={act} />
-        <Counsellors board={board} canAct={canAct} act={act} />
+        <Counsellors board={board} drift={drift} canAct={canAct} act={act} />
         <Live board={board} drift={drift} canOpen={canAct} />
         {canAct && <Overflow act={act} />}
       </div>
@@ -244,7 +244,10 @@ function WaitingList({ board, drift, canAct, act }: { board: BoardSnapshot; drif
   );
 }
 
-function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boolean; act: Act }) {
+/** Seconds in the current state, measured on the server's clock and ticking locally from the snapshot. */
+const inState = (board: BoardSnapshot, since: string, drift: number) => Math.max(0, (Date.parse(board.at) - Date.parse(since)) / 1000) + drift;
+
+function Counsellors({ board, drift, canAct, act }: { board: BoardSnapshot; drift: number; canAct: boolean; act: Act }) {
   const { socket } = useSession();
   return (
     <section class="card" aria-labelledby="sv-counsellors">
@@ -259,7 +262,7 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
             <th scope="col">{t('sv.col.state')}</th>
             <th scope="col">{t('sv.col.load')}</th>
             <th scope="col">{t('sv.col.skills')}</th>
-            <th scope="col">{t('sv.col.since')}</th>
+            <th scope="col">{t('sv.col.timeInState')}</th>
             {canAct && <th scope="col">{t('sv.col.actions')}</th>}
           </tr>
         </thead>
@@ -274,7 +277,9 @@ function Counsellors({ board, canAct, act }: { board: BoardSnapshot; canAct: boo
                 {loadText(c.load, c.capacity)}
               </td>
               <td>{c.languages.map((l) => t('language.' + l)).join(', ')}</td>
-              <td>{formatTimeSeconds(c.since)}</td>
+              <td class="time-in-state" title={t('sv.inStateSince', { time: formatTimeSeconds(c.since) })}>
+                {longDuration(inState(board, c.since, drift))}
+              </td>
               {canAct && (
                 <td>
                   <select

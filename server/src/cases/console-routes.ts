@@ -1,7 +1,7 @@
 // Console additions to cases: contacts logged by hand from other channels, return codes, case reads.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CHANNELS, INSAFE_CATEGORIES, type CaseRecord, type CaseSearchResponse, type ReturnCodeLookupResponse, type ReturnCodeResponse } from '@helpline/shared';
+import { CHANNELS, INSAFE_CATEGORIES, type CaseDetailResponse, type CaseRecord, type CaseSearchResponse, type CaseUpdateRequest, type FollowUpsResponse, type ReturnCodeLookupResponse, type ReturnCodeResponse } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { AppError } from '../http/errors.js';
 import { parse } from '../http/validate.js';
@@ -27,7 +27,37 @@ const searchQuery = z
   })
   .strict();
 
+const followUpDay = day.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a real date');
+const updateSchema = z.object({ record: caseRecordSchema, followUpOn: followUpDay.nullable() }).strict();
+
 export async function caseConsoleRoutes(app: FastifyInstance): Promise<void> {
+  /** The caller's own follow-ups due today or earlier (the navigation's count). */
+  app.get('/api/cases/follow-ups', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const res: FollowUpsResponse = await app.caseRecords.dueFollowUps(staffOf(req));
+    return res;
+  });
+
+  /** A saved record with its history (own, or any for supervisors); audited. */
+  app.get('/api/cases/:id', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const res: CaseDetailResponse = await app.caseRecords.read(staffOf(req), id);
+    return res;
+  });
+
+  /** Completes or corrects a saved record (own, or any for supervisors); audited with the fields changed. */
+  app.put('/api/cases/:id', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const body = parse(updateSchema, req.body);
+    const res: CaseDetailResponse = await app.caseRecords.update(staffOf(req), id, body.record, body.followUpOn);
+    return res;
+  });
+
+  app.post('/api/cases/:id/follow-up/done', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const res: CaseRecord = await app.caseRecords.followUpDone(staffOf(req), id);
+    return res;
+  });
+
   app.post('/api/contacts', { preHandler: requireStaff('counsellor', 'supervisor') }, async (req, reply) => {
     const { channel, ...input } = parse(contactSchema, req.body);
     const record: CaseRecord = await app.cases.logContact(staffOf(req).id, channel, input);
@@ -75,4 +105,5 @@ export async function caseConsoleRoutes(app: FastifyInstance): Promise<void> {
 }
 
 // The request types of shared/ are the ones these schemas accept (checked by the compiler).
+export type CaseUpdateRequestChecked = Checked<SchemaAccepts<typeof updateSchema, CaseUpdateRequest>>;
 export type ManualContactRequestChecked = Checked<SchemaAccepts<typeof contactSchema, ManualContactRequest>>;

@@ -24,6 +24,8 @@ export function toCaseRecord(r: CaseRow): CaseRecord {
     ...(r.riskLevel ? { riskLevel: r.riskLevel } : {}),
     summary: r.summary,
     ...(r.outcome ? { outcome: r.outcome } : {}),
+    followUpOn: r.followUpOn,
+    followUpDoneAt: r.followUpDoneAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

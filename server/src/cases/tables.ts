@@ -30,13 +30,38 @@ export const caseRecords = pgTable(
      */
     summaryFold: text('summary_fold'),
     outcome: text('outcome').$type<Outcome>(),
+    /** The day the counsellor means to come back to this case (the centre's calendar day); null: none. */
+    followUpOn: date('follow_up_on', { mode: 'string' }),
+    /** When the follow-up was marked done; a new date set later opens it again. */
+    followUpDoneAt: timestamp('follow_up_done_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('case_records_conversation_uq').on(t.conversationId),
     index('case_records_created_idx').on(t.createdAt),
+    index('case_records_follow_up_idx').on(t.staffId, t.followUpOn).where(sql`${t.followUpOn} is not null and ${t.followUpDoneAt} is null`),
   ],
+);
+
+/**
+ * The history of a case record: who changed which fields when (names of fields only, never what was
+ * written: the summary holds what a child told). Deleted with its record.
+ */
+export const caseChanges = pgTable(
+  'case_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => caseRecords.id, { onDelete: 'cascade' }),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    fields: text('fields').array().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('case_changes_case_idx').on(t.caseId, t.at)],
 );
 
 /**

@@ -159,6 +159,16 @@ function boardState(r: StaffRow, now: Date): BoardAgentState {
   return 'available';
 }
 
+/** When the board state began: status and load crossing 0 stamp status_changed_at; a wrap-up ends by itself. */
+function stateSince(r: StaffRow, state: BoardAgentState, now: Date): Date {
+  let since = r.status_changed_at ? toDate(r.status_changed_at) : now;
+  if (state !== 'busy' && state !== 'wrapup' && r.wrapup_until) {
+    const ended = toDate(r.wrapup_until);
+    if (ended <= now && ended > since) since = ended;
+  }
+  return since > now ? now : since;
+}
+
 export interface SnapshotInput {
   now: Date;
   dayStart: Date;
@@ -233,7 +243,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
       capacity: r.capacity,
       languages: arr(r.languages),
       topics: arr(r.topics),
-      since: iso(r.status_changed_at) ?? now.toISOString(),
+      since: stateSince(r, state, now).toISOString(),
       wrapupUntil: r.wrapup_until && toDate(r.wrapup_until) > now ? iso(r.wrapup_until) : null,
       connected: (r.status ?? 'offline') !== 'offline' && !r.disconnected_at,
     };

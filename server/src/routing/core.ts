@@ -120,7 +120,10 @@ export function createRoutingCore(d: RoutingDeps) {
    * may now take another conversation.
    */
   async function releaseLoad(tx: Tx, a: Pick<AssignmentRow, 'staffId' | 'weight'>): Promise<void> {
-    await tx.execute(sql`update agent_states set load = greatest(load - ${a.weight}, 0), idle_since = now() where staff_id = ${a.staffId}`);
+    // Free again (load back to 0): the board's time in state starts anew, as on a status change.
+    await tx.execute(sql`update agent_states set load = greatest(load - ${a.weight}, 0), idle_since = now(),
+      status_changed_at = case when load > 0 and load - ${a.weight} <= 0 then now() else status_changed_at end
+      where staff_id = ${a.staffId}`);
   }
 
   /** Ends a live assignment (offered or accepted) of a conversation with the given status. */

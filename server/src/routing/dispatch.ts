@@ -120,7 +120,8 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
             returning *
           ), counted as (
-            update agent_states set load = load + (select reserved from agent), idle_since = now()
+            update agent_states set load = load + (select reserved from agent), idle_since = now(),
+              status_changed_at = case when load = 0 then now() else status_changed_at end
             where staff_id in (select staff_id from agent)
             returning staff_id
           )
@@ -198,6 +199,7 @@ export async function offerTo(
         values (${conversationId}, ${staffId}, 'offered', ${expiresAt.toISOString()}, ${note}, ${a.reserved}) returning id`,
   );
   await tx.execute(sql`update conversations set state = 'offered' where id = ${conversationId}`);
-  await tx.execute(sql`update agent_states set load = load + ${a.reserved}, idle_since = now() where staff_id = ${staffId}`);
+  await tx.execute(sql`update agent_states set load = load + ${a.reserved}, idle_since = now(),
+    status_changed_at = case when load = 0 then now() else status_changed_at end where staff_id = ${staffId}`);
   return { offerId: inserted[0]!.id, expiresAt };
 }

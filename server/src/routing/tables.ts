@@ -12,6 +12,7 @@ export const agentStates = pgTable('agent_states', {
     .primaryKey()
     .references(() => staffUsers.id),
   status: text('status').$type<AgentStatus>().notNull().default('offline'),
+  /** When the board's state last changed: the status, and also load leaving or reaching 0 (available <-> busy). */
   statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
   load: integer('load').notNull().default(0),
   /** Longest idle gets the offer among equals: last time load went to a new offer or became free. */

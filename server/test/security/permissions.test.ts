@@ -40,6 +40,8 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'GET /api/conversations/:id/referrals': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/notes': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/notes': ['counsellor', 'supervisor'],
   'POST /api/contacts': ['counsellor', 'supervisor'], 'POST /api/cases/by-return-code': ['counsellor', 'supervisor'],
+  'GET /api/cases/follow-ups': ['counsellor', 'supervisor'], 'GET /api/cases/:id': ['counsellor', 'supervisor'], 'PUT /api/cases/:id': ['counsellor', 'supervisor'],
+  'POST /api/cases/:id/follow-up/done': ['counsellor', 'supervisor'],
   'GET /api/canned': ['counsellor', 'supervisor', 'admin'], 'POST /api/canned': ['admin'], 'PUT /api/canned/:id': ['admin'], 'DELETE /api/canned/:id': ['admin'],
   // hotline: public intake, analysts assess, supervisors/admins approve and read
   'GET /api/hotline/challenge': PUBLIC, 'POST /api/hotline/reports': PUBLIC, 'POST /api/hotline/status': PUBLIC,

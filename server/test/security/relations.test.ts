@@ -26,6 +26,8 @@ let offeredToDecline: Offer;
 let child2Conv: string;
 let referralInstitution: string;
 let messageId: string;
+/** A case record B logged by hand, with a follow-up day. */
+let caseId: string;
 
 const CASE = { contactType: 'child', categories: ['cyberbullying'], summary: 'A summary' };
 
@@ -72,6 +74,11 @@ beforeAll(async () => {
   const list = await api(env.url, b, 'GET', '/api/offline-messages?languages=all');
   messageId = list.body.messages[0].id;
   expect((await api(env.url, b, 'POST', `/api/offline-messages/${messageId}/claim`, {})).status).toBe(200);
+
+  const logged = await api(env.url, b, 'POST', '/api/contacts', { ...CASE, channel: 'phone' });
+  expect(logged.status).toBe(201);
+  caseId = logged.body.id;
+  expect((await api(env.url, b, 'PUT', `/api/cases/${caseId}`, { record: CASE, followUpOn: '2026-01-05' })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
@@ -110,11 +117,14 @@ const probes: Record<string, (who: 'A' | 'B' | 'S') => Promise<Outcome>> = {
   'conversation:transfer': (w) => sock(w, 'conversation:transfer', { conversationId: child2Conv, to: { type: 'queue' }, note: 'over to the queue' }),
   'conversation:end': (w) => sock(w, 'conversation:end', { conversationId: conv }),
   'POST /api/conversations/:id/close': (w) => http(w, 'POST', `/api/conversations/${conv}/close`, CASE),
+  'GET /api/cases/:id': (w) => http(w, 'GET', `/api/cases/${caseId}`),
+  'PUT /api/cases/:id': (w) => http(w, 'PUT', `/api/cases/${caseId}`, { record: { ...CASE, summary: 'Completed later' }, followUpOn: '2026-01-05' }),
+  'POST /api/cases/:id/follow-up/done': (w) => http(w, 'POST', `/api/cases/${caseId}/follow-up/done`, {}),
 };
 /** Calls whose success changes B's objects: probed as B after everything else, in this order. */
-const CHANGING = ['offer:decline', 'offer:accept', 'POST /api/offline-messages/:id/release', 'POST /api/offline-messages/:id/answer', 'conversation:transfer', 'conversation:end', 'POST /api/conversations/:id/close'];
+const CHANGING = ['offer:decline', 'offer:accept', 'POST /api/offline-messages/:id/release', 'POST /api/offline-messages/:id/answer', 'conversation:transfer', 'conversation:end', 'POST /api/conversations/:id/close', 'PUT /api/cases/:id', 'POST /api/cases/:id/follow-up/done'];
 /** Where the supervisor may act on B's objects too (she supervises: notes, referrals, priority, transfers), or not (offers, claims, the chat itself stay the counsellor's). */
-const SUPERVISOR_MAY = new Set(['GET /api/conversations/:id/notes', 'POST /api/conversations/:id/notes', 'GET /api/conversations/:id/referrals', 'POST /api/referrals (conversation)', 'POST /api/conversations/:id/return-code', 'POST /api/conversations/:id/hotline-report', 'conversation:priority', 'note:add', 'conversation:transfer', 'POST /api/offline-messages/:id/release']);
+const SUPERVISOR_MAY = new Set(['GET /api/conversations/:id/notes', 'POST /api/conversations/:id/notes', 'GET /api/conversations/:id/referrals', 'POST /api/referrals (conversation)', 'POST /api/conversations/:id/return-code', 'POST /api/conversations/:id/hotline-report', 'conversation:priority', 'note:add', 'conversation:transfer', 'POST /api/offline-messages/:id/release', 'GET /api/cases/:id', 'PUT /api/cases/:id', 'POST /api/cases/:id/follow-up/done']);
 /** The refusal each denial must be: `forbidden`, except losing a claim to someone else (`conflict`). */
 const DENIAL: Record<string, string> = { 'POST /api/offline-messages/:id/answer': 'conflict' };
 

@@ -30,8 +30,38 @@ export interface CaseRecord extends CaseRecordInput {
   channel: Channel;
   staffId: string;
   chiCategories: ChiCategory[];
+  /** The day (YYYY-MM-DD, the centre's calendar) the counsellor means to follow the case up; null: none. */
+  followUpOn: string | null;
+  /** When that follow-up was marked done. */
+  followUpDoneAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One change of a case record: who, when, which fields (never what was written). */
+export interface CaseChange {
+  staffName: string | null;
+  fields: string[];
+  at: string;
+}
+
+/** GET /api/cases/:id — a case record (its own counsellor's, or any for a supervisor) and its history; audited. */
+export interface CaseDetailResponse {
+  caseRecord: CaseRecord;
+  history: CaseChange[];
+}
+
+/** PUT /api/cases/:id — completes or corrects a saved record and sets (or clears) its follow-up day. */
+export interface CaseUpdateRequest {
+  record: CaseRecordInput;
+  followUpOn: string | null;
+}
+
+/** GET /api/cases/follow-ups — the caller's own follow-ups due today or earlier and not done, oldest first. */
+export interface FollowUpsResponse {
+  cases: CaseRecord[];
+  /** The centre's today (YYYY-MM-DD) the answer was computed for. */
+  today: string;
 }
 
 /** GET /api/cases?q=&category=&from=&to=&limit= — a counsellor's own case records (a supervisor's: all, or `mine=true`), newest first. */

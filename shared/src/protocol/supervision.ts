@@ -17,7 +17,7 @@ export interface BoardCounsellor {
   capacity: number;
   languages: Language[];
   topics: Topic[];
-  /** When the routing status last changed. */
+  /** When the board state (`state`) began: any status change, and available <-> busy (load leaving or reaching 0). */
   since: string;
   wrapupUntil: string | null;
   connected: boolean;
