@@ -12,6 +12,7 @@ import {
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
 import { t, errorText } from '../i18n/index.js';
+import { navigate } from '../router.js';
 
 const isWebUrl = (s: string) => {
   try {
@@ -54,6 +55,21 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       ) : url.earlier ? (
         <p class="hl-earlier">{t('hl.earlier', { reference: url.earlier.reference, classification: t(`hl.cls.${url.earlier.classification}`) })}</p>
       ) : null}
+      {url.openElsewhere.length > 0 && (
+        <div class="hl-earlier" data-testid="hl-open-elsewhere">
+          <p>{t('hl.openElsewhere', { n: url.openElsewhere.length })}</p>
+          <ul>
+            {url.openElsewhere.map((o) => (
+              <li key={o.reportId}>
+                <button type="button" class="linklike" aria-label={t('hl.open', { reference: o.reference })} onClick={() => navigate(`/hotline/${o.reportId}`)}>
+                  {o.reference}
+                </button>{' '}
+                ({t(`hl.status.${o.status}`)})
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {a ? (
         <p>
           <strong>{t(`hl.cls.${a.classification}`)}</strong>

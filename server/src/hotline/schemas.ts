@@ -104,12 +104,22 @@ export const outcomeSchema = z.object({ removedAt: z.iso.datetime({ offset: true
 
 export const statusChangeSchema = z.object({ status: z.enum(['in_assessment', 'closed'] as const) }).strict();
 
+/** The analysts' queue and search: every filter optional, all of them together (AND). */
 export const listQuerySchema = z
   .object({
     status: z.enum([...HOTLINE_STATUSES, 'open'] as const).optional(),
+    /** A reference (or its start), a URL (matched by its de-duplication key) or a domain (and its subdomains). */
+    q: z.string().trim().max(HOTLINE_LIMITS.urlMaxChars).optional(),
+    /** Received on or after this day / on or before this day (UTC days, YYYY-MM-DD). */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    /** Any of the report's URLs assessed as hosted in this country / with this classification. */
+    hostingCountry: country.optional(),
+    classification: z.enum([...HOTLINE_CLASSIFICATIONS, 'unassessed'] as const).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
+export type HotlineListQuery = z.infer<typeof listQuerySchema>;
 
 export const periodQuerySchema = z
   .object({

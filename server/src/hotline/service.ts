@@ -1,7 +1,7 @@
 // The hotline: intake (form, widget, counsellors), the analysts' queue, status lifecycle with history,
 // and what an anonymous reporter may see with their pick-up code. Workflow steps live in workflow.ts.
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
   HotlineReportCreated,
@@ -18,9 +18,11 @@ import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
 import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
-import { earlierAssessment, loadDetail, summaryOf, type ReportRow } from './views.js';
+import { OPEN_STATUSES, earlierAssessment, loadDetail, type ReportRow } from './views.js';
 import { feedbackMail, type Mailer } from './mailer.js';
 import { createWorkflow } from './workflow.js';
+import { listReports } from './queue.js';
+import type { HotlineListQuery } from './schemas.js';
 import { legacySha256, type CodeHasher } from '../infra/secret.js';
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -40,7 +42,7 @@ export const TRANSITIONS: Record<HotlineStatus, HotlineStatus[]> = {
   closed: [],
 };
 
-export const OPEN_STATUSES: HotlineStatus[] = ['new', 'in_assessment', 'assessed', 'forwarded'];
+export { OPEN_STATUSES };
 
 export interface Viewer {
   id: string;
@@ -190,23 +192,7 @@ export function createHotlineService(
     transition,
     create,
 
-    async list(q: { status?: HotlineStatus | 'open' | undefined; limit: number }): Promise<HotlineReportSummary[]> {
-      const conds: SQL[] = [];
-      if (q.status === 'open') conds.push(inArray(hotlineReports.status, OPEN_STATUSES));
-      else if (q.status) conds.push(eq(hotlineReports.status, q.status));
-      const open = q.status === 'open' || (q.status && OPEN_STATUSES.includes(q.status));
-      const rows = await db
-        .select()
-        .from(hotlineReports)
-        .where(conds.length ? and(...conds) : undefined)
-        .orderBy(open ? asc(hotlineReports.createdAt) : desc(hotlineReports.createdAt))
-        .limit(q.limit);
-      if (!rows.length) return [];
-      const ids = rows.map((r) => r.id);
-      const urls = await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids));
-      const actions = await db.select().from(hotlineActions).where(inArray(hotlineActions.reportId, ids));
-      return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id)));
-    },
+    list: (q: Partial<HotlineListQuery> & { limit: number }): Promise<HotlineReportSummary[]> => listReports(db, q),
 
     /** A staff read: always audited; the reporter's contact only for analysts. */
     async read(id: string, viewer: Viewer): Promise<HotlineReportDetail> {

@@ -7,11 +7,16 @@ import type {
   HotlineReportDetail,
   HotlineReportSummary,
   HotlineRouting,
+  HotlineStatus,
   HotlineUrl,
+  HotlineUrlElsewhere,
 } from '@helpline/shared';
 import type { DbOrTx } from '../db/client.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
 import { forwardingFor } from './forwarding.js';
+import { memberHotline } from './member-hotlines.js';
+
+export const OPEN_STATUSES: HotlineStatus[] = ['new', 'in_assessment', 'assessed', 'forwarded'];
 
 export type ReportRow = typeof hotlineReports.$inferSelect;
 export type UrlRow = typeof hotlineUrls.$inferSelect;
@@ -39,6 +44,7 @@ export function actionView(a: ActionRow): HotlineAction {
     kind: a.kind,
     state: a.state,
     receiver: a.receiver,
+    receiverName: (a.kind === 'inhope' && memberHotline(a.receiver)?.name) || a.receiver,
     countryCode: a.countryCode,
     receiverRef: a.receiverRef,
     sentAt: a.sentAt?.toISOString() ?? null,
@@ -49,7 +55,34 @@ export function actionView(a: ActionRow): HotlineAction {
   };
 }
 
-export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[]): HotlineReportSummary {
+/** Every report's row of these normalised URLs, with its report's reference and status. */
+export type SameUrlRow = HotlineUrlElsewhere & { normalizedUrl: string; assessed: boolean };
+export async function sameUrlRows(db: DbOrTx, keys: string[]): Promise<SameUrlRow[]> {
+  if (!keys.length) return [];
+  const rows = await db
+    .select({ normalizedUrl: hotlineUrls.normalizedUrl, reportId: hotlineUrls.reportId, assessedAt: hotlineUrls.assessedAt, reference: hotlineReports.reference, status: hotlineReports.status })
+    .from(hotlineUrls)
+    .innerJoin(hotlineReports, eq(hotlineReports.id, hotlineUrls.reportId))
+    .where(inArray(hotlineUrls.normalizedUrl, [...new Set(keys)]))
+    .orderBy(asc(hotlineReports.createdAt));
+  return rows.map((x) => ({ normalizedUrl: x.normalizedUrl, reportId: x.reportId, reference: x.reference, status: x.status, assessed: x.assessedAt !== null }));
+}
+
+/** The other open reports of the URL `u` (each once). */
+export function openElsewhere(u: Pick<UrlRow, 'normalizedUrl' | 'reportId'>, same: SameUrlRow[]): HotlineUrlElsewhere[] {
+  const out = new Map<string, HotlineUrlElsewhere>();
+  for (const x of same) {
+    if (x.normalizedUrl === u.normalizedUrl && x.reportId !== u.reportId && OPEN_STATUSES.includes(x.status)) out.set(x.reportId, { reportId: x.reportId, reference: x.reference, status: x.status });
+  }
+  return [...out.values()];
+}
+
+/** Whether the URL `u` is known elsewhere: assessed in another report, or reported in another open one. */
+export function knownElsewhere(u: Pick<UrlRow, 'normalizedUrl' | 'reportId' | 'reusedFromUrlId'>, same: SameUrlRow[]): boolean {
+  return u.reusedFromUrlId !== null || same.some((x) => x.normalizedUrl === u.normalizedUrl && x.reportId !== u.reportId && (x.assessed || OPEN_STATUSES.includes(x.status)));
+}
+
+export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], same: SameUrlRow[]): HotlineReportSummary {
   return {
     id: r.id,
     reference: r.reference,
@@ -58,7 +91,7 @@ export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[]): H
     contentType: r.contentType,
     urlCount: urls.length,
     assessedUrlCount: urls.filter((u) => u.assessedAt).length,
-    knownUrlCount: urls.filter((u) => u.reusedFromUrlId).length,
+    knownUrlCount: urls.filter((u) => knownElsewhere(u, same)).length,
     pendingApproval: actions.some((a) => a.state === 'pending_approval'),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -94,6 +127,7 @@ export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean,
       .where(inArray(hotlineUrls.id, reusedIds));
     for (const x of rows) reusedRefs.set(x.url.id, { ref: x.reference, reportId: x.url.reportId, row: x.url });
   }
+  const same = await sameUrlRows(db, urls.map((u) => u.normalizedUrl));
   const urlViews: HotlineUrl[] = [];
   for (const u of urls) {
     const reused = u.reusedFromUrlId ? reusedRefs.get(u.reusedFromUrlId) : undefined;
@@ -106,11 +140,11 @@ export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean,
       const a = e && assessmentOf(e.row);
       if (e && a) earlier = { ...a, reference: e.reference, reportId: e.row.reportId };
     }
-    urlViews.push({ id: u.id, url: u.url, normalizedUrl: u.normalizedUrl, host: u.host, assessment: assessmentOf(u, reused?.ref), earlier });
+    urlViews.push({ id: u.id, url: u.url, normalizedUrl: u.normalizedUrl, host: u.host, assessment: assessmentOf(u, reused?.ref), earlier, openElsewhere: openElsewhere(u, same) });
   }
   const h: HotlineHistoryEntry[] = history.map((x) => ({ at: x.at.toISOString(), from: x.fromStatus, to: x.toStatus, actorId: x.actorId, note: x.note }));
   return {
-    ...summaryOf(r, urls, actions),
+    ...summaryOf(r, urls, actions, same),
     whereFound: r.whereFound,
     description: r.description,
     language: r.language,

@@ -106,6 +106,14 @@ export interface HotlineUrl {
   assessment: HotlineAssessment | null;
   /** The earlier assessment of the same normalised URL, if any. */
   earlier: (HotlineAssessment & { reference: string; reportId: string }) | null;
+  /** Other open reports of the same normalised URL (assessed there or not): one analyst, not two. */
+  openElsewhere: HotlineUrlElsewhere[];
+}
+
+export interface HotlineUrlElsewhere {
+  reportId: string;
+  reference: string;
+  status: HotlineStatus;
 }
 
 export interface HotlineAction {
@@ -114,6 +122,8 @@ export interface HotlineAction {
   state: HotlineActionState;
   /** Member hotline code / police unit / provider name. */
   receiver: string;
+  /** What people read: the member hotline's name for a code, else the receiver as entered. */
+  receiverName: string;
   countryCode: string | null;
   receiverRef: string | null;
   sentAt: string | null;
@@ -139,7 +149,7 @@ export interface HotlineReportSummary {
   contentType: HotlineContentType | null;
   urlCount: number;
   assessedUrlCount: number;
-  /** URLs already assessed in an earlier report. */
+  /** URLs known elsewhere: assessed in another report, or reported in another open one. */
   knownUrlCount: number;
   pendingApproval: boolean;
   createdAt: string;
