@@ -200,7 +200,25 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }),
   );
   app.decorate('cases', createCaseService(app.db, { conversations: app.conversations, routing: app.router, audit: app.audit }));
-  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes, routing: () => app.settings.get('hotlineRouting') }));
+  app.decorate(
+    'hotline',
+    createHotlineService(app.db, {
+      audit: app.audit,
+      mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log),
+      log: app.log,
+      codes,
+      routing: () => app.settings.get('hotlineRouting'),
+      claims: {
+        ttlMs: config.HOTLINE_CLAIM_MINUTES * 60_000,
+        now: () => new Date(),
+        names: (ids) => app.auth.staffNames(ids),
+        isAnalyst: async (id) => {
+          const s = await app.auth.getStaff(id);
+          return s?.role === 'analyst' && !s.disabledAt;
+        },
+      },
+    }),
+  );
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));

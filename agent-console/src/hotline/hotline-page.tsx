@@ -7,6 +7,7 @@ import { navigate } from '../router.js';
 import type { RouteProps } from '../routes.js';
 import { ReportView } from './report-view.js';
 import { StatsPanel } from './stats.js';
+import { waitedText } from './wait.js';
 import './i18n.js';
 import './hotline.css';
 
@@ -22,15 +23,6 @@ export function HotlinePage({ subpath }: RouteProps) {
 
 type Filters = { status: string; q: string; from: string; to: string; hostingCountry: string; classification: string };
 const NO_FILTERS: Filters = { status: 'open', q: '', from: '', to: '', hostingCountry: '', classification: '' };
-
-/** How long a report has waited since it was received, in the largest units that matter. */
-export function waitedText(since: string, now: number): string {
-  const min = Math.max(0, Math.floor((now - new Date(since).getTime()) / 60_000));
-  if (min < 60) return t('hl.wait.min', { m: min });
-  const h = Math.floor(min / 60);
-  if (h < 48) return t('hl.wait.h', { h, m: min % 60 });
-  return t('hl.wait.d', { d: Math.floor(h / 24), h: h % 24 });
-}
 
 function Queue() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
@@ -146,6 +138,7 @@ function Queue() {
               <th scope="col">{t('hl.col.source')}</th>
               <th scope="col">{t('hl.col.status')}</th>
               <th scope="col">{t('hl.col.urls')}</th>
+              <th scope="col">{t('hl.col.holder')}</th>
             </tr>
           </thead>
           <tbody>
@@ -167,6 +160,7 @@ function Queue() {
                   {t('hl.urlsAssessed', { done: r.assessedUrlCount, all: r.urlCount })}
                   {r.knownUrlCount > 0 && <span class="muted"> · {t('hl.known', { n: r.knownUrlCount })}</span>}
                 </td>
+                <td data-testid="hl-holder">{r.claim ? r.claim.name : t('common.none')}</td>
               </tr>
             ))}
           </tbody>

@@ -13,6 +13,7 @@ import {
 import { ApiError, api } from '../api.js';
 import { t, errorText } from '../i18n/index.js';
 import { navigate } from '../router.js';
+import { waitedText } from './wait.js';
 
 const isWebUrl = (s: string) => {
   try {
@@ -53,7 +54,7 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       {a?.reusedFromReference ? (
         <p class="hl-earlier">{t('hl.reused', { reference: a.reusedFromReference })}</p>
       ) : url.earlier ? (
-        <p class="hl-earlier">{t('hl.earlier', { reference: url.earlier.reference, classification: t(`hl.cls.${url.earlier.classification}`) })}</p>
+        <Earlier reportId={reportId} url={url} earlier={url.earlier} canApply={canAssess && !a} onChange={onChange} />
       ) : null}
       {url.openElsewhere.length > 0 && (
         <div class="hl-earlier" data-testid="hl-open-elsewhere">
@@ -82,6 +83,41 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       )}
       {canAssess && <AssessmentForm reportId={reportId} n={n} url={url} onChange={onChange} />}
     </li>
+  );
+}
+
+/** The earlier assessment of the same URL with its age: the content may have changed, so the analyst decides. */
+function Earlier({ reportId, url, earlier, canApply, onChange }: { reportId: string; url: HotlineUrl; earlier: NonNullable<HotlineUrl['earlier']>; canApply: boolean; onChange(d: HotlineReportDetail): void }) {
+  const [err, setErr] = useState<string | null>(null);
+  const apply = async () => {
+    setErr(null);
+    try {
+      onChange(await api.post<HotlineReportDetail>(`/api/hotline/reports/${reportId}/urls/${url.id}/apply-earlier`, { fromUrlId: earlier.urlId }));
+    } catch (x) {
+      setErr(x instanceof ApiError ? errorText(x) : t('common.error'));
+    }
+  };
+  return (
+    <div class="hl-earlier" data-testid="hl-earlier">
+      <p>
+        {t('hl.earlierAged', { reference: earlier.reference, age: waitedText(earlier.assessedAt, Date.now()), classification: t(`hl.cls.${earlier.classification}`) })}
+        {earlier.hostingCountry ? ` · ${earlier.hostingCountry}` : ''}
+        {earlier.hostingProvider ? ` · ${earlier.hostingProvider}` : ''}
+      </p>
+      {canApply && (
+        <>
+          <p class="muted">{t('hl.earlierCheck')}</p>
+          <button type="button" onClick={() => void apply()}>
+            {t('hl.applyEarlier')}
+          </button>
+        </>
+      )}
+      {err && (
+        <p class="error" role="alert">
+          {err}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -7,6 +7,7 @@ import { hotlineActions, hotlineReports, hotlineUrls } from './tables.js';
 import { checkReportedUrl, normalizeUrl } from './normalize.js';
 import { OPEN_STATUSES, sameUrlRows, summaryOf } from './views.js';
 import type { HotlineListQuery } from './schemas.js';
+import { claimOf, type ClaimContext } from './claims.js';
 
 const DAY_MS = 86_400_000;
 /** A LIKE pattern matching `s` literally. */
@@ -31,7 +32,7 @@ function searchCondition(q: string): SQL | undefined {
   );
 }
 
-export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { limit: number }): Promise<HotlineReportSummary[]> {
+export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { limit: number }, claims: ClaimContext): Promise<HotlineReportSummary[]> {
   const conds: SQL[] = [];
   if (q.status === 'open') conds.push(inArray(hotlineReports.status, OPEN_STATUSES));
   else if (q.status) conds.push(eq(hotlineReports.status, q.status));
@@ -59,5 +60,6 @@ export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { l
   const urls = await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids));
   const actions = await db.select().from(hotlineActions).where(inArray(hotlineActions.reportId, ids));
   const same = await sameUrlRows(db, urls.map((u) => u.normalizedUrl));
-  return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id), same));
+  const names = await claims.names([...new Set(rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])))]);
+  return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id), same, claimOf(r, claims, names)));
 }

@@ -13,7 +13,7 @@ import {
 } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { checkReportedUrl } from './normalize.js';
-import type { HotlineReportInput, HotlineEscalationInput, HotlineAssessmentInput, HotlineActionInput } from '@helpline/shared';
+import type { HotlineReportInput, HotlineEscalationInput, HotlineAssessmentInput, HotlineActionInput, HotlineClaimInput, HotlineApplyEarlierInput } from '@helpline/shared';
 import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const cleanText = (max: number) =>
@@ -98,6 +98,10 @@ export const actionUpdateSchema = z
   .object({ receiverRef: cleanText(200).optional(), sentAt: z.iso.datetime({ offset: true }).optional() })
   .strict();
 
+export const applyEarlierSchema = z.object({ fromUrlId: z.uuid() }).strict();
+
+export const claimSchema = z.object({ staffId: z.uuid().optional() }).strict();
+
 export const decisionSchema = z.object({ approve: z.boolean() }).strict();
 
 export const outcomeSchema = z.object({ removedAt: z.iso.datetime({ offset: true }).optional() }).strict();
@@ -151,3 +155,5 @@ export type HotlineReportInputChecked = Checked<SchemaAccepts<typeof reportInput
 export type HotlineEscalationInputChecked = Checked<SchemaAccepts<typeof escalationSchema, HotlineEscalationInput>>;
 export type HotlineAssessmentInputChecked = Checked<SchemaAccepts<typeof assessmentSchema, HotlineAssessmentInput>>;
 export type HotlineActionInputChecked = Checked<SchemaAccepts<typeof actionSchema, HotlineActionInput>>;
+export type HotlineClaimInputChecked = Checked<SchemaAccepts<typeof claimSchema, HotlineClaimInput>>;
+export type HotlineApplyEarlierInputChecked = Checked<SchemaAccepts<typeof applyEarlierSchema, HotlineApplyEarlierInput>>;

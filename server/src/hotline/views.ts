@@ -15,6 +15,7 @@ import type { DbOrTx } from '../db/client.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
 import { forwardingFor } from './forwarding.js';
 import { memberHotline } from './member-hotlines.js';
+import { claimOf, type ClaimContext } from './claims.js';
 
 export const OPEN_STATUSES: HotlineStatus[] = ['new', 'in_assessment', 'assessed', 'forwarded'];
 
@@ -82,7 +83,7 @@ export function knownElsewhere(u: Pick<UrlRow, 'normalizedUrl' | 'reportId' | 'r
   return u.reusedFromUrlId !== null || same.some((x) => x.normalizedUrl === u.normalizedUrl && x.reportId !== u.reportId && (x.assessed || OPEN_STATUSES.includes(x.status)));
 }
 
-export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], same: SameUrlRow[]): HotlineReportSummary {
+export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], same: SameUrlRow[], claim: HotlineReportSummary['claim']): HotlineReportSummary {
   return {
     id: r.id,
     reference: r.reference,
@@ -93,6 +94,7 @@ export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], sa
     assessedUrlCount: urls.filter((u) => u.assessedAt).length,
     knownUrlCount: urls.filter((u) => knownElsewhere(u, same)).length,
     pendingApproval: actions.some((a) => a.state === 'pending_approval'),
+    claim,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -113,7 +115,7 @@ export async function earlierAssessment(db: DbOrTx, u: Pick<UrlRow, 'normalizedU
   return last ? { row: last.url, reference: last.reference } : null;
 }
 
-export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean, routing: HotlineRouting): Promise<HotlineReportDetail> {
+export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean, routing: HotlineRouting, claims: ClaimContext): Promise<HotlineReportDetail> {
   const urls = await db.select().from(hotlineUrls).where(eq(hotlineUrls.reportId, r.id)).orderBy(asc(hotlineUrls.position));
   const actions = await db.select().from(hotlineActions).where(eq(hotlineActions.reportId, r.id)).orderBy(asc(hotlineActions.createdAt));
   const history = await db.select().from(hotlineHistory).where(eq(hotlineHistory.reportId, r.id)).orderBy(asc(hotlineHistory.id));
@@ -134,17 +136,17 @@ export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean,
     let earlier: HotlineUrl['earlier'] = null;
     if (reused) {
       const a = assessmentOf(reused.row);
-      if (a) earlier = { ...a, reference: reused.ref, reportId: reused.reportId };
+      if (a) earlier = { ...a, reference: reused.ref, reportId: reused.reportId, urlId: reused.row.id };
     } else {
       const e = await earlierAssessment(db, u, u.assessedAt ?? undefined);
       const a = e && assessmentOf(e.row);
-      if (e && a) earlier = { ...a, reference: e.reference, reportId: e.row.reportId };
+      if (e && a) earlier = { ...a, reference: e.reference, reportId: e.row.reportId, urlId: e.row.id };
     }
     urlViews.push({ id: u.id, url: u.url, normalizedUrl: u.normalizedUrl, host: u.host, assessment: assessmentOf(u, reused?.ref), earlier, openElsewhere: openElsewhere(u, same) });
   }
   const h: HotlineHistoryEntry[] = history.map((x) => ({ at: x.at.toISOString(), from: x.fromStatus, to: x.toStatus, actorId: x.actorId, note: x.note }));
   return {
-    ...summaryOf(r, urls, actions, same),
+    ...summaryOf(r, urls, actions, same, claimOf(r, claims, await claims.names(r.claimedBy ? [r.claimedBy] : []))),
     whereFound: r.whereFound,
     description: r.description,
     language: r.language,

@@ -1,5 +1,5 @@
 // An analyst's day (issue 22): receivers by name, the same URL in other open reports, search and
-// filters of the queue with waiting time.
+// filters of the queue with waiting time, claims (one analyst at a time, lapsing, reassigned).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { api, createStaff, login, startTestEnv, type LoggedIn, type TestEnv } from '../helpers.js';
@@ -8,6 +8,7 @@ import { hotlineReports } from '../../src/hotline/tables.js';
 let env: TestEnv;
 let analyst: LoggedIn;
 let supervisor: LoggedIn;
+let analyst2: LoggedIn;
 const tag = Date.now().toString(36);
 
 beforeAll(async () => {
@@ -18,6 +19,7 @@ beforeAll(async () => {
   };
   analyst = await who('analyst');
   supervisor = await who('supervisor');
+  analyst2 = await who('analyst');
 });
 afterAll(async () => {
   await env?.close();
@@ -112,5 +114,78 @@ describe('search and filters', () => {
   it('keeps the open queue oldest first (the longest waiting on top)', async () => {
     const open = (await api(env.url, analyst, 'GET', '/api/hotline/reports?status=open')).body.map((r: any) => r.id);
     expect(open.indexOf(r3.id)).toBeLessThan(open.indexOf(r1.id));
+  });
+});
+
+describe('claims', () => {
+  const assessAs = async (who: LoggedIn, id: string) => {
+    const d = await detail(id);
+    return api(env.url, who, 'PUT', `/api/hotline/reports/${id}/urls/${d.urls[0].id}/assessment`, { classification: 'not-illegal' });
+  };
+
+  it('refuses an assessment without the claim, and shows everyone who holds it', async () => {
+    const r = await file([`https://claim-${tag}.example/1`]);
+    const none = await assessAs(analyst, r.id);
+    expect(none).toMatchObject({ status: 409, body: { error: { code: 'not_claimed' } } });
+    const taken = await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/claim`, {});
+    expect(taken.status).toBe(200);
+    expect(taken.body.claim).toMatchObject({ staffId: analyst.profile.id, name: analyst.profile.name });
+    expect(new Date(taken.body.claim.lapsesAt).getTime() - new Date(taken.body.claim.at).getTime()).toBe(30 * 60_000);
+    // The other analyst and the supervisor see who holds it, in the queue and in the report.
+    const queue = (await api(env.url, analyst2, 'GET', '/api/hotline/reports?status=open')).body;
+    expect(queue.find((x: any) => x.id === r.id).claim).toMatchObject({ staffId: analyst.profile.id, name: analyst.profile.name });
+    expect((await api(env.url, supervisor, 'GET', `/api/hotline/reports/${r.id}`)).body.claim.name).toBe(analyst.profile.name);
+    const other = await api(env.url, analyst2, 'POST', `/api/hotline/reports/${r.id}/claim`, {});
+    expect(other).toMatchObject({ status: 409, body: { error: { code: 'not_claimed' } } });
+    expect((await assessAs(analyst2, r.id)).body.error.code).toBe('not_claimed');
+    expect((await api(env.url, analyst2, 'DELETE', `/api/hotline/reports/${r.id}/claim`)).body.error.code).toBe('not_claimed');
+    expect((await assessAs(analyst, r.id)).status).toBe(200);
+    const audit = await env.app.audit.search({ targetType: 'hotline_report', targetId: r.id, action: 'hotline.report.claim' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: analyst.profile.id, meta: { from: null, to: analyst.profile.id } });
+  });
+
+  it('gives a report claimed by two analysts at the same moment to exactly one', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await file([`https://race-${tag}.example/${i}`]);
+      const both = await Promise.all([analyst, analyst2].map((who) => api(env.url, who, 'POST', `/api/hotline/reports/${r.id}/claim`, {})));
+      expect(both.map((x) => x.status).sort()).toEqual([200, 409]);
+      const winner = both.find((x) => x.status === 200)!.body.claim.staffId;
+      expect((await detail(r.id)).claim.staffId).toBe(winner);
+    }
+  });
+
+  it('lapses after the set time without a step by its holder; then another analyst may take it', async () => {
+    const r = await file([`https://lapse-${tag}.example/1`]);
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/claim`, {});
+    await env.app.db.update(hotlineReports).set({ claimedAt: new Date(Date.now() - 31 * 60_000) }).where(eq(hotlineReports.id, r.id));
+    expect((await detail(r.id)).claim).toBeNull();
+    expect((await assessAs(analyst, r.id)).body.error.code).toBe('not_claimed');
+    const taken = await api(env.url, analyst2, 'POST', `/api/hotline/reports/${r.id}/claim`, {});
+    expect(taken.body.claim.staffId).toBe(analyst2.profile.id);
+    const audit = await env.app.audit.search({ targetType: 'hotline_report', targetId: r.id, action: 'hotline.report.claim' });
+    expect(audit[0]!.meta).toMatchObject({ from: null, to: analyst2.profile.id, lapsed: analyst.profile.id });
+    // A step by the holder renews it.
+    await env.app.db.update(hotlineReports).set({ claimedAt: new Date(Date.now() - 29 * 60_000) }).where(eq(hotlineReports.id, r.id));
+    expect((await assessAs(analyst2, r.id)).status).toBe(200);
+    expect(Date.now() - new Date((await detail(r.id)).claim.at).getTime()).toBeLessThan(60_000);
+  });
+
+  it('is handed over by a supervisor only, to an active analyst', async () => {
+    const r = await file([`https://reassign-${tag}.example/1`]);
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/claim`, {});
+    expect((await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/claim`, { staffId: analyst2.profile.id })).status).toBe(403);
+    expect((await api(env.url, supervisor, 'POST', `/api/hotline/reports/${r.id}/claim`, { staffId: supervisor.profile.id })).status).toBe(400);
+    const analysts = (await api(env.url, supervisor, 'GET', '/api/hotline/analysts')).body;
+    expect(analysts.map((a: any) => a.id)).toEqual(expect.arrayContaining([analyst.profile.id, analyst2.profile.id]));
+    expect(analysts.map((a: any) => a.id)).not.toContain(supervisor.profile.id);
+    const moved = await api(env.url, supervisor, 'POST', `/api/hotline/reports/${r.id}/claim`, { staffId: analyst2.profile.id });
+    expect(moved.body.claim.staffId).toBe(analyst2.profile.id);
+    expect((await assessAs(analyst, r.id)).body.error.code).toBe('not_claimed');
+    expect((await assessAs(analyst2, r.id)).status).toBe(200);
+    const audit = await env.app.audit.search({ targetType: 'hotline_report', targetId: r.id, action: 'hotline.report.reassign' });
+    expect(audit[0]).toMatchObject({ actorId: supervisor.profile.id, meta: { from: analyst.profile.id, to: analyst2.profile.id } });
+    const freed = await api(env.url, analyst2, 'DELETE', `/api/hotline/reports/${r.id}/claim`);
+    expect(freed.body.claim).toBeNull();
   });
 });

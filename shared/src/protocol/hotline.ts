@@ -104,8 +104,11 @@ export interface HotlineUrl {
   normalizedUrl: string;
   host: string;
   assessment: HotlineAssessment | null;
-  /** The earlier assessment of the same normalised URL, if any. */
-  earlier: (HotlineAssessment & { reference: string; reportId: string }) | null;
+  /**
+   * The latest earlier assessment of the same normalised URL, if any, with its report and URL: shown with
+   * its age, applied only when an analyst confirms (POST .../urls/:urlId/apply-earlier).
+   */
+  earlier: (HotlineAssessment & { reference: string; reportId: string; urlId: string }) | null;
   /** Other open reports of the same normalised URL (assessed there or not): one analyst, not two. */
   openElsewhere: HotlineUrlElsewhere[];
 }
@@ -152,8 +155,34 @@ export interface HotlineReportSummary {
   /** URLs known elsewhere: assessed in another report, or reported in another open one. */
   knownUrlCount: number;
   pendingApproval: boolean;
+  /** Who holds the report (an analyst claims it before assessing; a lapsed claim is null). */
+  claim: HotlineClaim | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface HotlineClaim {
+  staffId: string;
+  name: string;
+  /** The holder's last step on the report; the claim lapses a set time after it. */
+  at: string;
+  lapsesAt: string;
+}
+
+/** POST /api/hotline/reports/:id/urls/:urlId/apply-earlier: the earlier assessment the analyst saw and confirms. */
+export interface HotlineApplyEarlierInput {
+  fromUrlId: string;
+}
+
+/** GET /api/hotline/analysts: the active analysts (whom a supervisor can hand a report to). */
+export interface HotlineAnalyst {
+  id: string;
+  name: string;
+}
+
+/** POST /api/hotline/reports/:id/claim: an analyst takes it (no body), a supervisor gives it to an analyst. */
+export interface HotlineClaimInput {
+  staffId?: string;
 }
 
 export interface HotlineReportDetail extends HotlineReportSummary {
