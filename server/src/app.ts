@@ -210,6 +210,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       routing: () => app.settings.get('hotlineRouting'),
       claims: {
         ttlMs: config.HOTLINE_CLAIM_MINUTES * 60_000,
+        takedownReminderMs: config.HOTLINE_TAKEDOWN_REMINDER_HOURS * 3_600_000,
         now: () => new Date(),
         names: (ids) => app.auth.staffNames(ids),
         isAnalyst: async (id) => {

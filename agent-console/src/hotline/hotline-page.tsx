@@ -21,8 +21,8 @@ export function HotlinePage({ subpath }: RouteProps) {
   return <Queue />;
 }
 
-type Filters = { status: string; q: string; from: string; to: string; hostingCountry: string; classification: string };
-const NO_FILTERS: Filters = { status: 'open', q: '', from: '', to: '', hostingCountry: '', classification: '' };
+type Filters = { status: string; q: string; from: string; to: string; hostingCountry: string; classification: string; takedown: string };
+const NO_FILTERS: Filters = { status: 'open', q: '', from: '', to: '', hostingCountry: '', classification: '', takedown: '' };
 
 function Queue() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
@@ -109,6 +109,10 @@ function Queue() {
               <option value="unassessed">{t('hl.notAssessed')}</option>
             </select>
           </label>
+          <label for="hl-f-overdue" class="hl-inline">
+            <input id="hl-f-overdue" type="checkbox" checked={draft.takedown === 'overdue'} onChange={(e) => setDraft({ ...draft, takedown: e.currentTarget.checked ? 'overdue' : '' })} />
+            {t('hl.search.overdue')}
+          </label>
         </div>
         <div class="row">
           <button type="submit" class="primary">
@@ -155,6 +159,7 @@ function Queue() {
                 <td>
                   <span class={`hl-status hl-status-${r.status}`}>{t(`hl.status.${r.status}`)}</span>
                   {r.pendingApproval && <span class="hl-badge">{t('hl.pendingApproval')}</span>}
+                  {r.takedownOverdueSince && <span class="hl-badge">{t('hl.takedownOverdue')}</span>}
                 </td>
                 <td>
                   {t('hl.urlsAssessed', { done: r.assessedUrlCount, all: r.urlCount })}

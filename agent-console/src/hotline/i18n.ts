@@ -153,6 +153,17 @@ extendMessages('en', {
   'hl.earlierAged': 'Assessed {age} ago in {reference}: {classification}',
   'hl.earlierCheck': 'The content at an address can change: check it before you apply the earlier assessment.',
   'hl.applyEarlier': 'Apply the earlier assessment',
+  'hl.search.overdue': 'Only takedowns overdue',
+  'hl.takedownOverdue': 'Takedown overdue',
+  'hl.takedownOverdueSince': 'The hosting provider was sent a notice and the content is still not removed: overdue since {since}.',
+  'hl.tl.title': 'Notice and takedown',
+  'hl.tl.titleRemoved': 'Notice and takedown: removed {hours} h after the report',
+  'hl.tl.received': 'Received',
+  'hl.tl.assessed': 'Assessed',
+  'hl.tl.removed': 'Removal confirmed',
+  'hl.tl.sent.police': 'Sent to the police: {receiver}',
+  'hl.tl.sent.inhope': 'Sent to the partner hotline: {receiver}',
+  'hl.tl.sent.provider': 'Notice sent to the hosting provider: {receiver}',
 });
 
 extendMessages('bg', {
@@ -306,4 +317,15 @@ extendMessages('bg', {
   'hl.earlierAged': 'Оценен преди {age} в {reference}: {classification}',
   'hl.earlierCheck': 'Съдържанието на даден адрес може да се промени: проверете го, преди да приложите предишната оценка.',
   'hl.applyEarlier': 'Приложи предишната оценка',
+  'hl.search.overdue': 'Само просрочени премахвания',
+  'hl.takedownOverdue': 'Премахването закъснява',
+  'hl.takedownOverdueSince': 'На хостинг доставчика е изпратено уведомление, а съдържанието още не е премахнато: просрочено от {since}.',
+  'hl.tl.title': 'Уведомяване и премахване',
+  'hl.tl.titleRemoved': 'Уведомяване и премахване: премахнато {hours} ч след сигнала',
+  'hl.tl.received': 'Получен',
+  'hl.tl.assessed': 'Оценен',
+  'hl.tl.removed': 'Премахването е потвърдено',
+  'hl.tl.sent.police': 'Изпратен на полицията: {receiver}',
+  'hl.tl.sent.inhope': 'Изпратен на партньорската гореща линия: {receiver}',
+  'hl.tl.sent.provider': 'Уведомление до хостинг доставчика: {receiver}',
 });

@@ -49,6 +49,11 @@ export function ReportView({ id }: { id: string }) {
           {t(`hl.status.${d.status}`)}
         </span>
       </div>
+      {d.takedownOverdueSince && (
+        <p class="hl-earlier" role="note" data-testid="hl-overdue">
+          {t('hl.takedownOverdueSince', { since: formatDateTime(d.takedownOverdueSince) })}
+        </p>
+      )}
       <ClaimBar report={d} me={profile} onChange={setD} />
       <dl class="hl-meta card">
         <dt>{t('hl.col.received')}</dt>

@@ -11,7 +11,7 @@ import {
   type HotlineUrl,
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, formatDateTime, formatNumber } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { waitedText } from './wait.js';
 
@@ -81,8 +81,25 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       ) : (
         <p class="muted">{t('hl.notAssessed')}</p>
       )}
+      <Timeline url={url} />
       {canAssess && <AssessmentForm reportId={reportId} n={n} url={url} onChange={onChange} />}
     </li>
+  );
+}
+
+/** Notice and takedown of the URL: received, assessed, sent to whom, removed; and the time to removal. */
+function Timeline({ url }: { url: HotlineUrl }) {
+  return (
+    <details class="hl-timeline" data-testid="hl-timeline">
+      <summary>{url.hoursToRemoval === null ? t('hl.tl.title') : t('hl.tl.titleRemoved', { hours: formatNumber(url.hoursToRemoval) })}</summary>
+      <ol>
+        {url.timeline.map((e, i) => (
+          <li key={i}>
+            {formatDateTime(e.at)}: {e.event === 'sent' && e.kind ? t(`hl.tl.sent.${e.kind}`, { receiver: e.receiverName ?? '' }) : t(`hl.tl.${e.event}`)}
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
 

@@ -1,13 +1,13 @@
 // The analysts' queue and search: filters by reference, URL or domain, status, day received, hosting
 // country and classification. An open queue is oldest first (the longest waiting on top).
-import { and, asc, desc, eq, exists, gte, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, ilike, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { HotlineReportSummary } from '@helpline/shared';
 import type { DbOrTx } from '../db/client.js';
 import { hotlineActions, hotlineReports, hotlineUrls } from './tables.js';
 import { checkReportedUrl, normalizeUrl } from './normalize.js';
-import { OPEN_STATUSES, sameUrlRows, summaryOf } from './views.js';
+import { OPEN_STATUSES, sameUrlRows, summaryOf, type ViewContext } from './views.js';
 import type { HotlineListQuery } from './schemas.js';
-import { claimOf, type ClaimContext } from './claims.js';
+import { claimOf } from './claims.js';
 
 const DAY_MS = 86_400_000;
 /** A LIKE pattern matching `s` literally. */
@@ -32,7 +32,7 @@ function searchCondition(q: string): SQL | undefined {
   );
 }
 
-export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { limit: number }, claims: ClaimContext): Promise<HotlineReportSummary[]> {
+export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { limit: number }, claims: ViewContext): Promise<HotlineReportSummary[]> {
   const conds: SQL[] = [];
   if (q.status === 'open') conds.push(inArray(hotlineReports.status, OPEN_STATUSES));
   else if (q.status) conds.push(eq(hotlineReports.status, q.status));
@@ -48,6 +48,13 @@ export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { l
   else if (q.classification) urlCond.push(eq(hotlineUrls.classification, q.classification));
   // Country and classification of the same URL: "a URL hosted in NL and found baseline".
   if (urlCond.length) conds.push(exists(sql`(select 1 from ${hotlineUrls} where ${hotlineUrls.reportId} = ${hotlineReports.id} and ${and(...urlCond)})`));
+  if (q.takedown === 'overdue') {
+    // A notice to the provider sent longer ago than the reminder time, and no removal yet.
+    const due = new Date(claims.now().getTime() - claims.takedownReminderMs);
+    conds.push(isNull(hotlineReports.removedAt), ne(hotlineReports.status, 'closed'));
+    const notice = and(eq(hotlineActions.kind, 'provider'), eq(hotlineActions.state, 'done'), lte(hotlineActions.sentAt, due));
+    conds.push(exists(sql`(select 1 from ${hotlineActions} where ${hotlineActions.reportId} = ${hotlineReports.id} and ${notice})`));
+  }
   const open = q.status === 'open' || (q.status && OPEN_STATUSES.includes(q.status));
   const rows = await db
     .select()
@@ -61,5 +68,5 @@ export async function listReports(db: DbOrTx, q: Partial<HotlineListQuery> & { l
   const actions = await db.select().from(hotlineActions).where(inArray(hotlineActions.reportId, ids));
   const same = await sameUrlRows(db, urls.map((u) => u.normalizedUrl));
   const names = await claims.names([...new Set(rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])))]);
-  return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id), same, claimOf(r, claims, names)));
+  return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id), same, claimOf(r, claims, names), claims));
 }

@@ -120,6 +120,8 @@ export const listQuerySchema = z
     /** Any of the report's URLs assessed as hosted in this country / with this classification. */
     hostingCountry: country.optional(),
     classification: z.enum([...HOTLINE_CLASSIFICATIONS, 'unassessed'] as const).optional(),
+    /** Only reports whose notice to the provider is overdue (HOTLINE_TAKEDOWN_REMINDER_HOURS). */
+    takedown: z.enum(['overdue']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

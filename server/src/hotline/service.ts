@@ -18,11 +18,11 @@ import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
 import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
-import { OPEN_STATUSES, earlierAssessment, loadDetail, type ReportRow } from './views.js';
+import { OPEN_STATUSES, earlierAssessment, loadDetail, type ReportRow, type ViewContext } from './views.js';
 import { feedbackMail, type Mailer } from './mailer.js';
 import { createWorkflow } from './workflow.js';
 import { listReports } from './queue.js';
-import { createClaims, type ClaimContext } from './claims.js';
+import { createClaims } from './claims.js';
 import type { HotlineListQuery } from './schemas.js';
 import { legacySha256, type CodeHasher } from '../infra/secret.js';
 
@@ -68,8 +68,8 @@ export function createHotlineService(
     codes: CodeHasher;
     /** The centre profile's forwarding routing (admins edit it). */
     routing(): Promise<HotlineRouting>;
-    /** Who may hold reports, and for how long after their last step (HOTLINE_CLAIM_MINUTES). */
-    claims: ClaimContext & { isAnalyst(id: string): Promise<boolean> };
+    /** Who may hold reports, for how long after their last step (HOTLINE_CLAIM_MINUTES), and when a takedown is overdue. */
+    claims: ViewContext & { isAnalyst(id: string): Promise<boolean> };
   },
 ) {
   const pickupHash = (code: string) => deps.codes.keyed('hotline-pickup', canonicalCode(code));

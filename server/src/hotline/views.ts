@@ -8,6 +8,7 @@ import type {
   HotlineReportSummary,
   HotlineRouting,
   HotlineStatus,
+  HotlineTimelineEntry,
   HotlineUrl,
   HotlineUrlElsewhere,
 } from '@helpline/shared';
@@ -83,7 +84,30 @@ export function knownElsewhere(u: Pick<UrlRow, 'normalizedUrl' | 'reportId' | 'r
   return u.reusedFromUrlId !== null || same.some((x) => x.normalizedUrl === u.normalizedUrl && x.reportId !== u.reportId && (x.assessed || OPEN_STATUSES.includes(x.status)));
 }
 
-export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], same: SameUrlRow[], claim: HotlineReportSummary['claim']): HotlineReportSummary {
+/** What the views need besides the rows: the claim's and the takedown reminder's times. */
+export interface ViewContext extends ClaimContext {
+  takedownReminderMs: number;
+}
+
+/** Since when the report's notice to the provider is overdue (sent, not removed after the set time), or null. */
+export function takedownOverdueSince(r: ReportRow, actions: ActionRow[], ctx: Pick<ViewContext, 'takedownReminderMs' | 'now'>): string | null {
+  if (r.removedAt || r.status === 'closed') return null;
+  const sent = actions.flatMap((a) => (a.kind === 'provider' && a.state === 'done' && a.sentAt ? [a.sentAt.getTime()] : []));
+  if (!sent.length) return null;
+  const due = Math.min(...sent) + ctx.takedownReminderMs;
+  return due <= ctx.now().getTime() ? new Date(due).toISOString() : null;
+}
+
+/** One URL's notice and takedown: the report's forwardings are the report's, its assessment its own. */
+export function timelineOf(r: ReportRow, u: UrlRow, actions: ActionRow[]): HotlineTimelineEntry[] {
+  const out: HotlineTimelineEntry[] = [{ event: 'received', at: r.createdAt.toISOString() }];
+  if (u.assessedAt) out.push({ event: 'assessed', at: u.assessedAt.toISOString() });
+  for (const a of actions) if (a.state === 'done' && a.sentAt) out.push({ event: 'sent', at: a.sentAt.toISOString(), kind: a.kind, receiverName: actionView(a).receiverName });
+  if (r.removedAt) out.push({ event: 'removed', at: r.removedAt.toISOString() });
+  return out.sort((x, y) => x.at.localeCompare(y.at));
+}
+
+export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], same: SameUrlRow[], claim: HotlineReportSummary['claim'], ctx: Pick<ViewContext, 'takedownReminderMs' | 'now'>): HotlineReportSummary {
   return {
     id: r.id,
     reference: r.reference,
@@ -95,6 +119,7 @@ export function summaryOf(r: ReportRow, urls: UrlRow[], actions: ActionRow[], sa
     knownUrlCount: urls.filter((u) => knownElsewhere(u, same)).length,
     pendingApproval: actions.some((a) => a.state === 'pending_approval'),
     claim,
+    takedownOverdueSince: takedownOverdueSince(r, actions, ctx),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -115,7 +140,7 @@ export async function earlierAssessment(db: DbOrTx, u: Pick<UrlRow, 'normalizedU
   return last ? { row: last.url, reference: last.reference } : null;
 }
 
-export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean, routing: HotlineRouting, claims: ClaimContext): Promise<HotlineReportDetail> {
+export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean, routing: HotlineRouting, claims: ViewContext): Promise<HotlineReportDetail> {
   const urls = await db.select().from(hotlineUrls).where(eq(hotlineUrls.reportId, r.id)).orderBy(asc(hotlineUrls.position));
   const actions = await db.select().from(hotlineActions).where(eq(hotlineActions.reportId, r.id)).orderBy(asc(hotlineActions.createdAt));
   const history = await db.select().from(hotlineHistory).where(eq(hotlineHistory.reportId, r.id)).orderBy(asc(hotlineHistory.id));
@@ -142,11 +167,15 @@ export async function loadDetail(db: DbOrTx, r: ReportRow, withContact: boolean,
       const a = e && assessmentOf(e.row);
       if (e && a) earlier = { ...a, reference: e.reference, reportId: e.row.reportId, urlId: e.row.id };
     }
-    urlViews.push({ id: u.id, url: u.url, normalizedUrl: u.normalizedUrl, host: u.host, assessment: assessmentOf(u, reused?.ref), earlier, openElsewhere: openElsewhere(u, same) });
+    urlViews.push({ id: u.id, url: u.url, normalizedUrl: u.normalizedUrl, host: u.host, assessment: assessmentOf(u, reused?.ref), earlier,
+      openElsewhere: openElsewhere(u, same),
+      timeline: timelineOf(r, u, actions),
+      hoursToRemoval: r.removedAt ? Math.round(((r.removedAt.getTime() - r.createdAt.getTime()) / 3_600_000) * 10) / 10 : null,
+    });
   }
   const h: HotlineHistoryEntry[] = history.map((x) => ({ at: x.at.toISOString(), from: x.fromStatus, to: x.toStatus, actorId: x.actorId, note: x.note }));
   return {
-    ...summaryOf(r, urls, actions, same, claimOf(r, claims, await claims.names(r.claimedBy ? [r.claimedBy] : []))),
+    ...summaryOf(r, urls, actions, same, claimOf(r, claims, await claims.names(r.claimedBy ? [r.claimedBy] : [])), claims),
     whereFound: r.whereFound,
     description: r.description,
     language: r.language,

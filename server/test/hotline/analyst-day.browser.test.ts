@@ -1,10 +1,13 @@
 // In Chromium, an analyst's day (issue 22): she searches the queue (waiting times shown), opens a report
 // whose URL is in another open report too, claims it (a colleague sees who holds it and cannot take it),
 // applies an earlier assessment of a known URL only after seeing its age, records a forwarding and reads
-// the receiver by name; a supervisor hands a report to the colleague. axe on each screen.
+// the receiver by name, follows the takedown timeline and its overdue reminder; a supervisor hands a
+// report to the colleague. axe on each screen.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { eq } from 'drizzle-orm';
 import { createStaff } from '../helpers.js';
+import { hotlineReports } from '../../src/hotline/tables.js';
 import { axeViolations, useConsoleSuite } from '../console-browser.js';
 
 const suite = useConsoleSuite({ HOTLINE_POW_BITS: '0' });
@@ -32,6 +35,8 @@ describe('hotline analysts in the console', () => {
     await env.app.hotline.assessUrl(old.id, oldUrl.id, asAna, { classification: 'baseline', hostingCountry: 'NL', hostingProvider: 'Example Hosting BV' });
     await env.app.hotline.setStatus(old.id, asAna, 'closed');
     const again = await env.app.hotline.create({ urls: [`https://known-${tag}.example/p?utm_source=chat`] }, { source: 'form' });
+    // This one came in five days ago.
+    await env.app.db.update(hotlineReports).set({ createdAt: new Date(Date.now() - 5 * 86_400_000) }).where(eq(hotlineReports.id, again.id));
 
     const ap = await newPage();
     await suite.consoleLogin(ap, ana.email, ana.password, '/hotline');
@@ -40,6 +45,8 @@ describe('hotline analysts in the console', () => {
     // The queue shows how long each report has waited.
     const firstRow = ap.getByRole('row').filter({ has: ap.getByRole('button', { name: `Open ${first.reference}` }) });
     await expect(firstRow.getByTestId('hl-waiting').textContent()).resolves.toMatch(/^\d+ min$/);
+    const againRow = ap.getByRole('row').filter({ has: ap.getByRole('button', { name: `Open ${again.reference}` }) });
+    await expect(againRow.getByTestId('hl-waiting').textContent()).resolves.toBe('5 d 0 h');
     expect(await axeViolations(ap)).toEqual([]);
 
     // Search by domain: both reports of that page, nothing else.
@@ -110,6 +117,38 @@ describe('hotline analysts in the console', () => {
     await cell.getByText('Offlimits (formerly EOKM), Netherlands').waitFor();
     expect(await ap.locator('.hl-actions-table').textContent()).not.toContain('nl-offlimits');
     expect(await axeViolations(ap)).toEqual([]);
+
+    // A notice to the provider sent four days ago and no removal: overdue, in the report and the queue.
+    const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    await add.getByLabel('Action').selectOption('provider');
+    await add.locator('#hl-receiver').fill('Example Hosting BV');
+    await add.getByLabel('Date sent').fill(fourDaysAgo);
+    await add.getByRole('button', { name: 'Record action' }).click();
+    await ap.getByTestId('hl-overdue').getByText(/^The hosting provider was sent a notice and the content is still not removed: overdue since /).waitFor();
+    const timeline = ap.getByTestId('hl-timeline');
+    await timeline.getByText('Notice and takedown', { exact: true }).click();
+    await timeline.getByText(/Sent to the partner hotline: Offlimits \(formerly EOKM\)$/).waitFor();
+    await timeline.getByText(/Notice sent to the hosting provider: Example Hosting BV$/).waitFor();
+    // In time order (a forwarding's date is a day, entered at noon UTC: it may come before or after the assessment today).
+    const events = (await timeline.locator('li').allTextContents()).map((x) => x.replace(/^.*?: /, ''));
+    expect(events.slice(0, 2)).toEqual(['Received', 'Notice sent to the hosting provider: Example Hosting BV']);
+    expect(events.slice(2).sort()).toEqual(['Assessed', 'Sent to the partner hotline: Offlimits (formerly EOKM)']);
+    expect(await axeViolations(ap)).toEqual([]);
+    await ap.getByRole('link', { name: 'Back to the queue' }).click();
+    const overdueRow = ap.getByRole('row').filter({ has: ap.getByRole('button', { name: `Open ${again.reference}` }) });
+    await overdueRow.getByText('Takedown overdue').waitFor();
+    await ap.getByLabel('Only takedowns overdue').check();
+    await ap.getByRole('search').getByRole('button', { name: 'Search' }).click();
+    await ap.getByRole('button', { name: `Open ${first.reference}` }).waitFor({ state: 'detached' });
+    expect(await ap.getByRole('button', { name: /^Open HR-/ }).count()).toBe(1);
+    expect(await axeViolations(ap)).toEqual([]);
+
+    // Removal confirmed: the reminder is gone and the time to removal is shown.
+    await ap.getByRole('button', { name: `Open ${again.reference}` }).click();
+    await ap.getByRole('button', { name: 'Record removal' }).click();
+    await ap.getByTestId('hl-status').getByText('Content removed').waitFor();
+    expect(await ap.getByTestId('hl-overdue').count()).toBe(0);
+    await ap.getByTestId('hl-timeline').getByText(/^Notice and takedown: removed [\d.]+ h after the report$/).waitFor();
 
     // The supervisor hands the held report to Bob.
     const sp = await newPage();

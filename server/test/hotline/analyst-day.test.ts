@@ -189,3 +189,45 @@ describe('claims', () => {
     expect(freed.body.claim).toBeNull();
   });
 });
+
+describe('notice and takedown', () => {
+  it('gives each URL its timeline and time to removal, and flags a notice to the provider unanswered for the set time', async () => {
+    const r = await file([`https://takedown-${tag}.example/a`]);
+    await assess(r.id, 0, { classification: 'baseline', hostingCountry: 'BG', hostingProvider: 'Local Host' });
+    const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString();
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/actions`, { kind: 'inhope', receiver: 'nl-offlimits', sentAt: fourDaysAgo });
+    const sent = await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/actions`, { kind: 'provider', receiver: 'Local Host', sentAt: fourDaysAgo });
+    // The report itself came in five days ago.
+    await env.app.db.update(hotlineReports).set({ createdAt: new Date(Date.now() - 5 * 86_400_000) }).where(eq(hotlineReports.id, r.id));
+    const d = await detail(r.id);
+    expect(d.takedownOverdueSince).toBe(new Date(new Date(sent.body.actions[1].sentAt).getTime() + 72 * 3_600_000).toISOString());
+    expect(d.urls[0].timeline.map((e: any) => [e.event, e.kind ?? null, e.receiverName ?? null])).toEqual([
+      ['received', null, null],
+      ['sent', 'inhope', 'Offlimits (formerly EOKM)'],
+      ['sent', 'provider', 'Local Host'],
+      ['assessed', null, null],
+    ]);
+    expect(d.urls[0].hoursToRemoval).toBeNull();
+    const overdue = async () => {
+      const res = await api(env.url, analyst, 'GET', '/api/hotline/reports?takedown=overdue');
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.map((x: any) => x.id);
+    };
+    expect(await overdue()).toContain(r.id);
+
+    // A notice sent yesterday is not overdue yet.
+    const fresh = await file([`https://takedown-${tag}.example/b`]);
+    await assess(fresh.id, 0, { classification: 'baseline', hostingCountry: 'BG' });
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${fresh.id}/actions`, { kind: 'provider', receiver: 'Local Host', sentAt: new Date(Date.now() - 86_400_000).toISOString() });
+    expect((await detail(fresh.id)).takedownOverdueSince).toBeNull();
+    expect(await overdue()).not.toContain(fresh.id);
+
+    // Removal confirmed: the timeline ends with it, the time to removal is counted, the reminder is gone.
+    const removed = await api(env.url, analyst, 'POST', `/api/hotline/reports/${r.id}/removal`, {});
+    expect(removed.body.urls[0].timeline.at(-1).event).toBe('removed');
+    expect(removed.body.urls[0].hoursToRemoval).toBeGreaterThanOrEqual(119.9);
+    expect(removed.body.urls[0].hoursToRemoval).toBeLessThan(120.2);
+    expect(removed.body.takedownOverdueSince).toBeNull();
+    expect(await overdue()).not.toContain(r.id);
+  });
+});

@@ -111,6 +111,18 @@ export interface HotlineUrl {
   earlier: (HotlineAssessment & { reference: string; reportId: string; urlId: string }) | null;
   /** Other open reports of the same normalised URL (assessed there or not): one analyst, not two. */
   openElsewhere: HotlineUrlElsewhere[];
+  /** Notice and takedown of this URL, in order: received, assessed, sent (each done forwarding), removed. */
+  timeline: HotlineTimelineEntry[];
+  /** From the report to the confirmed removal, in hours (null while not removed). */
+  hoursToRemoval: number | null;
+}
+
+export interface HotlineTimelineEntry {
+  event: 'received' | 'assessed' | 'sent' | 'removed';
+  at: string;
+  /** For `sent`: to whom (police, the partner hotline, the provider). */
+  kind?: HotlineActionKind;
+  receiverName?: string;
 }
 
 export interface HotlineUrlElsewhere {
@@ -157,6 +169,11 @@ export interface HotlineReportSummary {
   pendingApproval: boolean;
   /** Who holds the report (an analyst claims it before assessing; a lapsed claim is null). */
   claim: HotlineClaim | null;
+  /**
+   * When a notice to the hosting provider went unanswered for the set time (HOTLINE_TAKEDOWN_REMINDER_HOURS)
+   * and the content is still not removed: since when it is overdue. Null otherwise.
+   */
+  takedownOverdueSince: string | null;
   createdAt: string;
   updatedAt: string;
 }
