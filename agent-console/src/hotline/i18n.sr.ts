@@ -163,4 +163,10 @@ extendMessages('sr-Cyrl', {
   'hl.tl.sent.police': 'Послато полицији: {receiver}',
   'hl.tl.sent.inhope': 'Послато партнерској линији: {receiver}',
   'hl.tl.sent.provider': 'Обавештење хостинг провајдеру: {receiver}',
+  'hl.statsCsv': 'Статистика (CSV)',
+  'hl.st.shares': 'Незаконито: {illegal} од {assessed} процењених адреса ({illegalShare}). Нове (никад раније пријављене): {fresh} од {urls} адреса ({newShare}).',
+  'hl.st.bySite': 'Незаконите адресе по врсти сајта',
+  'hl.st.byAge': 'Незаконите адресе по узрасту жртава (где је процењен)',
+  'hl.st.byGender': 'Незаконите адресе по полу жртава (где је процењен)',
+  'hl.st.toPolice': 'Време до упућивања полицији (сати): медијана {median}, просек {avg} ({count} пријава)',
 });

@@ -164,6 +164,12 @@ extendMessages('en', {
   'hl.tl.sent.police': 'Sent to the police: {receiver}',
   'hl.tl.sent.inhope': 'Sent to the partner hotline: {receiver}',
   'hl.tl.sent.provider': 'Notice sent to the hosting provider: {receiver}',
+  'hl.statsCsv': 'Statistics (CSV)',
+  'hl.st.shares': 'Found illegal: {illegal} of {assessed} assessed URLs ({illegalShare}). New (never reported before): {fresh} of {urls} URLs ({newShare}).',
+  'hl.st.bySite': 'Illegal URLs by site type',
+  'hl.st.byAge': 'Illegal URLs by victims\' age (where assessed)',
+  'hl.st.byGender': 'Illegal URLs by victims\' gender (where assessed)',
+  'hl.st.toPolice': 'Time to police referral (hours): median {median}, average {avg} ({count} reports)',
 });
 
 extendMessages('bg', {
@@ -328,4 +334,10 @@ extendMessages('bg', {
   'hl.tl.sent.police': 'Изпратен на полицията: {receiver}',
   'hl.tl.sent.inhope': 'Изпратен на партньорската гореща линия: {receiver}',
   'hl.tl.sent.provider': 'Уведомление до хостинг доставчика: {receiver}',
+  'hl.statsCsv': 'Статистика (CSV)',
+  'hl.st.shares': 'Незаконни: {illegal} от {assessed} оценени адреса ({illegalShare}). Нови (несигнализирани преди): {fresh} от {urls} адреса ({newShare}).',
+  'hl.st.bySite': 'Незаконни адреси по вид сайт',
+  'hl.st.byAge': 'Незаконни адреси по възраст на жертвите (където е оценена)',
+  'hl.st.byGender': 'Незаконни адреси по пол на жертвите (където е оценен)',
+  'hl.st.toPolice': 'Време до сигнал към полицията (часове): медиана {median}, средно {avg} ({count} сигнала)',
 });

@@ -22,7 +22,7 @@ import {
   statusChangeSchema,
 } from './schemas.js';
 import { MEMBER_HOTLINES } from './member-hotlines.js';
-import { csvHeader, csvRows, exportCount, exportPages, exportRows, stats, toCsv } from './exports.js';
+import { csvHeader, csvRows, exportCount, exportPages, exportRows, stats, statsCsv, toCsv } from './exports.js';
 import { EXPORT_HEADERS } from '../exports-i18n/headers.js';
 import { hotlinePublicRoutes } from './public.js';
 
@@ -144,9 +144,10 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
       ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(stream)
       : reply.type('application/json; charset=utf-8').send(stream);
   });
-  app.get('/api/hotline/stats', { preHandler: readers }, async (req) => {
-    const q = parse(periodQuerySchema.omit({ format: true }), req.query);
-    return stats(app.db, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+  app.get('/api/hotline/stats', { preHandler: readers }, async (req, reply) => {
+    const q = parse(periodQuerySchema, req.query);
+    const s = await stats(app.db, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+    return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-statistics.csv"').send(statsCsv(s)) : s;
   });
 
   // A counsellor escalates URLs the child mentioned; only on a conversation assigned to them.

@@ -162,4 +162,25 @@ describe('hotline analysts in the console', () => {
     await bp.getByText(/^You hold this report/).waitFor();
     await bp.getByRole('group', { name: 'Assessment of URL 1' }).waitFor();
   });
+
+  it('shows the statistics as INHOPE counts them, with a chart and a statistics CSV', { timeout: 60_000 }, async () => {
+    // The reports of the test above: four URLs, two of them assessed (both illegal, hosted in the
+    // Netherlands), two addresses new (the others were reported before).
+    const { env } = suite;
+    const sue = await createStaff(env.app, 'supervisor', { name: 'Sam Supervisor' });
+    const sp = await newPage();
+    await suite.consoleLogin(sp, sue.email, sue.password, '/hotline/stats');
+    await sp.getByRole('heading', { name: 'Figures and exports' }).waitFor();
+    await sp.getByRole('button', { name: 'Show figures' }).click();
+    await sp.getByTestId('hl-shares').getByText('Found illegal: 2 of 2 assessed URLs (100%). New (never reported before): 2 of 4 URLs (50%).').waitFor();
+    const country = sp.getByRole('figure', { name: 'Assessed URLs by hosting country' });
+    await country.getByRole('img', { name: 'Netherlands: 2' }).waitFor();
+    await sp.getByRole('figure', { name: "Illegal URLs by victims' age (where assessed)" }).waitFor();
+    await sp.getByText(/^Time to police referral \(hours\): median —, average — \(0 reports\)$/).waitFor();
+    const csv = await sp.getByRole('link', { name: 'Statistics (CSV)' }).getAttribute('href');
+    const res = await sp.request.get(`${env.url}${csv}`);
+    expect(res.status()).toBe(200);
+    expect(await res.text()).toContain('"urls","illegal_share","1"');
+    expect(await axeViolations(sp)).toEqual([]);
+  });
 });

@@ -269,6 +269,21 @@ export interface HotlineStats {
   byStatus: Record<string, number>;
   timeToForwardHours: { count: number; median: number | null; avg: number | null };
   timeToRemovalHours: { count: number; median: number | null; avg: number | null; removedWithin3DaysShare: number | null };
+  /** URLs of the period, those assessed, and those found illegal (any class but not illegal, harmful but legal, out of remit). */
+  urls: number;
+  assessedUrls: number;
+  illegalUrls: number;
+  /** illegalUrls / assessedUrls (null with none assessed). */
+  illegalShare: number | null;
+  /** URLs whose address had never been reported before (de-duplication key), and their share of all URLs. */
+  newUrls: number;
+  newShare: number | null;
+  /** Of the illegal URLs, where assessed: site type, victims' age band and gender. */
+  bySiteType: Record<string, number>;
+  byVictimAge: Record<string, number>;
+  byVictimGender: Record<string, number>;
+  /** From the report to its first referral to the police that was sent (approved). */
+  timeToPoliceHours: { count: number; median: number | null; avg: number | null };
 }
 
 /** POST /api/conversations/:id/hotline-report (counsellor's escalation). */
