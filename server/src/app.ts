@@ -206,7 +206,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Follow-ups fall due by the centre's calendar, not the server's.
   const centreToday = async () => new Intl.DateTimeFormat('en-CA', { timeZone: (await app.settings.get('hours')).timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(clock.now());
   app.decorate('caseRecords', createCaseRecords(app.db, { audit: app.audit, staffNames: app.auth.staffNames, today: centreToday }));
-  app.decorate('hotline', createHotlineService(app.db, { audit: app.audit, mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log), log: app.log, codes, routing: () => app.settings.get('hotlineRouting') }));
+  app.decorate(
+    'hotline',
+    createHotlineService(app.db, {
+      audit: app.audit,
+      mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log),
+      log: app.log,
+      codes,
+      routing: () => app.settings.get('hotlineRouting'),
+      claims: {
+        ttlMs: config.HOTLINE_CLAIM_MINUTES * 60_000,
+        takedownReminderMs: config.HOTLINE_TAKEDOWN_REMINDER_HOURS * 3_600_000,
+        now: () => new Date(clock.now()),
+        names: (ids) => app.auth.staffNames(ids),
+        isAnalyst: async (id) => {
+          const s = await app.auth.getStaff(id);
+          return s?.role === 'analyst' && !s.disabledAt;
+        },
+      },
+    }),
+  );
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));

@@ -97,6 +97,8 @@ export const configSchema = z.object({
   SMTP_URL: z.string().optional().describe('SMTP server for feedback e-mails to reporters (smtp://user:pass@host:port); unset = no e-mail'),
   MAIL_FROM: z.string().default('hotline@localhost').describe('Sender address of e-mails'),
   HOTLINE_POW_BITS: z.coerce.number().int().min(0).max(24).default(16).describe('Proof-of-work of the public report form: leading zero bits the browser must find (0 = off)'),
+  HOTLINE_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(30).describe('An analyst\'s claim on a hotline report lapses this many minutes after their last step on it, so a report held by someone who left is free again'),
+  HOTLINE_TAKEDOWN_REMINDER_HOURS: z.coerce.number().int().min(1).max(2160).default(72).describe('A URL whose hosting provider was sent a notice is shown to analysts as overdue when it is still not removed this many hours later (INHOPE counts removal within 3 days)'),
   HOTLINE_REPORTS_PER_10MIN: z.coerce.number().int().min(1).default(20).describe('Hotline reports one IP address may file per 10 minutes'),
   SERVER_SECRET: z
     .string()

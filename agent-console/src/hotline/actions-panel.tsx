@@ -46,10 +46,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
             {report.actions.map((a) => (
               <tr key={a.id}>
                 <td>{t(`hl.kind.${a.kind}`)}</td>
-                <td>
-                  {a.receiver}
-                  {a.countryCode ? ` (${a.countryCode})` : ''}
-                </td>
+                <td>{a.countryCode ? t('hl.receiverIn', { name: a.receiverName, country: regionName(a.countryCode) }) : a.receiverName}</td>
                 <td>{a.sentAt ? formatDate(a.sentAt) : t('common.none')}</td>
                 <td>{analyst ? <RefEditor actionId={a.id} value={a.receiverRef ?? ''} onSave={(ref) => run(api.patch(`/api/hotline/actions/${a.id}`, { receiverRef: ref }))} /> : (a.receiverRef ?? t('common.none'))}</td>
                 <td>

@@ -7,6 +7,7 @@ import { t, formatDateTime, getLanguage } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { UrlItem } from './url-item.js';
 import { ActionsPanel } from './actions-panel.js';
+import { ClaimBar } from './claim-bar.js';
 
 export function ReportView({ id }: { id: string }) {
   const { profile } = useSession();
@@ -27,7 +28,8 @@ export function ReportView({ id }: { id: string }) {
     );
   if (!d) return <p role="status">{t('common.loading')}</p>;
   const analyst = profile.role === 'analyst';
-  const canAssess = analyst && d.status !== 'closed';
+  // Assessing needs the claim (the server refuses it otherwise): the forms show to its holder only.
+  const canAssess = analyst && d.status !== 'closed' && d.claim?.staffId === profile.id;
   const setStatus = async (status: 'in_assessment' | 'closed') => {
     try {
       setD(await api.post<HotlineReportDetail>(`/api/hotline/reports/${d.id}/status`, { status }));
@@ -47,6 +49,12 @@ export function ReportView({ id }: { id: string }) {
           {t(`hl.status.${d.status}`)}
         </span>
       </div>
+      {d.takedownOverdueSince && (
+        <p class="hl-earlier" role="note" data-testid="hl-overdue">
+          {t('hl.takedownOverdueSince', { since: formatDateTime(d.takedownOverdueSince) })}
+        </p>
+      )}
+      <ClaimBar report={d} me={profile} onChange={setD} />
       <dl class="hl-meta card">
         <dt>{t('hl.col.received')}</dt>
         <dd>{formatDateTime(d.createdAt)}</dd>

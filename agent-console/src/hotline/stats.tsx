@@ -3,11 +3,40 @@
 import { useState } from 'preact/hooks';
 import type { HotlineStats } from '@helpline/shared';
 import { api } from '../api.js';
-import { t, formatNumber, getLanguage } from '../i18n/index.js';
+import { t, formatNumber, getLanguage, regionName } from '../i18n/index.js';
 
 const monthAgo = () => new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 const fmt = (x: number | null) => (x === null ? '—' : String(x));
+const pct = (x: number | null) => (x === null ? '—' : formatNumber(x, { style: 'percent' }));
+
+/** A horizontal bar chart (SVG: attributes, no inline style, so the console's CSP holds) with its numbers as text. */
+function BarChart({ id, title, rows }: { id: string; title: string; rows: [string, number][] }) {
+  const max = Math.max(1, ...rows.map((r) => r[1]));
+  const h = 22;
+  return (
+    <figure class="hl-chart" aria-labelledby={`${id}-cap`}>
+      <figcaption id={`${id}-cap`}>{title}</figcaption>
+      {rows.length === 0 ? (
+        <p class="muted">{t('common.none')}</p>
+      ) : (
+        <svg viewBox={`0 0 400 ${rows.length * h}`} width="100%" height={rows.length * h} role="img" aria-label={rows.map(([k, n]) => `${k}: ${n}`).join(', ')}>
+          {rows.map(([k, n], i) => (
+            <g key={k}>
+              <rect x="160" y={i * h + 3} width={(n / max) * 200} height={h - 6} class="hl-bar" />
+              <text x="155" y={i * h + h / 2 + 4} text-anchor="end" class="hl-bar-label">
+                {k}
+              </text>
+              <text x={165 + (n / max) * 200} y={i * h + h / 2 + 4} class="hl-bar-label">
+                {n}
+              </text>
+            </g>
+          ))}
+        </svg>
+      )}
+    </figure>
+  );
+}
 
 export function StatsPanel() {
   const [from, setFrom] = useState(monthAgo());
@@ -23,6 +52,11 @@ export function StatsPanel() {
       .then(setS)
       .catch(() => setErr(true));
   };
+  const label = (prefix: string, k: string) => (t(`${prefix}.${k}`) === `${prefix}.${k}` ? k : t(`${prefix}.${k}`));
+  const rowsOf = (o: Record<string, number>, prefix: string): [string, number][] =>
+    Object.entries(o)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => [prefix === 'country' ? regionName(k) : label(prefix, k), n]);
   const list = (o: Record<string, number>) => (
     <ul class="hl-bars">
       {Object.entries(o)
@@ -59,6 +93,9 @@ export function StatsPanel() {
         <a href={`/api/hotline/export?format=json&${qs}`} download>
           {t('hl.exportJson')}
         </a>
+        <a href={`/api/hotline/stats?format=csv&${qs}`} download>
+          {t('hl.statsCsv')}
+        </a>
       </form>
       {err && (
         <p class="error" role="alert">
@@ -70,10 +107,16 @@ export function StatsPanel() {
           <p>
             {t('hl.total')}: <strong>{s.total}</strong>
           </p>
+          <p data-testid="hl-shares">
+            {t('hl.st.shares', { illegal: s.illegalUrls, assessed: s.assessedUrls, illegalShare: pct(s.illegalShare), fresh: s.newUrls, urls: s.urls, newShare: pct(s.newShare) })}
+          </p>
           <h2>{t('hl.byClassification')}</h2>
           {list(s.byClassification)}
-          <h2>{t('hl.byCountry')}</h2>
-          {list(s.byHostingCountry)}
+          <BarChart id="hl-ch-country" title={t('hl.byCountry')} rows={rowsOf(s.byHostingCountry, 'country')} />
+          <BarChart id="hl-ch-site" title={t('hl.st.bySite')} rows={rowsOf(s.bySiteType, 'hl.site')} />
+          <BarChart id="hl-ch-age" title={t('hl.st.byAge')} rows={rowsOf(s.byVictimAge, 'hl.age')} />
+          <BarChart id="hl-ch-gender" title={t('hl.st.byGender')} rows={rowsOf(s.byVictimGender, 'hl.gender')} />
+          <p>{t('hl.st.toPolice', { median: fmt(s.timeToPoliceHours.median), avg: fmt(s.timeToPoliceHours.avg), count: s.timeToPoliceHours.count })}</p>
           <p>{t('hl.timeToForward', { median: fmt(s.timeToForwardHours.median), avg: fmt(s.timeToForwardHours.avg), count: s.timeToForwardHours.count })}</p>
           <p>
             {t('hl.timeToRemoval', {

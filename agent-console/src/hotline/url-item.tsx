@@ -11,7 +11,9 @@ import {
   type HotlineUrl,
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, formatDateTime, formatNumber } from '../i18n/index.js';
+import { navigate } from '../router.js';
+import { waitedText } from './wait.js';
 
 const isWebUrl = (s: string) => {
   try {
@@ -52,8 +54,23 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       {a?.reusedFromReference ? (
         <p class="hl-earlier">{t('hl.reused', { reference: a.reusedFromReference })}</p>
       ) : url.earlier ? (
-        <p class="hl-earlier">{t('hl.earlier', { reference: url.earlier.reference, classification: t(`hl.cls.${url.earlier.classification}`) })}</p>
+        <Earlier reportId={reportId} url={url} earlier={url.earlier} canApply={canAssess && !a} onChange={onChange} />
       ) : null}
+      {url.openElsewhere.length > 0 && (
+        <div class="hl-earlier" data-testid="hl-open-elsewhere">
+          <p>{t('hl.openElsewhere', { n: url.openElsewhere.length })}</p>
+          <ul>
+            {url.openElsewhere.map((o) => (
+              <li key={o.reportId}>
+                <button type="button" class="linklike" aria-label={t('hl.open', { reference: o.reference })} onClick={() => navigate(`/hotline/${o.reportId}`)}>
+                  {o.reference}
+                </button>{' '}
+                ({t(`hl.status.${o.status}`)})
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {a ? (
         <p>
           <strong>{t(`hl.cls.${a.classification}`)}</strong>
@@ -64,8 +81,60 @@ export function UrlItem({ reportId, index, url, canAssess, onChange }: Props) {
       ) : (
         <p class="muted">{t('hl.notAssessed')}</p>
       )}
+      <Timeline url={url} />
       {canAssess && <AssessmentForm reportId={reportId} n={n} url={url} onChange={onChange} />}
     </li>
+  );
+}
+
+/** Notice and takedown of the URL: received, assessed, sent to whom, removed; and the time to removal. */
+function Timeline({ url }: { url: HotlineUrl }) {
+  return (
+    <details class="hl-timeline" data-testid="hl-timeline">
+      <summary>{url.hoursToRemoval === null ? t('hl.tl.title') : t('hl.tl.titleRemoved', { hours: formatNumber(url.hoursToRemoval) })}</summary>
+      <ol>
+        {url.timeline.map((e, i) => (
+          <li key={i}>
+            {formatDateTime(e.at)}: {e.event === 'sent' && e.kind ? t(`hl.tl.sent.${e.kind}`, { receiver: e.receiverName ?? '' }) : t(`hl.tl.${e.event}`)}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+/** The earlier assessment of the same URL with its age: the content may have changed, so the analyst decides. */
+function Earlier({ reportId, url, earlier, canApply, onChange }: { reportId: string; url: HotlineUrl; earlier: NonNullable<HotlineUrl['earlier']>; canApply: boolean; onChange(d: HotlineReportDetail): void }) {
+  const [err, setErr] = useState<string | null>(null);
+  const apply = async () => {
+    setErr(null);
+    try {
+      onChange(await api.post<HotlineReportDetail>(`/api/hotline/reports/${reportId}/urls/${url.id}/apply-earlier`, { fromUrlId: earlier.urlId }));
+    } catch (x) {
+      setErr(x instanceof ApiError ? errorText(x) : t('common.error'));
+    }
+  };
+  return (
+    <div class="hl-earlier" data-testid="hl-earlier">
+      <p>
+        {t('hl.earlierAged', { reference: earlier.reference, age: waitedText(earlier.assessedAt, Date.now()), classification: t(`hl.cls.${earlier.classification}`) })}
+        {earlier.hostingCountry ? ` · ${earlier.hostingCountry}` : ''}
+        {earlier.hostingProvider ? ` · ${earlier.hostingProvider}` : ''}
+      </p>
+      {canApply && (
+        <>
+          <p class="muted">{t('hl.earlierCheck')}</p>
+          <button type="button" onClick={() => void apply()}>
+            {t('hl.applyEarlier')}
+          </button>
+        </>
+      )}
+      {err && (
+        <p class="error" role="alert">
+          {err}
+        </p>
+      )}
+    </div>
   );
 }
 

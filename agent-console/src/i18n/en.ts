@@ -19,6 +19,7 @@ export const en: Record<string, string> = {
   'error.forbidden': 'You may not do this.',
   'error.not_found': 'This no longer exists.',
   'error.invalid_state': 'This has changed meanwhile; the page shows its current state.',
+  'error.not_claimed': 'Another analyst holds this report, or your claim lapsed. Claim it first.',
   'error.conflict': 'Someone else changed this at the same time. Please try again.',
   'error.too_large': 'This is too long.',
   'error.rate_limited': 'Too many attempts. Wait a minute and try again.',

@@ -176,6 +176,36 @@ export async function stats(db: Db, p: Period): Promise<HotlineStats> {
           group by grouping sets ((r.status), ())`,
     ),
   ]);
+  const illegal = sql`u.classification is not null and u.classification not in ('not-illegal', 'harmful-but-legal', 'out-of-remit')`;
+  const [counts, breakdown, police] = await Promise.all([
+    execRows<{ urls: number; assessed: number; illegal: number; new_urls: number }>(
+      db,
+      sql`select count(*)::int as urls, count(u.assessed_at)::int as assessed, count(*) filter (where ${illegal})::int as illegal,
+            count(*) filter (where not exists (
+              select 1 from hotline_urls u2 join hotline_reports r2 on r2.id = u2.report_id
+              where u2.normalized_url = u.normalized_url and (r2.created_at < r.created_at or (r2.created_at = r.created_at and u2.id < u.id))))::int as new_urls
+          from hotline_reports r join hotline_urls u on u.report_id = r.id where ${inPeriod}`,
+    ),
+    execRows<{ d: 'site' | 'age' | 'gender'; k: string; n: number }>(
+      db,
+      sql`select 'site' as d, u.site_type as k, count(*)::int as n from hotline_reports r join hotline_urls u on u.report_id = r.id where ${inPeriod} and ${illegal} and u.site_type is not null group by u.site_type
+          union all
+          select 'age', u.victim_age, count(*)::int from hotline_reports r join hotline_urls u on u.report_id = r.id where ${inPeriod} and ${illegal} and u.victim_age is not null group by u.victim_age
+          union all
+          select 'gender', u.victim_gender, count(*)::int from hotline_reports r join hotline_urls u on u.report_id = r.id where ${inPeriod} and ${illegal} and u.victim_gender is not null group by u.victim_gender
+          order by 3 desc, 2`,
+    ),
+    execRows<{ n: number; median: number | null; avg: number | null }>(
+      db,
+      sql`select count(*)::int as n, percentile_cont(0.5) within group (order by h) as median, avg(h) as avg
+          from (select min(date_part('epoch', a.sent_at - r.created_at) / 3600) as h
+                from hotline_reports r join hotline_actions a on a.report_id = r.id and a.kind = 'police' and a.state = 'done' and a.sent_at is not null
+                where ${inPeriod} group by r.id) x`,
+    ),
+  ]);
+  const c = counts[0] ?? { urls: 0, assessed: 0, illegal: 0, new_urls: 0 };
+  const by = (d: 'site' | 'age' | 'gender') => Object.fromEntries(breakdown.filter((x) => x.d === d).map((x) => [x.k, x.n]));
+  const pol = police[0] ?? { n: 0, median: null, avg: null };
   const byClassification: Record<string, number> = {};
   const byHostingCountry: Record<string, number> = {};
   for (const r of urlRows) {
@@ -196,5 +226,46 @@ export async function stats(db: Db, p: Period): Promise<HotlineStats> {
     byStatus,
     timeToForwardHours: { count: t.fwd_n, median: round(t.fwd_median), avg: round(t.fwd_avg) },
     timeToRemovalHours: { count: t.rem_n, median: round(t.rem_median), avg: round(t.rem_avg), removedWithin3DaysShare: t.rem_n ? round(t.rem_3d / t.rem_n) : null },
+    urls: c.urls,
+    assessedUrls: c.assessed,
+    illegalUrls: c.illegal,
+    illegalShare: c.assessed ? round(c.illegal / c.assessed) : null,
+    newUrls: c.new_urls,
+    newShare: c.urls ? round(c.new_urls / c.urls) : null,
+    bySiteType: by('site'),
+    byVictimAge: by('age'),
+    byVictimGender: by('gender'),
+    timeToPoliceHours: { count: pol.n, median: round(pol.median), avg: round(pol.avg) },
   };
+}
+
+/** The figures as CSV, one row per figure (figure, key, value), for a spreadsheet or a yearly report. */
+export function statsCsv(s: HotlineStats): string {
+  const rows: [string, string, string | number | null][] = [
+    ['period', 'from', s.from],
+    ['period', 'to', s.to],
+    ['reports', 'total', s.total],
+    ['urls', 'total', s.urls],
+    ['urls', 'assessed', s.assessedUrls],
+    ['urls', 'illegal', s.illegalUrls],
+    ['urls', 'illegal_share', s.illegalShare],
+    ['urls', 'new', s.newUrls],
+    ['urls', 'new_share', s.newShare],
+    ...Object.entries(s.byClassification).map(([k, n]) => ['classification', k, n] as [string, string, number]),
+    ...Object.entries(s.byHostingCountry).map(([k, n]) => ['hosting_country', k, n] as [string, string, number]),
+    ...Object.entries(s.bySiteType).map(([k, n]) => ['site_type', k, n] as [string, string, number]),
+    ...Object.entries(s.byVictimAge).map(([k, n]) => ['victim_age', k, n] as [string, string, number]),
+    ...Object.entries(s.byVictimGender).map(([k, n]) => ['victim_gender', k, n] as [string, string, number]),
+    ...Object.entries(s.byStatus).map(([k, n]) => ['status', k, n] as [string, string, number]),
+    ['hours_to_police', 'count', s.timeToPoliceHours.count],
+    ['hours_to_police', 'median', s.timeToPoliceHours.median],
+    ['hours_to_police', 'avg', s.timeToPoliceHours.avg],
+    ['hours_to_forward', 'count', s.timeToForwardHours.count],
+    ['hours_to_forward', 'median', s.timeToForwardHours.median],
+    ['hours_to_removal', 'count', s.timeToRemovalHours.count],
+    ['hours_to_removal', 'median', s.timeToRemovalHours.median],
+    ['hours_to_removal', 'avg', s.timeToRemovalHours.avg],
+    ['hours_to_removal', 'removed_within_3_days_share', s.timeToRemovalHours.removedWithin3DaysShare],
+  ];
+  return 'figure,key,value\r\n' + rows.map((r) => r.map((v) => cell(v === null ? null : String(v))).join(',') + '\r\n').join('');
 }

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LANGUAGES, type HotlineEscalationResult, type MemberHotline } from '@helpline/shared';
+import { LANGUAGES, type HotlineAnalyst, type HotlineEscalationResult, type MemberHotline } from '@helpline/shared';
 import { requireStaff, staffOf } from '../auth/guard.js';
 import { parse } from '../http/validate.js';
 import { AppError } from '../http/errors.js';
@@ -11,7 +11,9 @@ import { uuid } from '../conversations/schemas.js';
 import {
   actionSchema,
   actionUpdateSchema,
+  applyEarlierSchema,
   assessmentSchema,
+  claimSchema,
   decisionSchema,
   escalationSchema,
   listQuerySchema,
@@ -20,7 +22,7 @@ import {
   statusChangeSchema,
 } from './schemas.js';
 import { MEMBER_HOTLINES } from './member-hotlines.js';
-import { csvHeader, csvRows, exportCount, exportPages, exportRows, stats, toCsv } from './exports.js';
+import { csvHeader, csvRows, exportCount, exportPages, exportRows, stats, statsCsv, toCsv } from './exports.js';
 import { EXPORT_HEADERS } from '../exports-i18n/headers.js';
 import { hotlinePublicRoutes } from './public.js';
 
@@ -52,9 +54,28 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
     const { status } = parse(statusChangeSchema, req.body);
     return app.hotline.setStatus(id, viewer(req), status);
   });
+  // An analyst takes the report before assessing it; a supervisor or admin hands it to an analyst.
+  app.post('/api/hotline/reports/:id/claim', { preHandler: readers }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    const { staffId } = parse(claimSchema, req.body ?? {});
+    return app.hotline.claim(id, viewer(req), staffId);
+  });
+  // Whom a supervisor can hand a report to.
+  app.get('/api/hotline/analysts', { preHandler: readers }, async (): Promise<HotlineAnalyst[]> =>
+    (await app.auth.listUsers()).filter((u) => u.role === 'analyst' && !u.disabled).map((u) => ({ id: u.id, name: u.name })),
+  );
+  app.delete('/api/hotline/reports/:id/claim', { preHandler: readers }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    return app.hotline.release(id, viewer(req));
+  });
   app.put('/api/hotline/reports/:id/urls/:urlId/assessment', { preHandler: analyst }, async (req) => {
     const { id, urlId } = parse(urlParams, req.params);
     return app.hotline.assessUrl(id, urlId, viewer(req), parse(assessmentSchema, req.body));
+  });
+  app.post('/api/hotline/reports/:id/urls/:urlId/apply-earlier', { preHandler: analyst }, async (req) => {
+    const { id, urlId } = parse(urlParams, req.params);
+    const { fromUrlId } = parse(applyEarlierSchema, req.body);
+    return app.hotline.applyEarlier(id, urlId, viewer(req), fromUrlId);
   });
   app.post('/api/hotline/reports/:id/urls/:urlId/resolve', { preHandler: analyst }, async (req) => {
     const { id, urlId } = parse(urlParams, req.params);
@@ -123,9 +144,10 @@ export async function hotlineRoutes(app: FastifyInstance): Promise<void> {
       ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-reports.csv"').send(stream)
       : reply.type('application/json; charset=utf-8').send(stream);
   });
-  app.get('/api/hotline/stats', { preHandler: readers }, async (req) => {
-    const q = parse(periodQuerySchema.omit({ format: true }), req.query);
-    return stats(app.db, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+  app.get('/api/hotline/stats', { preHandler: readers }, async (req, reply) => {
+    const q = parse(periodQuerySchema, req.query);
+    const s = await stats(app.db, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+    return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hotline-statistics.csv"').send(statsCsv(s)) : s;
   });
 
   // A counsellor escalates URLs the child mentioned; only on a conversation assigned to them.

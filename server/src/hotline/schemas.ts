@@ -13,7 +13,7 @@ import {
 } from '@helpline/shared';
 import { AppError } from '../http/errors.js';
 import { checkReportedUrl } from './normalize.js';
-import type { HotlineReportInput, HotlineEscalationInput, HotlineAssessmentInput, HotlineActionInput } from '@helpline/shared';
+import type { HotlineReportInput, HotlineEscalationInput, HotlineAssessmentInput, HotlineActionInput, HotlineClaimInput, HotlineApplyEarlierInput } from '@helpline/shared';
 import type { Checked, SchemaAccepts } from '../http/validate.js';
 
 const cleanText = (max: number) =>
@@ -98,18 +98,34 @@ export const actionUpdateSchema = z
   .object({ receiverRef: cleanText(200).optional(), sentAt: z.iso.datetime({ offset: true }).optional() })
   .strict();
 
+export const applyEarlierSchema = z.object({ fromUrlId: z.uuid() }).strict();
+
+export const claimSchema = z.object({ staffId: z.uuid().optional() }).strict();
+
 export const decisionSchema = z.object({ approve: z.boolean() }).strict();
 
 export const outcomeSchema = z.object({ removedAt: z.iso.datetime({ offset: true }).optional() }).strict();
 
 export const statusChangeSchema = z.object({ status: z.enum(['in_assessment', 'closed'] as const) }).strict();
 
+/** The analysts' queue and search: every filter optional, all of them together (AND). */
 export const listQuerySchema = z
   .object({
     status: z.enum([...HOTLINE_STATUSES, 'open'] as const).optional(),
+    /** A reference (or its start), a URL (matched by its de-duplication key) or a domain (and its subdomains). */
+    q: z.string().trim().max(HOTLINE_LIMITS.urlMaxChars).optional(),
+    /** Received on or after this day / on or before this day (UTC days, YYYY-MM-DD). */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    /** Any of the report's URLs assessed as hosted in this country / with this classification. */
+    hostingCountry: country.optional(),
+    classification: z.enum([...HOTLINE_CLASSIFICATIONS, 'unassessed'] as const).optional(),
+    /** Only reports whose notice to the provider is overdue (HOTLINE_TAKEDOWN_REMINDER_HOURS). */
+    takedown: z.enum(['overdue']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
+export type HotlineListQuery = z.infer<typeof listQuerySchema>;
 
 export const periodQuerySchema = z
   .object({
@@ -141,3 +157,5 @@ export type HotlineReportInputChecked = Checked<SchemaAccepts<typeof reportInput
 export type HotlineEscalationInputChecked = Checked<SchemaAccepts<typeof escalationSchema, HotlineEscalationInput>>;
 export type HotlineAssessmentInputChecked = Checked<SchemaAccepts<typeof assessmentSchema, HotlineAssessmentInput>>;
 export type HotlineActionInputChecked = Checked<SchemaAccepts<typeof actionSchema, HotlineActionInput>>;
+export type HotlineClaimInputChecked = Checked<SchemaAccepts<typeof claimSchema, HotlineClaimInput>>;
+export type HotlineApplyEarlierInputChecked = Checked<SchemaAccepts<typeof applyEarlierSchema, HotlineApplyEarlierInput>>;

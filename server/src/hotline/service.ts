@@ -1,7 +1,7 @@
 // The hotline: intake (form, widget, counsellors), the analysts' queue, status lifecycle with history,
 // and what an anonymous reporter may see with their pick-up code. Workflow steps live in workflow.ts.
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
   HotlineReportCreated,
@@ -18,9 +18,12 @@ import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
 import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
-import { earlierAssessment, loadDetail, summaryOf, type ReportRow } from './views.js';
+import { OPEN_STATUSES, earlierAssessment, loadDetail, type ReportRow, type ViewContext } from './views.js';
 import { feedbackMail, type Mailer } from './mailer.js';
 import { createWorkflow } from './workflow.js';
+import { listReports } from './queue.js';
+import { createClaims } from './claims.js';
+import type { HotlineListQuery } from './schemas.js';
 import { legacySha256, type CodeHasher } from '../infra/secret.js';
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -40,7 +43,7 @@ export const TRANSITIONS: Record<HotlineStatus, HotlineStatus[]> = {
   closed: [],
 };
 
-export const OPEN_STATUSES: HotlineStatus[] = ['new', 'in_assessment', 'assessed', 'forwarded'];
+export { OPEN_STATUSES };
 
 export interface Viewer {
   id: string;
@@ -58,7 +61,16 @@ export interface IntakeInput {
 
 export function createHotlineService(
   db: Db,
-  deps: { audit: AuditService; mailer: Mailer | null; log: FastifyBaseLogger; codes: CodeHasher; /** The centre profile's forwarding routing (admins edit it). */ routing(): Promise<HotlineRouting> },
+  deps: {
+    audit: AuditService;
+    mailer: Mailer | null;
+    log: FastifyBaseLogger;
+    codes: CodeHasher;
+    /** The centre profile's forwarding routing (admins edit it). */
+    routing(): Promise<HotlineRouting>;
+    /** Who may hold reports, for how long after their last step (HOTLINE_CLAIM_MINUTES), and when a takedown is overdue. */
+    claims: ViewContext & { isAnalyst(id: string): Promise<boolean> };
+  },
 ) {
   const pickupHash = (code: string) => deps.codes.keyed('hotline-pickup', canonicalCode(code));
   /** Whether `code` is the one stored as `stored` (keyed, or the legacy SHA-256), in constant time. */
@@ -142,37 +154,16 @@ export function createHotlineService(
           const report = r!;
           let known = 0;
           for (const [i, u] of urls.entries()) {
-            const earlier = await earlierAssessment(tx, { normalizedUrl: u.normalized, reportId: report.id });
-            // A URL assessed before is not put in front of an analyst again: its assessment is taken over.
-            const e = earlier?.row;
-            if (e) known++;
-            await tx.insert(hotlineUrls).values({
-              reportId: report.id,
-              position: i,
-              url: u.url,
-              normalizedUrl: u.normalized,
-              host: u.host,
-              ...(e
-                ? {
-                    classification: e.classification,
-                    victimAge: e.victimAge,
-                    victimGender: e.victimGender,
-                    siteType: e.siteType,
-                    hostingIp: e.hostingIp,
-                    hostingProvider: e.hostingProvider,
-                    hostingCountry: e.hostingCountry,
-                    assessedAt: new Date(),
-                    reusedFromUrlId: e.reusedFromUrlId ?? e.id,
-                  }
-                : {}),
-            });
+            // An earlier assessment of the same key is shown to the analyst with its age, never taken over
+            // here: the content at an address changes (workflow.applyEarlier, when an analyst confirms).
+            if (await earlierAssessment(tx, { normalizedUrl: u.normalized, reportId: report.id })) known++;
+            await tx.insert(hotlineUrls).values({ reportId: report.id, position: i, url: u.url, normalizedUrl: u.normalized, host: u.host });
           }
           await tx.insert(hotlineHistory).values({ reportId: report.id, fromStatus: null, toStatus: 'new', actorType: actor.type, actorId: actor.id, note: origin.source });
           await deps.audit.record(
             { actorType: actor.type, actorId: actor.id, action: 'hotline.report.create', targetType: 'hotline_report', targetId: report.id, meta: { source: origin.source, urls: urls.length, known, ...(origin.conversationId ? { conversationId: origin.conversationId } : {}) } },
             tx,
           );
-          if (known === urls.length) await transition(tx, report.id, 'assessed', { type: 'system', id: null }, 'all_urls_known');
           return report.id;
         });
         return { id, reference, pickupCode: pickupCode ?? '' };
@@ -183,43 +174,31 @@ export function createHotlineService(
     }
   }
 
-  const workflow = createWorkflow(db, { audit: deps.audit, transition, getRow, feedback, routing: deps.routing });
+  const detailFor = async (id: string, v: Viewer): Promise<HotlineReportDetail> => loadDetail(db, await getRow(id), v.role === 'analyst', await deps.routing(), deps.claims);
+  const claims = createClaims(db, { audit: deps.audit, ctx: deps.claims, getRow, isAnalyst: deps.claims.isAnalyst, detail: detailFor });
+  const workflow = createWorkflow(db, { audit: deps.audit, transition, getRow, feedback, routing: deps.routing, requireClaim: claims.requireClaim, detail: detailFor });
 
   return {
     ...workflow,
+    claim: claims.claim,
+    release: claims.release,
     transition,
     create,
 
-    async list(q: { status?: HotlineStatus | 'open' | undefined; limit: number }): Promise<HotlineReportSummary[]> {
-      const conds: SQL[] = [];
-      if (q.status === 'open') conds.push(inArray(hotlineReports.status, OPEN_STATUSES));
-      else if (q.status) conds.push(eq(hotlineReports.status, q.status));
-      const open = q.status === 'open' || (q.status && OPEN_STATUSES.includes(q.status));
-      const rows = await db
-        .select()
-        .from(hotlineReports)
-        .where(conds.length ? and(...conds) : undefined)
-        .orderBy(open ? asc(hotlineReports.createdAt) : desc(hotlineReports.createdAt))
-        .limit(q.limit);
-      if (!rows.length) return [];
-      const ids = rows.map((r) => r.id);
-      const urls = await db.select().from(hotlineUrls).where(inArray(hotlineUrls.reportId, ids));
-      const actions = await db.select().from(hotlineActions).where(inArray(hotlineActions.reportId, ids));
-      return rows.map((r) => summaryOf(r, urls.filter((u) => u.reportId === r.id), actions.filter((a) => a.reportId === r.id)));
-    },
+    list: (q: Partial<HotlineListQuery> & { limit: number }): Promise<HotlineReportSummary[]> => listReports(db, q, deps.claims),
 
     /** A staff read: always audited; the reporter's contact only for analysts. */
     async read(id: string, viewer: Viewer): Promise<HotlineReportDetail> {
       const r = await getRow(id);
       await deps.audit.record({ actorType: 'staff', actorId: viewer.id, action: 'hotline.report.read', targetType: 'hotline_report', targetId: id, meta: { role: viewer.role } });
-      return loadDetail(db, r, viewer.role === 'analyst', await deps.routing());
+      return loadDetail(db, r, viewer.role === 'analyst', await deps.routing(), deps.claims);
     },
 
     async setStatus(id: string, viewer: Viewer, to: 'in_assessment' | 'closed'): Promise<HotlineReportDetail> {
       const extra = to === 'closed' ? { closedAt: new Date() } : {};
       await db.transaction((tx) => transition(tx, id, to, { type: 'staff', id: viewer.id }, null, extra));
       if (to === 'closed') await feedback(id);
-      return loadDetail(db, await getRow(id), viewer.role === 'analyst', await deps.routing());
+      return detailFor(id, viewer);
     },
 
     /** Anonymous status check; the same answer for a wrong code and an unknown reference. */

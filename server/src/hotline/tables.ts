@@ -33,6 +33,9 @@ export const hotlineReports = pgTable(
     removedAt: timestamp('removed_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     feedbackSentAt: timestamp('feedback_sent_at', { withTimezone: true }),
+    /** The analyst who holds the report (claims.ts); the claim lapses HOTLINE_CLAIM_MINUTES after their last step. */
+    claimedBy: uuid('claimed_by').references(() => staffUsers.id),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -7,7 +7,7 @@ import type { Db, DbOrTx } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { hotlineActions, hotlineUrls } from './tables.js';
-import { loadDetail, type ReportRow } from './views.js';
+import { earlierAssessment, type ReportRow } from './views.js';
 import { memberHotline } from './member-hotlines.js';
 import type { Viewer } from './service.js';
 
@@ -19,6 +19,9 @@ export interface WorkflowDeps {
   getRow(id: string, tx?: DbOrTx): Promise<ReportRow>;
   feedback(reportId: string): Promise<void>;
   routing(): Promise<HotlineRouting>;
+  /** Refuses (not_claimed) unless `v` holds the report's live claim, and renews it (claims.ts). */
+  requireClaim(tx: DbOrTx, reportId: string, v: Viewer): Promise<void>;
+  detail(id: string, v: Viewer): Promise<HotlineReportDetail>;
 }
 
 const DNS_TIMEOUT_MS = 3000;
@@ -44,7 +47,7 @@ export async function resolveHost(host: string): Promise<string[]> {
 
 export function createWorkflow(db: Db, deps: WorkflowDeps) {
   const staff = (v: Viewer): Actor => ({ type: 'staff', id: v.id });
-  const detail = async (id: string, v: Viewer): Promise<HotlineReportDetail> => loadDetail(db, await deps.getRow(id), v.role === 'analyst', await deps.routing());
+  const detail = deps.detail;
 
   async function urlOf(tx: DbOrTx, reportId: string, urlId: string) {
     const [u] = await tx.select().from(hotlineUrls).where(and(eq(hotlineUrls.id, urlId), eq(hotlineUrls.reportId, reportId)));
@@ -60,34 +63,63 @@ export function createWorkflow(db: Db, deps: WorkflowDeps) {
     return true;
   }
 
+  /** One URL's assessment, by the claim's holder; the report moves on when all its URLs are assessed. */
+  async function saveAssessment(reportId: string, urlId: string, v: Viewer, input: HotlineAssessmentInput, reused: { fromUrlId: string; ageDays: number } | null): Promise<HotlineReportDetail> {
+    await db.transaction(async (tx) => {
+      const r = await deps.getRow(reportId, tx);
+      if (r.status === 'closed') throw new AppError('invalid_state', 'The report is closed');
+      await urlOf(tx, reportId, urlId);
+      await deps.requireClaim(tx, reportId, v);
+      await tx
+        .update(hotlineUrls)
+        .set({
+          classification: input.classification,
+          victimAge: input.victimAge ?? null,
+          victimGender: input.victimGender ?? null,
+          siteType: input.siteType ?? null,
+          hostingIp: input.hostingIp ?? null,
+          hostingProvider: input.hostingProvider ?? null,
+          hostingCountry: input.hostingCountry ?? null,
+          assessedBy: v.id,
+          assessedAt: new Date(),
+          reusedFromUrlId: reused?.fromUrlId ?? null,
+        })
+        .where(eq(hotlineUrls.id, urlId));
+      await deps.audit.record(
+        {
+          actorType: 'staff',
+          actorId: v.id,
+          action: reused ? 'hotline.url.apply_earlier' : 'hotline.url.assess',
+          targetType: 'hotline_report',
+          targetId: reportId,
+          meta: { urlId, classification: input.classification, ...(reused ? { fromUrlId: reused.fromUrlId, ageDays: reused.ageDays } : {}) },
+        },
+        tx,
+      );
+      if (r.status === 'new') await deps.transition(tx, reportId, 'in_assessment', staff(v), null);
+      const urls = await tx.select({ assessedAt: hotlineUrls.assessedAt }).from(hotlineUrls).where(eq(hotlineUrls.reportId, reportId));
+      const cur = await deps.getRow(reportId, tx);
+      if (cur.status === 'in_assessment' && urls.every((u) => u.assessedAt)) await deps.transition(tx, reportId, 'assessed', staff(v), null);
+    });
+    return detail(reportId, v);
+  }
+
   return {
-    async assessUrl(reportId: string, urlId: string, v: Viewer, input: HotlineAssessmentInput): Promise<HotlineReportDetail> {
-      await db.transaction(async (tx) => {
-        const r = await deps.getRow(reportId, tx);
-        if (r.status === 'closed') throw new AppError('invalid_state', 'The report is closed');
-        await urlOf(tx, reportId, urlId);
-        await tx
-          .update(hotlineUrls)
-          .set({
-            classification: input.classification,
-            victimAge: input.victimAge ?? null,
-            victimGender: input.victimGender ?? null,
-            siteType: input.siteType ?? null,
-            hostingIp: input.hostingIp ?? null,
-            hostingProvider: input.hostingProvider ?? null,
-            hostingCountry: input.hostingCountry ?? null,
-            assessedBy: v.id,
-            assessedAt: new Date(),
-            reusedFromUrlId: null,
-          })
-          .where(eq(hotlineUrls.id, urlId));
-        await deps.audit.record({ actorType: 'staff', actorId: v.id, action: 'hotline.url.assess', targetType: 'hotline_report', targetId: reportId, meta: { urlId, classification: input.classification } }, tx);
-        if (r.status === 'new') await deps.transition(tx, reportId, 'in_assessment', staff(v), null);
-        const urls = await tx.select({ assessedAt: hotlineUrls.assessedAt }).from(hotlineUrls).where(eq(hotlineUrls.reportId, reportId));
-        const cur = await deps.getRow(reportId, tx);
-        if (cur.status === 'in_assessment' && urls.every((u) => u.assessedAt)) await deps.transition(tx, reportId, 'assessed', staff(v), null);
-      });
-      return detail(reportId, v);
+    assessUrl: (reportId: string, urlId: string, v: Viewer, input: HotlineAssessmentInput): Promise<HotlineReportDetail> => saveAssessment(reportId, urlId, v, input, null),
+
+    /**
+     * The analyst confirms the earlier assessment of the same URL they were shown (`fromUrlId`): it is
+     * applied with its origin kept. Refused when a newer assessment appeared meanwhile (they saw another).
+     */
+    async applyEarlier(reportId: string, urlId: string, v: Viewer, fromUrlId: string): Promise<HotlineReportDetail> {
+      const u = await urlOf(db, reportId, urlId);
+      const e = await earlierAssessment(db, u);
+      if (!e) throw new AppError('invalid_state', 'No earlier assessment of this URL');
+      if (e.row.id !== fromUrlId) throw new AppError('conflict', 'A newer assessment of this URL exists: look at it first');
+      const { classification, victimAge, victimGender, siteType, hostingIp, hostingProvider, hostingCountry } = e.row;
+      if (!classification || !e.row.assessedAt) throw new AppError('invalid_state', 'No earlier assessment of this URL');
+      const ageDays = Math.floor((Date.now() - e.row.assessedAt.getTime()) / 86_400_000);
+      return saveAssessment(reportId, urlId, v, { classification, victimAge, victimGender, siteType, hostingIp, hostingProvider, hostingCountry }, { fromUrlId: e.row.reusedFromUrlId ?? e.row.id, ageDays });
     },
 
     async resolveUrlHost(reportId: string, urlId: string, v: Viewer): Promise<{ addresses: string[] }> {

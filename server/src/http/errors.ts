@@ -15,6 +15,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_signature: 401,
   stale_timestamp: 401,
   inbox_disabled: 403,
+  not_claimed: 409,
   internal: 500,
 };
 

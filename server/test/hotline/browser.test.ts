@@ -104,6 +104,10 @@ describe('report page and analyst console', () => {
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await link.getAttribute('target')).toBe('_blank');
 
+    // Assessing needs the claim: the forms show once the analyst holds the report.
+    expect(await ap.getByRole('group', { name: 'Assessment of URL 1' }).count()).toBe(0);
+    await ap.getByRole('button', { name: 'Claim this report' }).click();
+    await ap.getByText(/^You hold this report/).waitFor();
     for (const n of [1, 2]) {
       const form = ap.getByRole('group', { name: `Assessment of URL ${n}` });
       await form.getByLabel('Classification').selectOption('baseline');

@@ -93,6 +93,8 @@ describe('a report from the form to removal', () => {
   it('is assessed URL by URL, with the host resolved by DNS only', async () => {
     const d = (await api(env.url, analyst, 'GET', `/api/hotline/reports/${reportId}`)).body;
     const [u1, u2] = d.urls;
+    // Assessing needs the claim (claims.ts; issue 22 tests the rest).
+    expect((await api(env.url, analyst, 'POST', `/api/hotline/reports/${reportId}/claim`, {})).status).toBe(200);
     const resolved = await api(env.url, analyst, 'POST', `/api/hotline/reports/${reportId}/urls/${u2.id}/resolve`, {});
     expect(resolved.status).toBe(200);
     expect(resolved.body.addresses.some((a: string) => a === '127.0.0.1' || a === '::1')).toBe(true);
@@ -178,23 +180,42 @@ describe('a report from the form to removal', () => {
     expect(sent.map((e) => e.meta?.status)).toEqual(['content_removed', 'forwarded']);
   });
 
-  it('recognises an already assessed URL and does not put it in front of an analyst again', async () => {
+  it('recognises an already assessed URL, shows that assessment with its age, and applies it only when an analyst confirms', async () => {
     const res = await fileReport(env.url, { urls: ['HTTPS://bad-host.example:443/gallery/42?utm_medium=x'] });
     expect(res.status).toBe(200);
     const [row] = await env.app.db.select().from(hotlineReports).where(eq(hotlineReports.reference, res.body.reference));
     const d = await api(env.url, analyst, 'GET', `/api/hotline/reports/${row!.id}`);
-    expect(d.body.status).toBe('assessed');
+    // Nothing is taken over at intake: the content at the address may have changed.
+    expect(d.body.status).toBe('new');
     expect(d.body.knownUrlCount).toBe(1);
-    expect(d.body.urls[0].assessment).toMatchObject({ classification: 'baseline', hostingCountry: 'NL', reusedFromReference: reference });
-    expect(d.body.urls[0].earlier).toMatchObject({ reference, classification: 'baseline' });
-    expect(d.body.history.map((h: any) => h.note)).toContain('all_urls_known');
+    expect(d.body.assessedUrlCount).toBe(0);
+    expect(d.body.urls[0].assessment).toBeNull();
+    const first = (await api(env.url, analyst, 'GET', `/api/hotline/reports/${reportId}`)).body.urls[0];
+    expect(d.body.urls[0].earlier).toMatchObject({ reference, classification: 'baseline', hostingCountry: 'NL', urlId: first.id, assessedAt: first.assessment.assessedAt });
+    expect(d.body.history.map((h: any) => h.note)).not.toContain('all_urls_known');
 
-    // A mixed report: the known URL is shown with its earlier assessment, the new one waits.
+    // Applying it needs the claim, and names the earlier assessment the analyst saw.
+    const urlId = d.body.urls[0].id;
+    const unclaimed = await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/urls/${urlId}/apply-earlier`, { fromUrlId: first.id });
+    expect(unclaimed.body.error.code).toBe('not_claimed');
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/claim`, {});
+    const stale = await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/urls/${urlId}/apply-earlier`, { fromUrlId: urlId });
+    expect(stale).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+    const applied = await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/urls/${urlId}/apply-earlier`, { fromUrlId: first.id });
+    expect(applied.status).toBe(200);
+    expect(applied.body.status).toBe('assessed');
+    expect(applied.body.urls[0].assessment).toMatchObject({ classification: 'baseline', hostingCountry: 'NL', assessedBy: analyst.profile.id, reusedFromReference: reference });
+    const audit = await env.app.audit.search({ targetType: 'hotline_report', targetId: row!.id, action: 'hotline.url.apply_earlier' });
+    expect(audit[0]).toMatchObject({ actorId: analyst.profile.id, meta: { urlId, fromUrlId: first.id, classification: 'baseline', ageDays: 0 } });
+
+    // A mixed report: the known URL is shown with its earlier assessment, both wait for an analyst.
     const mixed = await fileReport(env.url, { urls: ['http://bad-host.example/gallery/42/', 'https://other.example/a'], source: 'widget' });
     const [m] = await env.app.db.select().from(hotlineReports).where(eq(hotlineReports.reference, mixed.body.reference));
     expect(m!.source).toBe('widget');
     const md = await api(env.url, analyst, 'GET', `/api/hotline/reports/${m!.id}`);
-    expect(md.body).toMatchObject({ status: 'new', knownUrlCount: 1, assessedUrlCount: 1, urlCount: 2 });
+    expect(md.body).toMatchObject({ status: 'new', knownUrlCount: 1, assessedUrlCount: 0, urlCount: 2 });
+    expect(md.body.urls[0].earlier).toMatchObject({ classification: 'baseline' });
+    expect(md.body.urls[1].earlier).toBeNull();
     // An anonymous report: no e-mail, so nothing to send; closing it is recorded.
     const closed = await api(env.url, analyst, 'POST', `/api/hotline/reports/${m!.id}/status`, { status: 'closed' });
     expect(closed.body.status).toBe('closed');
@@ -218,8 +239,9 @@ describe('a report from the form to removal', () => {
     const stats = await api(env.url, supervisor, 'GET', '/api/hotline/stats');
     expect(stats.status).toBe(200);
     expect(stats.body.total).toBe(3);
-    expect(stats.body.byClassification).toMatchObject({ baseline: 3, 'not-illegal': 1, unassessed: 1 });
-    expect(stats.body.byHostingCountry.NL).toBe(3);
+    // The mixed report's known URL stays unassessed: nothing is taken over without an analyst.
+    expect(stats.body.byClassification).toMatchObject({ baseline: 2, 'not-illegal': 1, unassessed: 2 });
+    expect(stats.body.byHostingCountry.NL).toBe(2);
     expect(stats.body.timeToForwardHours.count).toBe(1);
     expect(stats.body.timeToRemovalHours).toMatchObject({ count: 1, removedWithin3DaysShare: 1 });
     expect(stats.body.timeToRemovalHours.median).toBeGreaterThanOrEqual(0);
@@ -241,6 +263,7 @@ describe('a report from the form to removal', () => {
     const res = await fileReport(env.url, { urls: ['https://harmless.example/page'], email: 'teacher@mail.test' });
     const [row] = await env.app.db.select().from(hotlineReports).where(eq(hotlineReports.reference, res.body.reference));
     const u = (await api(env.url, analyst, 'GET', `/api/hotline/reports/${row!.id}`)).body.urls[0];
+    await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/claim`, {});
     await api(env.url, analyst, 'PUT', `/api/hotline/reports/${row!.id}/urls/${u.id}/assessment`, { classification: 'not-illegal' });
     await api(env.url, analyst, 'POST', `/api/hotline/reports/${row!.id}/status`, { status: 'closed' });
     const mail = await smtp.waitFor((m) => m.to.includes('teacher@mail.test'));

@@ -63,6 +63,7 @@ describe('forwarding in a Serbian centre', () => {
     const d0 = (await api(env.url, analyst, 'GET', `/api/hotline/reports/${id}`)).body;
     expect(d0.forwarding).toMatchObject({ countryCode: 'RS', nationalMember: { code: 'rs-net-patrola' }, suggestions: [] });
     const [u1, u2] = d0.urls;
+    expect((await api(env.url, analyst, 'POST', `/api/hotline/reports/${id}/claim`, {})).status).toBe(200);
     await api(env.url, analyst, 'PUT', `/api/hotline/reports/${id}/urls/${u1.id}/assessment`, { classification: 'baseline', hostingCountry: 'rs' });
     const d = (await api(env.url, analyst, 'PUT', `/api/hotline/reports/${id}/urls/${u2.id}/assessment`, { classification: 'baseline', hostingCountry: 'NL' })).body;
     expect(d.status).toBe('assessed');

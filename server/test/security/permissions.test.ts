@@ -46,8 +46,9 @@ const HTTP_POLICY: Record<string, Who[]> = {
   // hotline: public intake, analysts assess, supervisors/admins approve and read
   'GET /api/hotline/challenge': PUBLIC, 'POST /api/hotline/reports': PUBLIC, 'POST /api/hotline/status': PUBLIC,
   'GET /api/hotline/reports': ['analyst', 'supervisor', 'admin'], 'GET /api/hotline/reports/:id': ['analyst', 'supervisor', 'admin'],
+  'POST /api/hotline/reports/:id/claim': ['analyst', 'supervisor', 'admin'], 'GET /api/hotline/analysts': ['analyst', 'supervisor', 'admin'], 'DELETE /api/hotline/reports/:id/claim': ['analyst', 'supervisor', 'admin'],
   'POST /api/hotline/reports/:id/status': ['analyst'], 'PUT /api/hotline/reports/:id/urls/:urlId/assessment': ['analyst'],
-  'POST /api/hotline/reports/:id/urls/:urlId/resolve': ['analyst'], 'POST /api/hotline/reports/:id/actions': ['analyst'],
+  'POST /api/hotline/reports/:id/urls/:urlId/resolve': ['analyst'], 'POST /api/hotline/reports/:id/urls/:urlId/apply-earlier': ['analyst'], 'POST /api/hotline/reports/:id/actions': ['analyst'],
   'POST /api/hotline/reports/:id/removal': ['analyst'], 'GET /api/hotline/reports/:id/export': ['analyst', 'supervisor', 'admin'],
   'PATCH /api/hotline/actions/:actionId': ['analyst'], 'POST /api/hotline/actions/:actionId/decision': ['supervisor', 'admin'],
   'GET /api/hotline/approvals': ['analyst', 'supervisor', 'admin'], 'GET /api/hotline/member-hotlines': ['analyst', 'supervisor', 'admin'],

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'bad_signature', // a signed request (API inbox) whose signature does not match its inbox's secret
   'stale_timestamp', // a signed request whose timestamp is missing or more than 5 minutes off (a replay)
   'inbox_disabled', // the channel inbox exists but an admin turned it off
+  'not_claimed', // a hotline report held by nobody or by someone else: claim it first
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

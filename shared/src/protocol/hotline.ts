@@ -104,8 +104,31 @@ export interface HotlineUrl {
   normalizedUrl: string;
   host: string;
   assessment: HotlineAssessment | null;
-  /** The earlier assessment of the same normalised URL, if any. */
-  earlier: (HotlineAssessment & { reference: string; reportId: string }) | null;
+  /**
+   * The latest earlier assessment of the same normalised URL, if any, with its report and URL: shown with
+   * its age, applied only when an analyst confirms (POST .../urls/:urlId/apply-earlier).
+   */
+  earlier: (HotlineAssessment & { reference: string; reportId: string; urlId: string }) | null;
+  /** Other open reports of the same normalised URL (assessed there or not): one analyst, not two. */
+  openElsewhere: HotlineUrlElsewhere[];
+  /** Notice and takedown of this URL, in order: received, assessed, sent (each done forwarding), removed. */
+  timeline: HotlineTimelineEntry[];
+  /** From the report to the confirmed removal, in hours (null while not removed). */
+  hoursToRemoval: number | null;
+}
+
+export interface HotlineTimelineEntry {
+  event: 'received' | 'assessed' | 'sent' | 'removed';
+  at: string;
+  /** For `sent`: to whom (police, the partner hotline, the provider). */
+  kind?: HotlineActionKind;
+  receiverName?: string;
+}
+
+export interface HotlineUrlElsewhere {
+  reportId: string;
+  reference: string;
+  status: HotlineStatus;
 }
 
 export interface HotlineAction {
@@ -114,6 +137,8 @@ export interface HotlineAction {
   state: HotlineActionState;
   /** Member hotline code / police unit / provider name. */
   receiver: string;
+  /** What people read: the member hotline's name for a code, else the receiver as entered. */
+  receiverName: string;
   countryCode: string | null;
   receiverRef: string | null;
   sentAt: string | null;
@@ -139,11 +164,42 @@ export interface HotlineReportSummary {
   contentType: HotlineContentType | null;
   urlCount: number;
   assessedUrlCount: number;
-  /** URLs already assessed in an earlier report. */
+  /** URLs known elsewhere: assessed in another report, or reported in another open one. */
   knownUrlCount: number;
   pendingApproval: boolean;
+  /** Who holds the report (an analyst claims it before assessing; a lapsed claim is null). */
+  claim: HotlineClaim | null;
+  /**
+   * When a notice to the hosting provider went unanswered for the set time (HOTLINE_TAKEDOWN_REMINDER_HOURS)
+   * and the content is still not removed: since when it is overdue. Null otherwise.
+   */
+  takedownOverdueSince: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface HotlineClaim {
+  staffId: string;
+  name: string;
+  /** The holder's last step on the report; the claim lapses a set time after it. */
+  at: string;
+  lapsesAt: string;
+}
+
+/** POST /api/hotline/reports/:id/urls/:urlId/apply-earlier: the earlier assessment the analyst saw and confirms. */
+export interface HotlineApplyEarlierInput {
+  fromUrlId: string;
+}
+
+/** GET /api/hotline/analysts: the active analysts (whom a supervisor can hand a report to). */
+export interface HotlineAnalyst {
+  id: string;
+  name: string;
+}
+
+/** POST /api/hotline/reports/:id/claim: an analyst takes it (no body), a supervisor gives it to an analyst. */
+export interface HotlineClaimInput {
+  staffId?: string;
 }
 
 export interface HotlineReportDetail extends HotlineReportSummary {
@@ -213,6 +269,21 @@ export interface HotlineStats {
   byStatus: Record<string, number>;
   timeToForwardHours: { count: number; median: number | null; avg: number | null };
   timeToRemovalHours: { count: number; median: number | null; avg: number | null; removedWithin3DaysShare: number | null };
+  /** URLs of the period, those assessed, and those found illegal (any class but not illegal, harmful but legal, out of remit). */
+  urls: number;
+  assessedUrls: number;
+  illegalUrls: number;
+  /** illegalUrls / assessedUrls (null with none assessed). */
+  illegalShare: number | null;
+  /** URLs whose address had never been reported before (de-duplication key), and their share of all URLs. */
+  newUrls: number;
+  newShare: number | null;
+  /** Of the illegal URLs, where assessed: site type, victims' age band and gender. */
+  bySiteType: Record<string, number>;
+  byVictimAge: Record<string, number>;
+  byVictimGender: Record<string, number>;
+  /** From the report to its first referral to the police that was sent (approved). */
+  timeToPoliceHours: { count: number; median: number | null; avg: number | null };
 }
 
 /** POST /api/conversations/:id/hotline-report (counsellor's escalation). */
