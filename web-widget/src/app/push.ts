@@ -1,0 +1,62 @@
+// Web Push of alerts in this browser: the service worker (public/sw.js, scope /widget/), the
+// permission, the PushManager subscription and telling the platform. The platform keeps only the
+// subscription's endpoint, keys and language (docs/alerts.md).
+import type { Language, PushKey } from '@helpline/shared';
+
+const SCOPE = '/widget/';
+export type PushState = 'unsupported' | 'off' | 'on' | 'blocked' | 'elsewhere';
+
+/** Cross-origin frames may not ask for notifications (Chrome, Firefox): the widget opens itself in a tab for that. */
+function crossOriginFrame(): boolean {
+  if (window.parent === window) return false;
+  try {
+    return window.top!.location.origin !== location.origin;
+  } catch {
+    return true;
+  }
+}
+
+const supported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window && window.isSecureContext;
+
+async function publicKey(): Promise<string | null> {
+  const r = await fetch('/api/public/push/key', { credentials: 'omit' }).catch(() => null);
+  return r?.ok ? ((await r.json()) as PushKey).publicKey : null;
+}
+
+/** Where this browser stands; 'unsupported' also when the platform has no push. */
+export async function pushState(): Promise<PushState> {
+  if (!supported() || !(await publicKey())) return 'unsupported';
+  if (crossOriginFrame()) return 'elsewhere';
+  if (Notification.permission === 'denied') return 'blocked';
+  const reg = await navigator.serviceWorker.getRegistration(SCOPE);
+  return (await reg?.pushManager.getSubscription()) ? 'on' : 'off';
+}
+
+const post = (path: string, body: unknown) => fetch(path, { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export async function subscribe(lang: Language): Promise<PushState> {
+  const key = await publicKey();
+  if (!key) return 'unsupported';
+  const reg = await navigator.serviceWorker.register(`${SCOPE}sw.js`, { scope: SCOPE });
+  if ((await Notification.requestPermission()) !== 'granted') return Notification.permission === 'denied' ? 'blocked' : 'off';
+  await navigator.serviceWorker.ready;
+  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)) });
+  const res = await post('/api/public/push/subscribe', { ...sub.toJSON(), language: lang });
+  if (!res.ok) {
+    await sub.unsubscribe();
+    return 'off';
+  }
+  return 'on';
+}
+
+export async function unsubscribe(): Promise<PushState> {
+  const reg = await navigator.serviceWorker.getRegistration(SCOPE);
+  const sub = await reg?.pushManager.getSubscription();
+  if (sub) {
+    const auth = sub.toJSON().keys?.auth ?? '';
+    // The platform forgets it first; the browser's own unsubscribe then ends it at the push service.
+    await post('/api/public/push/unsubscribe', { endpoint: sub.endpoint, auth }).catch(() => undefined);
+    await sub.unsubscribe();
+  }
+  return 'off';
+}
