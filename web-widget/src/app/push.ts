@@ -35,10 +35,12 @@ export async function pushState(): Promise<PushState> {
 const post = (path: string, body: unknown) => fetch(path, { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 export async function subscribe(lang: Language): Promise<PushState> {
+  // First, while the tap still counts as one (Safari asks only from a user's gesture).
+  const permission = await Notification.requestPermission();
+  if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'off';
   const key = await publicKey();
   if (!key) return 'unsupported';
   const reg = await navigator.serviceWorker.register(`${SCOPE}sw.js`, { scope: SCOPE });
-  if ((await Notification.requestPermission()) !== 'granted') return Notification.permission === 'denied' ? 'blocked' : 'off';
   await navigator.serviceWorker.ready;
   const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)) });
   const res = await post('/api/public/push/subscribe', { ...sub.toJSON(), language: lang });
