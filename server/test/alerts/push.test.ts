@@ -155,6 +155,22 @@ describe('a published alert', () => {
     for (const s of [bg, latn, en]) await post('/api/public/push/unsubscribe', { endpoint: s.endpoint, auth: s.keys.auth });
   });
 
+  it('is pushed once per subscription, even when its fan-out runs again (BullMQ delivers at least once)', async () => {
+    const s = standIn.subscribe();
+    await subscribe(s, 'en');
+    const { id } = await publish('Twice fanned out');
+    await standIn.waitFor(s.token, 1);
+    await env.app.jobs.add('push', 'fanout', { alertId: id }, { jobId: `fanout-again-${id}` });
+    const other = standIn.subscribe();
+    await subscribe(other, 'en');
+    await env.app.jobs.add('push', 'fanout', { alertId: id }, { jobId: `fanout-third-${id}` });
+    // The subscription that came later gets it from the third fan-out; the first one no second copy.
+    await standIn.waitFor(other.token, 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(standIn.received.filter((r) => r.token === s.token)).toHaveLength(1);
+    for (const x of [s, other]) await post('/api/public/push/unsubscribe', { endpoint: x.endpoint, auth: x.keys.auth });
+  });
+
   it('removes a subscription its push service answers 404 or 410 for', async () => {
     const gone = standIn.subscribe();
     const expired = standIn.subscribe();

@@ -91,7 +91,8 @@ export function createPushService(d: PushDeps) {
         page.map((s) => ({
           name: 'send',
           data: { alertId, subscriptionId: s.id },
-          opts: { jobId: jobIdOf(alertId, s.id), attempts: d.config.PUSH_ATTEMPTS, backoff: { type: 'retry-after', delay: d.config.PUSH_BACKOFF_MS }, removeOnComplete: true, removeOnFail: 1000 },
+          // Completed ids are kept for a day, so a fan-out that runs again (redelivered) queues no second push.
+          opts: { jobId: jobIdOf(alertId, s.id), attempts: d.config.PUSH_ATTEMPTS, backoff: { type: 'retry-after', delay: d.config.PUSH_BACKOFF_MS }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } },
         })),
       );
       after = page[page.length - 1]!.id;
