@@ -8,7 +8,7 @@
 // Checked: the control in every widget language, only where push is supported; turning it on stores
 // the subscription in the child's language; a published alert becomes a notification with its title
 // and a link that opens the widget on it; turning it off removes the subscription; in a frame of
-// another site the control is a link to a tab of its own.
+// another site the control is a link to a tab of its own; quick exit ends the subscription.
 import postgres from 'postgres';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,7 @@ beforeAll(async () => {
   host = await startHostSite(() => url);
   env = await startTestEnv({ ALLOWED_ORIGINS: host.origin, VAPID_PUBLIC_KEY: VAPID.publicKey, VAPID_PRIVATE_KEY: VAPID.privateKey, VAPID_SUBJECT: 'mailto:alerts@example.org', PUSH_ALLOW_LOCAL_ENDPOINTS: 'true' });
   url = env.url;
+  await env.app.settings.set('widget', { exitUrl: host.neutralUrl });
   sql = postgres(env.databaseUrl, { max: 1, onnotice: () => {} });
   const [a, b] = [await createStaff(env.app, 'analyst'), await createStaff(env.app, 'analyst')];
   analyst = await login(env.url, a.email, a.password);
@@ -69,14 +70,15 @@ async function context(sub: StandInSubscription | null): Promise<BrowserContext>
       delete (window as { PushManager?: unknown }).PushManager;
       return;
     }
-    const KEY = 'test.push-subscribed';
-    const make = () => ({ endpoint: s.endpoint, expirationTime: null, toJSON: () => ({ endpoint: s.endpoint, expirationTime: null, keys: s.keys }), unsubscribe: async () => (localStorage.removeItem(KEY), true) });
+    // Held by the page, not in its storage (which quick exit wipes), as a browser holds its own.
+    let subscribed = false;
+    const make = () => ({ endpoint: s.endpoint, expirationTime: null, toJSON: () => ({ endpoint: s.endpoint, expirationTime: null, keys: s.keys }), unsubscribe: async () => !(subscribed = false) });
     PushManager.prototype.subscribe = async function () {
-      localStorage.setItem(KEY, '1');
+      subscribed = true;
       return make() as unknown as PushSubscription;
     };
     PushManager.prototype.getSubscription = async function () {
-      return (localStorage.getItem(KEY) ? make() : null) as unknown as PushSubscription | null;
+      return (subscribed ? make() : null) as unknown as PushSubscription | null;
     };
   }, sub ? { endpoint: sub.endpoint, keys: sub.keys } : null);
   return ctx;
@@ -147,6 +149,22 @@ describe('alerts as notifications in the widget', () => {
     await page.getByRole('button', { name: translate('bg', 'pushOff') }).click();
     await page.getByRole('button', { name: translate('bg', 'pushOn') }).waitFor();
     expect(await rowsOf(sub.endpoint)).toEqual([]);
+    await ctx.close();
+  });
+
+  it('is ended by quick exit: the platform forgets the subscription and the service worker is gone', { timeout: 60_000 }, async () => {
+    const sub = standIn.subscribe();
+    const ctx = await context(sub);
+    const page = await openWidget(ctx, 'en');
+    await page.getByRole('button', { name: translate('en', 'pushOn') }).click();
+    await page.getByRole('button', { name: translate('en', 'pushOff') }).waitFor();
+    expect(await rowsOf(sub.endpoint)).toEqual([{ language: 'en' }]);
+    await page.getByRole('button', { name: translate('en', 'quickExit') }).click();
+    await page.waitForURL(host.neutralUrl);
+    await expect.poll(() => rowsOf(sub.endpoint)).toEqual([]);
+    const again = await ctx.newPage();
+    await again.goto(`${env.url}/widget/`);
+    expect(await again.evaluate(async () => !!(await navigator.serviceWorker.getRegistration('/widget/')))).toBe(false);
     await ctx.close();
   });
 

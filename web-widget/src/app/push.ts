@@ -32,7 +32,8 @@ export async function pushState(): Promise<PushState> {
   return (await reg?.pushManager.getSubscription()) ? 'on' : 'off';
 }
 
-const post = (path: string, body: unknown) => fetch(path, { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+// keepalive: an unsubscribe sent by quick exit must outlive the page it leaves.
+const post = (path: string, body: unknown) => fetch(path, { method: 'POST', credentials: 'omit', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 export async function subscribe(lang: Language): Promise<PushState> {
   // First, while the tap still counts as one (Safari asks only from a user's gesture).
@@ -61,4 +62,20 @@ export async function unsubscribe(): Promise<PushState> {
     await sub.unsubscribe();
   }
   return 'off';
+}
+
+/**
+ * Quick exit: no notification of the helpline may reach this device afterwards. Ends the subscription
+ * (platform, then browser) and removes the service worker, waiting at most `waitMs`. A frame of another
+ * site sees only its own (partitioned) registrations: one made in the widget's own tab stays.
+ */
+export function forgetPush(waitMs: number): Promise<void> {
+  if (!('serviceWorker' in navigator)) return Promise.resolve();
+  const work = (async () => {
+    const reg = await navigator.serviceWorker.getRegistration(SCOPE);
+    if (!reg) return;
+    await unsubscribe().catch(() => undefined);
+    await reg.unregister();
+  })().catch(() => undefined);
+  return Promise.race([work, new Promise<void>((r) => setTimeout(r, waitMs))]);
 }
