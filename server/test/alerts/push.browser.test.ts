@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LANGUAGES, type PushAlertPayload } from '@helpline/shared';
 import { launchBrowser } from '../browser.js';
 import { api, createStaff, login, startTestEnv, type LoggedIn, type TestEnv } from '../helpers.js';
-import { ensureWidgetBuilt, startHostSite, widgetFrame, type HostSite } from '../widget/harness.js';
+import { axeViolations, ensureWidgetBuilt, startHostSite, widgetFrame, type HostSite } from '../widget/harness.js';
 import { translate } from '../../../web-widget/src/app/i18n/index.js';
 import { alertInput } from './support.js';
 import { startPushStandIn, type PushStandIn, type StandInSubscription } from './push-standin.js';
@@ -102,6 +102,7 @@ describe('alerts as notifications in the widget', () => {
       const page = await openWidget(ctx, lang);
       await page.getByRole('button', { name: translate(lang, 'pushOn') }).waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+      expect(await axeViolations(page.mainFrame())).toEqual([]);
       await page.close();
     }
     await ctx.close();
