@@ -14,7 +14,6 @@ import type { Db } from '../../db/client.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Jobs } from '../../infra/jobs.js';
 import { AppError, loggableError } from '../../http/errors.js';
-import { RetryLater } from '../../channels/outbox.js';
 import { textIn } from '../service.js';
 import { alerts, pushSubscriptions } from '../tables.js';
 import type { VapidKeys } from './vapid.js';
@@ -61,6 +60,16 @@ export function endpointAllowed(endpoint: string, config: Pick<Config, 'PUSH_SER
     const pattern = h.toLowerCase();
     return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern;
   });
+}
+
+/** A push the push service asked to repeat; infra/jobs.ts waits at least `retryAfterMs` (its Retry-After). */
+class PushRetry extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
 }
 
 const jobIdOf = (alertId: string, subscriptionId: string) => `push-${alertId}-${subscriptionId}`;
@@ -143,7 +152,7 @@ export function createPushService(d: PushDeps) {
     }
     if (res.status === 429 || res.status >= 500) {
       d.log.warn({ alertId: a.id, status: res.status, attempt: job.attemptsMade + 1 }, 'push: the push service asked to try again');
-      throw new RetryLater(`push service answered ${res.status}`, retryAfterMs(res.headers.get('retry-after'), d.clock.now()));
+      throw new PushRetry(`push service answered ${res.status}`, retryAfterMs(res.headers.get('retry-after'), d.clock.now()));
     }
     // Any other answer (400, 401/403 for a VAPID it refuses, 413) would be the same next time.
     d.log.warn({ alertId: a.id, status: res.status }, 'push: refused by the push service');
