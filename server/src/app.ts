@@ -75,6 +75,9 @@ import { voiceRoutes } from './voice/routes.js';
 import { apiDocs } from './http/openapi.js';
 import { createAlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
+import { createPushService } from './alerts/push/service.js';
+import { pushRoutes } from './alerts/push/routes.js';
+import { resolveVapidKeys } from './alerts/push/vapid.js';
 
 export interface BuildOptions {
   /** Don't start job workers and the sweep (tests of a single piece). */
@@ -115,6 +118,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // The secret next: without one a server must not start.
   const serverSecret = await resolveServerSecret(config, owner).catch(failed);
   const codes = createCodeHasher(serverSecret);
+  const vapidKeys = await resolveVapidKeys(config, owner).catch(failed);
   const database = await openDatabase({ url: config.DATABASE_URL, ...(owner ? { owner } : {}), poolSize: config.DATABASE_POOL_SIZE }).catch(failed);
   app.decorate('database', database);
   app.decorate('db', database.db);
@@ -232,8 +236,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate(
+    'push',
+    createPushService({ db: app.db, jobs: app.jobs, config, keys: vapidKeys, clock, log: app.log, defaultLanguage: async () => matchLanguageTag((await app.settings.get('widget')).defaultLanguage) ?? 'en' }),
+  );
+  app.decorate(
     'alerts',
     createAlertService(app.db, {
+      published: (id) => app.push.alertPublished(id),
       audit: app.audit,
       clock,
       staffNames: app.auth.staffNames,
@@ -322,6 +331,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(channelRoutes);
   await app.register(voiceRoutes);
   await app.register(alertRoutes);
+  await app.register(pushRoutes);
   await app.register(webRoutes);
 
   // 4. Sockets

@@ -105,6 +105,30 @@ export const configSchema = z.object({
     .min(32)
     .optional()
     .describe('Secret key of the keyed hashes of return codes and pick-up codes (at least 32 characters, e.g. `openssl rand -hex 32`; the same on every instance; keep it out of the database and its backups). Required with DATABASE_URL; unset on the embedded default = generated once into DATA_DIR/secret'),
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'must be a base64url P-256 public key (87 characters, as `npx web-push generate-vapid-keys` prints)')
+    .optional()
+    .describe('Web Push (alerts to browsers): the VAPID public key, base64url. Set with VAPID_PRIVATE_KEY, the same on every instance (`npx web-push generate-vapid-keys`). Unset on the embedded default = generated once into DATA_DIR/vapid.json; unset with DATABASE_URL = no push'),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url P-256 private key (43 characters)')
+    .optional()
+    .describe('Web Push: the VAPID private key, base64url (keep it out of the database and its backups)'),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(https:\/\/|mailto:)/, 'must be an https: URL or a mailto: address')
+    .optional()
+    .describe('Web Push: how push services reach the centre about its pushes (VAPID `sub`); default: PUBLIC_URL when it is https, else mailto:webpush@localhost'),
+  PUSH_SERVICE_HOSTS: list
+    .default(['fcm.googleapis.com', 'updates.push.services.mozilla.com', '*.notify.windows.com', '*.push.apple.com'])
+    .describe('Hosts a Web Push subscription\'s endpoint may be on (a leading `*.` matches subdomains): the browsers\' push services. The server posts to these endpoints, so an open list would let anyone make it call any address'),
+  PUSH_ALLOW_LOCAL_ENDPOINTS: bool.default(false).describe('Tests and development only: also accept subscriptions whose endpoint is http://127.0.0.1:PORT (a local stand-in for a push service)'),
+  PUSH_TTL_S: z.coerce.number().int().min(0).max(2_419_200).default(86_400).describe('How long a push service keeps an undelivered alert for an offline browser (seconds; never past the alert\'s expiry)'),
+  PUSH_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6).describe('Attempts to hand one alert to one subscription\'s push service when it answers 429 or 5xx'),
+  PUSH_BACKOFF_MS: ms(10_000).describe('First wait before a push is tried again; each next wait doubles (never sooner than a 429\'s Retry-After)'),
+  PUSH_TIMEOUT_MS: ms(10_000).describe('How long a push service has to answer one push'),
+  PUSH_SUBSCRIBES_PER_IP_PER_10MIN: z.coerce.number().int().min(1).default(60).describe('Push subscriptions and removals one IP may make per 10 minutes (schools share one IP)'),
   METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token required to read /metrics; unset = only this machine may read it (loopback connections that no proxy forwarded). Set it behind a proxy on the same machine'),
 });
 

@@ -29,6 +29,7 @@ import type { RetentionService } from './retention/service.js';
 import type { ChannelService } from './channels/service.js';
 import type { Clock } from './infra/clock.js';
 import type { AlertService } from './alerts/service.js';
+import type { PushService } from './alerts/push/service.js';
 import type { VoiceService } from './voice/service.js';
 
 declare module 'fastify' {
@@ -67,6 +68,8 @@ declare module 'fastify' {
     channels: ChannelService;
     /** Trend alerts: four-eyes workflow and the public feeds. */
     alerts: AlertService;
+    /** Web Push of published alerts (alerts/push). */
+    push: PushService;
     /** The phone line: calls from the SIP proxy in the queue, the softphones' credentials (docs/voice.md). */
     voice: VoiceService;
     /** The time of routing, rate limits, sessions and signed requests. */

@@ -21,6 +21,8 @@ export interface AlertDeps {
   staffNames(ids: string[]): Promise<Map<string, string>>;
   /** The centre's languages and its default one (the widget settings, filled by the centre profile). */
   centreLanguages(): Promise<{ languages: Language[]; defaultLanguage: Language }>;
+  /** After an approval committed (Web Push queues it); must not throw or wait. */
+  published?(alertId: string): void;
 }
 
 export const ALERT_ROLES: readonly StaffRole[] = ['analyst', 'admin'];
@@ -157,13 +159,15 @@ export function createAlertService(db: Db, deps: AlertDeps) {
     },
 
     /** Four eyes: an analyst or admin other than the author publishes it. */
-    approve(v: AlertViewer, id: string): Promise<StaffAlert> {
-      return change(v, id, 'alert.approve', async (r) => {
+    async approve(v: AlertViewer, id: string): Promise<StaffAlert> {
+      const published = await change(v, id, 'alert.approve', async (r) => {
         if (r.authorId === v.id) throw new AppError('forbidden', 'A second person must approve: you wrote this alert');
         if (r.state !== 'awaiting_approval') throw new AppError('invalid_state', `The alert is ${r.state}`);
         if (expired(r)) throw new AppError('invalid_state', 'The alert has expired meanwhile');
         return { state: 'published', approvedBy: v.id, publishedAt: now() };
       });
+      deps.published?.(published.id);
+      return published;
     },
 
     /** The second person sends a submitted alert back to its author for changes. */

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { AlertSeverity, AlertState, AlertText, Language } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
 
@@ -28,4 +28,24 @@ export const alerts = pgTable(
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
   },
   (t) => [index('alerts_state_idx').on(t.state, t.expiresAt)],
+);
+
+/**
+ * Browsers that asked for alerts by Web Push. What `PushSubscription` gives (the push service's
+ * endpoint and the browser's keys) and a language; nothing that says who or where (no IP, no account,
+ * no user agent). A row goes when its browser unsubscribes or its push service answers 404/410.
+ */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    endpoint: text('endpoint').notNull(),
+    /** The browser's P-256 public key (base64url), which each push is encrypted to (RFC 8291). */
+    p256dh: text('p256dh').notNull(),
+    /** The browser's 16-byte auth secret (base64url). */
+    auth: text('auth').notNull(),
+    language: text('language').$type<Language>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint)],
 );

@@ -25,6 +25,8 @@ export const QUEUES = {
   channels: { concurrency: 8 },
   /** E-mail inboxes' receiving sessions: long (IMAP IDLE), one per mailbox at a time (channels/email). */
   mail: { concurrency: 4 },
+  /** Web Push of published alerts to browsers' push services (alerts/push): many, small, retried. */
+  push: { concurrency: 8 },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 
@@ -58,6 +60,10 @@ export class Jobs {
 
   async add(queue: QueueName, name: string, data: Record<string, unknown>, opts?: JobsOptions): Promise<void> {
     await this.queues.get(queue)!.add(name, data, opts);
+  }
+
+  async addBulk(queue: QueueName, jobs: { name: string; data: Record<string, unknown>; opts?: JobsOptions }[]): Promise<void> {
+    await this.queues.get(queue)!.addBulk(jobs);
   }
 
   /** Remove a delayed job by its deterministic id (no-op if gone or already running). */

@@ -49,6 +49,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     reply.header('content-security-policy', widgetCsp(origins));
     reply.removeHeader('x-frame-options');
     if (file === 'index.html') reply.header('cache-control', 'no-store');
+    // Not hashed (web-widget/public): the service worker, the web app manifest and its icon change in place.
+    else if (UNHASHED.has(file)) reply.header('cache-control', 'no-cache');
     else reply.header('cache-control', 'public, max-age=31536000, immutable');
     return reply.sendFile(file, `${WIDGET_DIST}/app`);
   });
@@ -70,6 +72,9 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   });
   app.get('/', async (_req, reply) => reply.redirect('/demo'));
 }
+
+/** The widget's files served under their own names (web-widget/public). */
+const UNHASHED = new Set(['sw.js', 'manifest.webmanifest', 'icon.svg']);
 
 function widgetCsp(frameAncestors: string): string {
   return [

@@ -89,6 +89,8 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/alerts/:id/submit': ['analyst', 'admin'], 'POST /api/alerts/:id/approve': ['analyst', 'admin'],
   'POST /api/alerts/:id/send-back': ['analyst', 'admin'], 'POST /api/alerts/:id/withdraw': ['analyst', 'admin'],
   'GET /api/public/alerts': PUBLIC, 'GET /alerts.atom': PUBLIC,
+  // Web Push of alerts: public (a browser's subscription, nothing personal), Origin-checked, rate-limited
+  'GET /api/public/push/key': PUBLIC, 'POST /api/public/push/subscribe': PUBLIC, 'POST /api/public/push/unsubscribe': PUBLIC,
   // the OpenAPI document of the public and integration routes
   'GET /api/docs': PUBLIC, 'GET /api/docs/openapi.json': PUBLIC,
   // privacy

@@ -64,3 +64,41 @@ export interface PublicAlertFeed {
   language: Language;
   alerts: PublicAlert[];
 }
+
+/** `GET /api/public/push/key`: the VAPID public key (base64url, uncompressed P-256 point) for `PushManager.subscribe`. */
+export interface PushKey {
+  publicKey: string;
+}
+
+/** Limits on a Web Push subscription (bytes of the endpoint URL). */
+export const PUSH_LIMITS = { endpointMaxChars: 1024 } as const;
+
+/**
+ * `POST /api/public/push/subscribe`: what `PushSubscription.toJSON()` gives, and the language alerts
+ * are wanted in. Nothing else is kept: no IP, no account, no device name.
+ */
+export interface PushSubscribeInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  /** Sent by `toJSON()`; not kept. */
+  expirationTime?: number | null;
+  language: Language;
+}
+
+/** `POST /api/public/push/unsubscribe`: the endpoint and its auth secret (both known only to that browser). */
+export interface PushUnsubscribeInput {
+  endpoint: string;
+  auth: string;
+}
+
+/** What a push message carries (JSON, encrypted per RFC 8291); the service worker shows it. */
+export interface PushAlertPayload {
+  id: string;
+  severity: AlertSeverity;
+  language: Language;
+  title: string;
+  /** The start of "what is happening", at most 200 characters. */
+  body: string;
+  /** The alert on the platform (the widget opened on it). */
+  url: string;
+}

@@ -5,6 +5,7 @@ import { DOUBLE_ESC_MS, EXIT_FALLBACK_MS, safeExitUrl, type AppToLoaderBody } fr
 import { Ctx, useSessionState, type WidgetContext } from './context.js';
 import { LANGUAGE_NAMES, pickLanguage, translate, type Key } from './i18n/index.js';
 import type { ChatSession } from './session.js';
+import { forgetPush } from './push.js';
 import { storage } from './storage.js';
 import { themeColors } from './theme.js';
 import { ChatView } from './views/Chat.js';
@@ -49,7 +50,7 @@ export function App({ config, session, origin, hostLang, browserLangs, toHost, o
     if (exitingRef.current) return;
     exitingRef.current = true;
     const url = safeExitUrl(config.exitUrl, 'https://www.google.com/');
-    await session.quickExit(waitMs);
+    await Promise.all([session.quickExit(waitMs), forgetPush(waitMs ?? 1000)]);
     toHost({ type: 'exit', url });
     // Opened directly (not embedded): leave from here.
     if (window.parent === window) location.replace(url);

@@ -6,6 +6,7 @@ import { BRIDGE_TAG, isBridgeMessage, type AppToLoaderBody, type LoaderToApp } f
 import { getConfig } from './api.js';
 import { App } from './App.js';
 import { ChatSession } from './session.js';
+import { storage } from './storage.js';
 import './styles.css';
 
 const FALLBACK_CONFIG: WidgetConfig = {
@@ -25,6 +26,8 @@ const framed = window.parent !== window;
 // The browser's own record of who embeds us wins over what the URL claims.
 const ancestor = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins?.[0];
 const hostOrigin = framed ? (ancestor ?? params.get('host') ?? '') : location.origin;
+// Opened in its own tab for alerts (a tapped notification, the installed app, the link from a frame): open at once.
+if (!framed && (params.has('alert') || params.has('alerts'))) storage.set('open', '1');
 
 function toHost(m: AppToLoaderBody): void {
   if (framed && hostOrigin) window.parent.postMessage({ tag: BRIDGE_TAG, ...m }, hostOrigin);

@@ -92,6 +92,11 @@ export const en = {
   alert_urgent: 'Urgent warning',
   alertAdvice: 'What you can do:',
   alertDismiss: 'Hide this alert: {title}',
+  pushOn: 'Get new alerts as notifications',
+  pushOff: 'Stop alert notifications',
+  pushIsOn: 'New alerts come as notifications on this device.',
+  pushElsewhere: 'Get new alerts as notifications (opens in a new tab)',
+  pushBlocked: 'Notifications are turned off for this site in your browser settings.',
 } as const;
 
 export type Dict = { readonly [K in keyof typeof en]: string };
