@@ -142,11 +142,15 @@ export function createReceiver(d: ReceiverDeps) {
         const left = until - d.clock.now();
         if (left <= 0) break;
         // Meanwhile imapflow sits in IDLE: an 'exists' (new mail) wakes this loop at once.
+        let onClose: (() => void) | null = null;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, left);
           wake = () => (clearTimeout(t), resolve());
-          client.once('close', wake);
+          onClose = wake;
+          client.once('close', onClose);
         });
+        // One listener per wait, removed after it: a long session waits many times.
+        if (onClose) client.off('close', onClose);
         wake = null;
       }
     } catch (err) {
