@@ -82,6 +82,9 @@ describe('the hotline mailbox in the console', () => {
     await expect(page.locator('.hl-url').first().textContent()).resolves.toBe(`${album}/7`);
     expect(await page.locator('.hl-url a').count()).toBe(0);
 
+    // Assessing needs the claim (issue 22): the analyst takes the report first.
+    await page.getByRole('button', { name: 'Claim this report' }).click();
+    await page.getByText(/^You hold this report/).waitFor();
     const assessment = page.getByRole('group', { name: 'Assessment of URL 1' });
     await assessment.getByLabel('Classification').selectOption('baseline');
     await assessment.getByLabel('Victim age').selectOption('pubescent');
