@@ -215,6 +215,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     createHotlineService(app.db, {
       audit: app.audit,
       mailer: createMailer(config.SMTP_URL, config.MAIL_FROM, app.log),
+      // A report that came by a hotline mailbox is answered through that mailbox (the e-mail channel's).
+      mailbox: () => app.channels.email.hotlineFeedback,
       log: app.log,
       codes,
       routing: () => app.settings.get('hotlineRouting'),

@@ -7,11 +7,11 @@ import { hotlineHistory, hotlineReports } from './tables.js';
 export async function blankReportsBefore(tx: DbOrTx, cutoff: Date, now: Date): Promise<number> {
   const reports = await tx
     .update(hotlineReports)
-    .set({ reporterEmail: null, description: null, whereFound: null, pickupHash: null, updatedAt: now })
+    .set({ reporterEmail: null, replyRoute: null, description: null, whereFound: null, pickupHash: null, updatedAt: now })
     .where(
       and(
         lt(hotlineReports.createdAt, cutoff),
-        or(isNotNull(hotlineReports.reporterEmail), isNotNull(hotlineReports.description), isNotNull(hotlineReports.whereFound), isNotNull(hotlineReports.pickupHash)),
+        or(isNotNull(hotlineReports.reporterEmail), isNotNull(hotlineReports.replyRoute), isNotNull(hotlineReports.description), isNotNull(hotlineReports.whereFound), isNotNull(hotlineReports.pickupHash)),
       ),
     )
     .returning({ id: hotlineReports.id });

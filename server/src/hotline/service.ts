@@ -16,7 +16,7 @@ import type {
 import type { Db, DbOrTx } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
-import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls } from './tables.js';
+import { hotlineActions, hotlineHistory, hotlineReports, hotlineUrls, type MailboxRoute } from './tables.js';
 import { checkReportedUrl, hostOf, normalizeUrl } from './normalize.js';
 import { OPEN_STATUSES, earlierAssessment, loadDetail, type ReportRow, type ViewContext } from './views.js';
 import { feedbackMail, type Mailer } from './mailer.js';
@@ -59,11 +59,24 @@ export interface IntakeInput {
   language?: string | undefined;
 }
 
+export type { MailboxRoute };
+
+/**
+ * The way back through the mailbox a report came by (the e-mail channel's, late-bound in app.ts):
+ * `queue` puts the feedback mail in that mailbox's job queue and answers at once (false: no such
+ * mailbox any more, or it is turned off); once the mail is out the channel calls `feedbackSent`.
+ */
+export interface MailboxReplies {
+  queue(route: MailboxRoute, mail: { reportId: string; status: HotlineStatus; to: string; subject: string; text: string }): Promise<boolean>;
+}
+
 export function createHotlineService(
   db: Db,
   deps: {
     audit: AuditService;
     mailer: Mailer | null;
+    /** Late-bound: the e-mail channel's replies through a hotline mailbox (reports of source `email`). */
+    mailbox?: () => MailboxReplies | null;
     log: FastifyBaseLogger;
     codes: CodeHasher;
     /** The centre profile's forwarding routing (admins edit it). */
@@ -103,22 +116,38 @@ export function createHotlineService(
     return r;
   }
 
-  /** Tell a reporter who left an address what was done; after the change is committed. */
+  /** Feedback sent: recorded, so a later "closed" tells nothing twice. */
+  async function feedbackSent(reportId: string, status: HotlineStatus, via: 'mailer' | 'mailbox'): Promise<void> {
+    await db.update(hotlineReports).set({ feedbackSentAt: new Date() }).where(eq(hotlineReports.id, reportId));
+    await deps.audit.record({ actorType: 'system', actorId: null, action: 'hotline.feedback.sent', targetType: 'hotline_report', targetId: reportId, meta: { status, via } });
+  }
+
+  /**
+   * Tell a reporter who left an address what was done; after the change is committed. A report that
+   * came by a hotline mailbox is answered through that mailbox (a queued job: the analyst does not
+   * wait for its SMTP); the others, or one whose mailbox is gone, through the hotline's mailer.
+   */
   async function feedback(reportId: string): Promise<void> {
     const r = await getRow(reportId);
     if (!r.reporterEmail) return;
     // "Closed" tells nothing new to someone already told of a forward or removal.
     const mail = r.status === 'closed' && r.feedbackSentAt ? null : feedbackMail(r.reference, r.status, r.language);
-    const sent = mail && deps.mailer ? await deps.mailer.send(r.reporterEmail, mail.subject, mail.text) : false;
-    if (sent) {
-      await db.update(hotlineReports).set({ feedbackSentAt: new Date() }).where(eq(hotlineReports.id, reportId));
-      await deps.audit.record({ actorType: 'system', actorId: null, action: 'hotline.feedback.sent', targetType: 'hotline_report', targetId: reportId, meta: { status: r.status } });
+    let queued = false;
+    const replies = r.replyRoute ? deps.mailbox?.() : null;
+    if (mail && r.replyRoute && replies) {
+      try {
+        queued = await replies.queue(r.replyRoute, { reportId, status: r.status, to: r.reporterEmail, subject: mail.subject, text: mail.text });
+      } catch (err) {
+        deps.log.warn({ reportId, err: { name: (err as Error).name, message: (err as Error).message } }, 'hotline feedback could not be queued for its mailbox');
+      }
     }
-    // Once the report is closed the address has served its purpose: it is erased.
-    if (r.status === 'closed') await db.update(hotlineReports).set({ reporterEmail: null }).where(eq(hotlineReports.id, reportId));
+    if (mail && !queued && deps.mailer && (await deps.mailer.send(r.reporterEmail, mail.subject, mail.text))) await feedbackSent(reportId, r.status, 'mailer');
+    // Once the report is closed the address has served its purpose: it is erased (the way back with it;
+    // a queued mailbox reply carries the address sealed in its job).
+    if (r.status === 'closed') await db.update(hotlineReports).set({ reporterEmail: null, replyRoute: null }).where(eq(hotlineReports.id, reportId));
   }
 
-  async function create(input: IntakeInput, origin: { source: HotlineSource; conversationId?: string; staffId?: string }): Promise<HotlineReportCreated & { id: string }> {
+  async function create(input: IntakeInput, origin: { source: HotlineSource; conversationId?: string; staffId?: string; replyRoute?: MailboxRoute }): Promise<HotlineReportCreated & { id: string }> {
     // The same address twice in one report is one URL.
     const seen = new Set<string>();
     const urls: { url: string; normalized: string; host: string }[] = [];
@@ -147,6 +176,7 @@ export function createHotlineService(
               description: input.description || null,
               language: input.language ?? null,
               reporterEmail: input.email || null,
+              replyRoute: input.email && origin.replyRoute ? origin.replyRoute : null,
               conversationId: origin.conversationId ?? null,
               createdByStaffId: origin.staffId ?? null,
             })
@@ -184,6 +214,8 @@ export function createHotlineService(
     release: claims.release,
     transition,
     create,
+    /** The e-mail channel's word that a mailbox reply went out. */
+    feedbackSent: (reportId: string, status: HotlineStatus) => feedbackSent(reportId, status, 'mailbox'),
 
     list: (q: Partial<HotlineListQuery> & { limit: number }): Promise<HotlineReportSummary[]> => listReports(db, q, deps.claims),
 

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type {
   HotlineActionKind,
   HotlineActionState,
@@ -11,6 +11,13 @@ import type {
   HotlineVictimGender,
 } from '@helpline/shared';
 import { staffUsers } from '../auth/tables.js';
+
+/** Where the feedback of a report taken from a hotline mailbox goes back (service.ts `MailboxReplies`). */
+export interface MailboxRoute {
+  inboxId: string;
+  inReplyTo: string | null;
+  subject: string | null;
+}
 import { conversations } from '../conversations/tables.js';
 
 /** A citizen's report. Contact e-mail is optional; the pick-up code is stored only as its SHA-256. */
@@ -27,6 +34,12 @@ export const hotlineReports = pgTable(
     description: text('description'),
     language: text('language'),
     reporterEmail: text('reporter_email'),
+    /**
+     * For a report that came by a hotline mailbox: the way back to the reporter (the mailbox, her
+     * mail's Message-ID and subject), opaque to the hotline and given back to the mailbox's reply
+     * hook. Erased with the address (at close, by retention).
+     */
+    replyRoute: jsonb('reply_route').$type<MailboxRoute>(),
     conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
     createdByStaffId: uuid('created_by_staff_id').references(() => staffUsers.id),
     forwardedAt: timestamp('forwarded_at', { withTimezone: true }),

@@ -4,7 +4,7 @@
 // a thread's first mail, the note that files are not accepted; never to automatic mail.
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import { LIMITS, matchLanguageTag, type Language } from '@helpline/shared';
+import { LIMITS, matchLanguageTag, type HotlineStatus, type Language } from '@helpline/shared';
 import type { Db } from '../../db/client.js';
 import { loggableError } from '../../http/errors.js';
 import type { ChannelKeys } from '../crypto.js';
@@ -18,9 +18,13 @@ import { checkReportedUrl } from '../../hotline/normalize.js';
 import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 
-/** The hotline feature's intake, as the e-mail channel uses it (its service's `create`). */
+/** The hotline feature's intake, as the e-mail channel uses it (its service's `create`, and its record of a feedback mail sent). */
 export interface HotlineIntake {
-  create(input: { urls: string[]; description?: string; email?: string; language?: string }, origin: { source: 'email' }): Promise<{ id: string; reference: string }>;
+  create(
+    input: { urls: string[]; description?: string; email?: string; language?: string },
+    origin: { source: 'email'; replyRoute: { inboxId: string; inReplyTo: string | null; subject: string | null } },
+  ): Promise<{ id: string; reference: string }>;
+  feedbackSent(reportId: string, status: HotlineStatus): Promise<void>;
 }
 
 export interface IntakeDeps {
@@ -73,7 +77,11 @@ export function createIntake(d: IntakeDeps) {
     const [claim] = await db.insert(emailReports).values({ inboxId: inbox.id, externalId }).onConflictDoNothing().returning({ id: emailReports.id });
     if (!claim) return true;
     try {
-      const r = await hotline.create({ urls, description: bodyOf(p), email: p.from ?? undefined, language: languageOf(p, settingsOf(inbox.config).language) }, { source: 'email' });
+      const r = await hotline.create({ urls, description: bodyOf(p), email: p.from ?? undefined, language: languageOf(p, settingsOf(inbox.config).language) }, {
+        source: 'email',
+        // The feedback goes back through this mailbox, as a reply to her mail (hotline-feedback.ts).
+        replyRoute: { inboxId: inbox.id, inReplyTo: p.messageId, subject: p.subject },
+      });
       await db.update(emailReports).set({ reportId: r.id }).where(eq(emailReports.id, claim.id));
     } catch (err) {
       await db.delete(emailReports).where(eq(emailReports.id, claim.id));

@@ -15,6 +15,7 @@ import type { Inbound } from '../inbound.js';
 import type { Inboxes } from '../inboxes.js';
 import { createEmailAdapter } from './adapter.js';
 import { testConnection } from './connect.js';
+import { createHotlineFeedback } from './hotline-feedback.js';
 import { createIntake, type HotlineIntake } from './intake.js';
 import { createNotices } from './notices.js';
 import { authVerdicts } from './parse.js';
@@ -55,6 +56,7 @@ export function createEmailChannel(d: EmailDeps) {
   const intake = createIntake({ db, hotline: d.hotline, keys: d.keys, inbound: d.inbound, notices, purged, log: d.log });
   const receiver = createReceiver({ db, config: d.config, inboxes: d.inboxes, intake, clock: d.clock, log: d.log });
   const adapter = createEmailAdapter({ db, keys: d.keys, config: d.config });
+  const hotlineFeedback = createHotlineFeedback({ config: d.config, jobs: d.jobs, keys: d.keys, inboxes: d.inboxes, hotline: d.hotline, log: d.log });
   d.jobs.define('mail', 'receive', async (data) => receiver.session(String(data.inboxId)));
 
   async function schedule(inboxId: string, enabled: boolean): Promise<void> {
@@ -70,6 +72,8 @@ export function createEmailChannel(d: EmailDeps) {
     adapter,
     intake,
     receiver,
+    /** The hotline's feedback through the mailbox a report came by (the hotline's `mailbox` hook). */
+    hotlineFeedback,
 
     async create(name: string, input: z.output<typeof emailSettingsSchema>) {
       const created = await d.inboxes.create({ channel: 'email', name, config: toConfig(input), secret: sealable(input) });

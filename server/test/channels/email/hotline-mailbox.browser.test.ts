@@ -1,7 +1,7 @@
 // In Chromium (issue 19 item 9): an admin connects the hotline's mailbox on the Channel inboxes page;
 // a mail naming an address, put into Dovecot, becomes a hotline report (source e-mail); an analyst
 // opens it in the console, assesses the address and forwards it to the hosting country's hotline; the
-// reporter gets the feedback mail, in their language, at the SMTP receiver.
+// reporter gets the feedback mail, in their language, through the mailbox's SMTP as a reply to hers.
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStaff, eventually, uid } from '../../helpers.js';
@@ -18,12 +18,12 @@ const REPORTER = 'gradjanka@example.rs';
 let dovecot: Dovecot;
 let smtp: SmtpReceiver;
 
-// The servers first: the hotline's feedback mailer (SMTP_URL) is pointed at the receiver.
+// The servers first. No hotline mailer (SMTP_URL unset): the feedback goes back through the mailbox.
 const suite = useConsoleSuite(async () => {
   dovecot = await startDovecot();
   dovecot.setUser(MAILBOX, IMAP_PW);
   smtp = await startSmtpReceiver(SMTP);
-  return { EMAIL_POLL_MS: '2000', EMAIL_IDLE_MS: '1500', EMAIL_TIMEOUT_MS: '3000', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: MAILBOX };
+  return { EMAIL_POLL_MS: '2000', EMAIL_IDLE_MS: '1500', EMAIL_TIMEOUT_MS: '3000' };
 });
 afterAll(async () => {
   await smtp?.close();
@@ -60,10 +60,11 @@ describe('the hotline mailbox in the console', () => {
 
     // Fresh per attempt: an address assessed before is recognised and its report skips the analyst.
     const album = `https://abuse-host.example/album/${Date.now().toString(36)}`;
+    const herId = `<${uid(10)}@reporter.test>`;
     await dovecot.append(
       MAILBOX,
       IMAP_PW,
-      rawMail({ From: `Грађанка <${REPORTER}>`, To: MAILBOX, Subject: 'Пријава садржаја', 'Message-ID': `<${uid(10)}@reporter.test>` }, `Нашла сам ово: ${album}/7. Молим вас, погледајте.`),
+      rawMail({ From: `Грађанка <${REPORTER}>`, To: MAILBOX, Subject: 'Пријава садржаја', 'Message-ID': herId }, `Нашла сам ово: ${album}/7. Молим вас, погледајте.`),
     );
     const reportId = await eventually(async () => (await suite.env.app.db.select().from(emailReports))[0]?.reportId, 20_000);
     const [report] = await suite.env.app.db.select().from(hotlineReports).where(eq(hotlineReports.id, reportId));
@@ -109,6 +110,11 @@ describe('the hotline mailbox in the console', () => {
     expect(feedback.mail.text).toContain('проследили надлежним органима');
     expect(feedback.mail.text).toContain(reference);
     expect(smtp.sent.filter((m) => m.to.includes(REPORTER))).toHaveLength(1);
+    // Through the mailbox's SMTP, from its address, as a reply to her mail.
+    expect(feedback.user).toBe(SMTP.user);
+    expect(feedback.mail.from?.value[0]?.address).toBe(MAILBOX);
+    expect(feedback.mail.inReplyTo).toBe(herId);
+    expect(feedback.mail.subject).toBe('Re: Пријава садржаја');
     await ctx.close();
   });
 });

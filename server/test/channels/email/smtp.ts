@@ -6,6 +6,8 @@ import { eventually } from '../../helpers.js';
 
 export interface Sent {
   to: string[];
+  /** The SMTP account it was sent with (null: no login, as the hotline's mailer). */
+  user: string | null;
   raw: string;
   mail: ParsedMail;
   header(name: string): string | null;
@@ -40,6 +42,7 @@ export async function startSmtpReceiver(account: { user: string; password: strin
         void simpleParser(raw).then((mail) => {
           sent.push({
             to: session.envelope.rcptTo.map((r) => r.address),
+            user: typeof session.user === 'string' ? session.user : null,
             raw: raw.toString('utf8'),
             mail,
             header: (name) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "hotline_reports" ADD COLUMN "reply_route" jsonb;
