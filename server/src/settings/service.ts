@@ -64,6 +64,7 @@ export interface ProfileSetting {
    * added again, so a holiday an admin deleted does not come back.
    */
   holidayYears?: number[];
+  // No default: a setting saved before years were recorded has none (rollOver counts its applied years).
 }
 /**
  * Each channel's weight on a counsellor's capacity, in hundredths of a slot (a live chat or a call 100,
@@ -110,7 +111,7 @@ export const DEFAULT_SETTINGS: SettingsShape = {
   serviceLevel: { targetSeconds: 60, urgentAlertSeconds: 30, longWaitAlertSeconds: 300 },
   retention: { transcriptDays: 90, caseRecordDays: 1825, hotlineReportDays: 365, auditDays: 730 },
   surge: { leaveMessageOnly: false },
-  profile: { id: null, appliedAt: null, holidayYears: [] },
+  profile: { id: null, appliedAt: null },
   // Bulgaria's, like the other defaults above, until a profile is applied.
   hotlineRouting: { countryCode: 'BG', policeUnit: 'Cybercrime Directorate (GDBOP), Ministry of Interior', nationalMemberCode: 'bg-safenet' },
   channelWeights: { chat: 100, phone: 100, email: 25, messenger: 50, instagram: 50, viber: 50, telegram: 50, whatsapp: 50, api: 50 },

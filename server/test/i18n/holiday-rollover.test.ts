@@ -2,7 +2,9 @@
 // year as the clock reaches it (at every start and in a daily job), never bringing back a holiday an admin
 // deleted and never touching one an admin added.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { offsetClock } from '../../src/infra/clock.js';
+import { settings } from '../../src/settings/tables.js';
 import { startTestEnv, type TestEnv } from '../helpers.js';
 
 const clock = offsetClock();
@@ -58,5 +60,19 @@ describe('holiday rollover', () => {
     while (Date.now() < deadline && !(await env.app.settings.get('hours')).holidays.includes(`${y + 1}-01-07`)) await new Promise((r) => setTimeout(r, 100));
     expect((await env.app.settings.get('hours')).holidays).toContain(`${y + 1}-01-07`);
     expect((await env.app.settings.get('profile')).holidayYears).toContain(y + 1);
+  });
+
+  it('counts the applied years of a profile applied before years were recorded', async () => {
+    const y = belgradeYear(clock.now());
+    const holidays = (await env.app.settings.get('hours')).holidays.filter((h) => h !== `${y + 1}-11-11`);
+    await env.app.settings.set('hours', { holidays });
+    await env.app.db.update(settings).set({ value: { id: 'sr', appliedAt: new Date(clock.now()).toISOString() } }).where(eq(settings.key, 'profile'));
+    await new Promise((r) => setTimeout(r, 2_100)); // the settings cache
+    expect((await env.app.settings.get('profile')).holidayYears).toBeUndefined();
+    expect(await env.app.profiles.rollOver()).toEqual([]);
+    expect((await env.app.settings.get('hours')).holidays).not.toContain(`${y + 1}-11-11`);
+    toNextYear();
+    expect(await env.app.profiles.rollOver()).toEqual([y + 2]);
+    expect((await env.app.settings.get('profile')).holidayYears).toEqual([y, y + 1, y + 2]);
   });
 });
