@@ -52,3 +52,23 @@ describe('console catalogue', () => {
     expect(lookup('sr-Latn', 'nav.chats')).toBe('Ćaskanja');
   });
 });
+
+describe('seeded data in the console script', () => {
+  it('shows Serbian Cyrillic data in Latin in sr-Latn only, Latin and Bulgarian as stored', async () => {
+    const { getLanguage, seeded, setLanguage } = await import('../src/i18n/index.js');
+    const before = getLanguage();
+    try {
+      setLanguage('sr-Latn');
+      expect(seeded('Министарство здравља')).toBe('Ministarstvo zdravlja');
+      expect(seeded('Хитна медицинска помоћ (194)')).toBe('Hitna medicinska pomoć (194)');
+      expect(seeded('Lokalni centar za mlade')).toBe('Lokalni centar za mlade');
+      expect(seeded('Държавна агенция за закрила на детето')).toBe('Държавна агенция за закрила на детето');
+      setLanguage('sr-Cyrl');
+      expect(seeded('Министарство здравља')).toBe('Министарство здравља');
+      setLanguage('bg');
+      expect(seeded('Министарство здравља')).toBe('Министарство здравља');
+    } finally {
+      setLanguage(before);
+    }
+  });
+});

@@ -99,11 +99,18 @@ describe.each(['sr-Latn', 'sr-Cyrl'] as const)('a counsellor in %s', (lang) => {
     // A referral to the prosecution for high-tech crime: police, so it waits for a supervisor.
     await p.getByRole('tab', { name: L('tabs.actions') }).click();
     const institution = p.getByRole('combobox', { name: L('esc.institution') });
-    const prosecution = await institution.locator('option', { hasText: 'Посебно тужилаштво за високотехнолошки криминал' }).getAttribute('value');
+    // The profile seeded the institution in Cyrillic: shown in the console's script (stored as seeded).
+    const seededName = lang === 'sr-Latn' ? 'Posebno tužilaštvo za visokotehnološki kriminal' : 'Посебно тужилаштво за високотехнолошки криминал';
+    const otherScript = lang === 'sr-Latn' ? 'Посебно тужилаштво' : 'Posebno tužilaštvo';
+    const prosecution = await institution.locator('option', { hasText: seededName }).getAttribute('value');
+    expect(await institution.locator('option', { hasText: otherScript }).count()).toBe(0);
     await institution.selectOption(prosecution!);
     await p.getByText(L('esc.referPolice')).waitFor();
     await p.getByRole('button', { name: L('esc.referSubmit') }).click();
     await p.getByTestId('referrals').getByText(L('referral.status.pending_approval')).waitFor();
+    await p.getByTestId('referrals').getByText(seededName).waitFor();
+    const stored = (await env.app.referrals.listInstitutions()).find((i) => i.id === prosecution);
+    expect(stored?.name).toBe('Посебно тужилаштво за високотехнолошки криминал');
     expect(await axeViolations(p)).toEqual([]);
 
     // The case record: required fields are checked, then the conversation closes.

@@ -235,7 +235,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('notes', createNoteService(app.db, { conversations: app.conversations, audit: app.audit, realtime: app.realtime, staffNames: app.auth.staffNames }));
   app.decorate('canned', createCannedService(app.db, { audit: app.audit }));
   app.decorate('referrals', createReferralService(app.db, { conversations: app.conversations, cases: app.cases, audit: app.audit, staffNames: app.auth.staffNames }));
-  app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit }));
+  app.decorate('profiles', createProfileService({ settings: app.settings, referrals: app.referrals, audit: app.audit, clock }));
   app.decorate('returnCodes', createReturnCodeService(app.db, { conversations: app.conversations, audit: app.audit, codes }));
   app.decorate(
     'push',

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CentreProfileId, CentreProfileState, HotlineRouting } from '@helpline/shared';
 import { api, ApiError } from '../api.js';
-import { errorText, formatDateTime, t } from '../i18n/index.js';
+import { errorText, formatDateTime, seeded, t } from '../i18n/index.js';
 import { Status, useSetting } from './use-settings.js';
 
 export function ProfileForm() {
@@ -56,7 +56,7 @@ export function ProfileForm() {
           <dt>{t('ad.profile.institutions')}</dt>
           <dd>{chosen.institutions}</dd>
           <dt>{t('ad.routing.policeUnit')}</dt>
-          <dd>{chosen.routing.policeUnit || t('common.none')}</dd>
+          <dd>{chosen.routing.policeUnit ? seeded(chosen.routing.policeUnit) : t('common.none')}</dd>
         </dl>
         <p class="small">{t('ad.profile.help')}</p>
         <button type="submit" class="primary">

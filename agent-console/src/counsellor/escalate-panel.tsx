@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Institution, Referral, ReturnCodeResponse } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, errorText } from '../i18n/index.js';
+import { t, errorText, seeded } from '../i18n/index.js';
 import type { ChatState, WorkspaceActions } from './store.js';
 import { HotlineDialog } from './hotline-dialog.js';
 import { TransferDialog } from './transfer-dialog.js';
@@ -136,7 +136,7 @@ function ReferralForm({ conversationId }: { conversationId: string }) {
           <option value="">{t('case.choose')}</option>
           {institutions.map((i) => (
             <option key={i.id} value={i.id}>
-              {i.name} ({t('kind.' + i.kind)})
+              {seeded(i.name)} ({t('kind.' + i.kind)})
             </option>
           ))}
         </select>
@@ -158,7 +158,7 @@ function ReferralForm({ conversationId }: { conversationId: string }) {
         <ul class="referral-list" aria-label={t('case.referralsTitle')} data-testid="referrals">
           {referrals.map((r) => (
             <li key={r.id}>
-              {r.institutionName} — <span class={`ref-${r.status}`}>{t('referral.status.' + r.status)}</span>
+              {seeded(r.institutionName)} — <span class={`ref-${r.status}`}>{t('referral.status.' + r.status)}</span>
             </li>
           ))}
         </ul>

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { INSTITUTION_KINDS, type Institution, type InstitutionInput, type InstitutionKind } from '@helpline/shared';
 import { api } from '../api.js';
 import { EditorForm, ListTable, useListEditor } from '../components/list-editor.js';
-import { t, useLanguage } from '../i18n/index.js';
+import { t, seeded, useLanguage } from '../i18n/index.js';
 import { matchesSearch, SearchField } from '../components/search.js';
 
 const blank = (): InstitutionInput => ({ name: '', kind: 'social-services', contact: '', active: true });
@@ -34,13 +34,13 @@ export function InstitutionsAdminPage() {
         items={list.filter((i) => matchesSearch(query, i.name, i.contact))}
         cells={(i) => (
           <>
-            <td>{i.name}</td>
+            <td>{seeded(i.name)}</td>
             <td>{t('kind.' + i.kind)}</td>
             <td>{i.contact ?? ''}</td>
             <td>{i.active ? t('common.yes') : t('common.no')}</td>
           </>
         )}
-        name={(i) => i.name}
+        name={(i) => seeded(i.name)}
         onEdit={(i) => edit(i.id, { name: i.name, kind: i.kind, contact: i.contact ?? '', active: i.active })}
       />
       <EditorForm label={t('inst.new')} editingId={editing.id} error={error} onSubmit={save} onCancel={reset}>

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Referral } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, errorText, useLanguage, formatDateTime } from '../i18n/index.js';
+import { t, errorText, useLanguage, formatDateTime, seeded } from '../i18n/index.js';
 import { useSession } from '../session.js';
 
 export function ReferralApprovalsPage() {
@@ -50,7 +50,7 @@ export function ReferralApprovalsPage() {
           <tbody>
             {list.map((r) => (
               <tr key={r.id}>
-                <td>{r.institutionName}</td>
+                <td>{seeded(r.institutionName)}</td>
                 <td>{r.requestedByName ?? ''}</td>
                 <td>{r.note ?? ''}</td>
                 <td>{formatDateTime(r.createdAt)}</td>
@@ -59,10 +59,10 @@ export function ReferralApprovalsPage() {
                     <span class="muted">{t('referral.status.pending_approval')}</span>
                   ) : (
                     <>
-                      <button type="button" class="primary" onClick={() => void decide(r.id, 'approve')} aria-label={`${t('referral.approve')}: ${r.institutionName}`}>
+                      <button type="button" class="primary" onClick={() => void decide(r.id, 'approve')} aria-label={`${t('referral.approve')}: ${seeded(r.institutionName)}`}>
                         {t('referral.approve')}
                       </button>
-                      <button type="button" class="danger" onClick={() => void decide(r.id, 'reject')} aria-label={`${t('referral.reject')}: ${r.institutionName}`}>
+                      <button type="button" class="danger" onClick={() => void decide(r.id, 'reject')} aria-label={`${t('referral.reject')}: ${seeded(r.institutionName)}`}>
                         {t('referral.reject')}
                       </button>
                     </>

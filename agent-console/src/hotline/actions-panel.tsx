@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { HOTLINE_ACTION_KINDS, type HotlineActionKind, type HotlineForwardingSuggestion, type HotlineReportDetail, type HotlineRouting, type MemberHotline, type StaffRole } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, formatDate, errorText, regionName } from '../i18n/index.js';
+import { t, formatDate, errorText, regionName, seeded } from '../i18n/index.js';
 
 let membersCache: Promise<MemberHotline[]> | null = null;
 const members = () => (membersCache ??= api.get<MemberHotline[]>('/api/hotline/member-hotlines'));
@@ -46,7 +46,7 @@ export function ActionsPanel({ report, role, onChange }: { report: HotlineReport
             {report.actions.map((a) => (
               <tr key={a.id}>
                 <td>{t(`hl.kind.${a.kind}`)}</td>
-                <td>{a.countryCode ? t('hl.receiverIn', { name: a.receiverName, country: regionName(a.countryCode) }) : a.receiverName}</td>
+                <td>{a.countryCode ? t('hl.receiverIn', { name: seeded(a.receiverName), country: regionName(a.countryCode) }) : seeded(a.receiverName)}</td>
                 <td>{a.sentAt ? formatDate(a.sentAt) : t('common.none')}</td>
                 <td>{analyst ? <RefEditor actionId={a.id} value={a.receiverRef ?? ''} onSave={(ref) => run(api.patch(`/api/hotline/actions/${a.id}`, { receiverRef: ref }))} /> : (a.receiverRef ?? t('common.none'))}</td>
                 <td>
@@ -135,7 +135,7 @@ function NewAction({ report, run }: { report: HotlineReportDetail; run(p: Promis
     setReceiver(x.receiver || (x.kind === 'police' ? police : ''));
   };
   const receiverName = (x: HotlineForwardingSuggestion) =>
-    x.kind === 'inhope' ? (all.find((m) => m.code === x.receiver)?.name ?? x.receiver) : x.receiver || t('hl.fw.noPoliceUnit');
+    x.kind === 'inhope' ? (all.find((m) => m.code === x.receiver)?.name ?? x.receiver) : x.receiver ? seeded(x.receiver) : t('hl.fw.noPoliceUnit');
 
   const submit = (e: Event) => {
     e.preventDefault();

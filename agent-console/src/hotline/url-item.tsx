@@ -11,7 +11,7 @@ import {
   type HotlineUrl,
 } from '@helpline/shared';
 import { ApiError, api } from '../api.js';
-import { t, errorText, formatDateTime, formatNumber } from '../i18n/index.js';
+import { t, errorText, formatDateTime, formatNumber, seeded } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { waitedText } from './wait.js';
 
@@ -95,7 +95,7 @@ function Timeline({ url }: { url: HotlineUrl }) {
       <ol>
         {url.timeline.map((e, i) => (
           <li key={i}>
-            {formatDateTime(e.at)}: {e.event === 'sent' && e.kind ? t(`hl.tl.sent.${e.kind}`, { receiver: e.receiverName ?? '' }) : t(`hl.tl.${e.event}`)}
+            {formatDateTime(e.at)}: {e.event === 'sent' && e.kind ? t(`hl.tl.sent.${e.kind}`, { receiver: seeded(e.receiverName ?? '') }) : t(`hl.tl.${e.event}`)}
           </li>
         ))}
       </ol>

@@ -92,6 +92,21 @@ export function t(key: string, params?: Record<string, string | number>): string
   return mark(raw.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)));
 }
 
+// Serbian Cyrillic only: a text with a Cyrillic letter Serbian lacks (Bulgarian ъ, щ, я, ю, й, ь, ѝ) is
+// not Serbian and is never transliterated.
+const CYRILLIC = /[\u0400-\u04ff]/;
+const NOT_SERBIAN = /[ъщяюйьѝыэёЪЩЯЮЙЬЫЭЁ]/;
+
+/**
+ * Data seeded by a centre profile in Serbian Cyrillic (institution names, the police unit) in the staff
+ * member's script: in Serbian Latin its transliteration (shared/src/serbian.ts), otherwise as stored.
+ * Display only: what is stored, edited or sent stays as written, and Latin text typed by staff stays as typed.
+ */
+export function seeded(text: string): string {
+  if (current !== 'sr-Latn' || !CYRILLIC.test(text) || NOT_SERBIAN.test(text)) return text;
+  return toSerbianLatin(text);
+}
+
 /** A server error (typed code, optional field paths) in the staff member's language, never the server's English. */
 export function errorText(err: unknown): string {
   const e = err as { code?: unknown; fields?: { path: string }[] } | null;

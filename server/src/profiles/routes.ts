@@ -18,10 +18,18 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
   });
   app.get('/api/hotline/routing', { preHandler: requireStaff('analyst', 'supervisor', 'admin') }, async (): Promise<HotlineRouting> => app.settings.get('hotlineRouting'));
 
+  // Holidays roll over: at every start and daily, the applied profile's holidays of a year not yet added.
+  app.jobs.define('timers', 'holiday-rollover', async () => {
+    await app.profiles.rollOver();
+  });
   const initial = app.config.CENTRE_PROFILE;
-  if (initial) {
-    app.addHook('onReady', async () => {
-      if ((await app.settings.get('profile')).id === null) await app.profiles.apply(initial, null);
-    });
-  }
+  app.addHook('onReady', async () => {
+    if (initial && (await app.settings.get('profile')).id === null) await app.profiles.apply(initial, null);
+    await app.profiles.rollOver();
+    try {
+      await app.jobs.schedule('timers', 'holiday-rollover', 86_400_000, 'holiday-rollover', {});
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message }, 'holiday rollover not scheduled; it runs at the next start');
+    }
+  });
 }

@@ -58,6 +58,13 @@ export interface SurgeSettings {
 export interface ProfileSetting {
   id: CentreProfileId | null;
   appliedAt: string | null;
+  /**
+   * The years whose public holidays this profile has added to the business hours (this year and next on
+   * applying, then each new year as it comes: profiles/service.ts rollOver). A year listed here is never
+   * added again, so a holiday an admin deleted does not come back.
+   */
+  holidayYears?: number[];
+  // No default: a setting saved before years were recorded has none (rollOver counts its applied years).
 }
 /**
  * Each channel's weight on a counsellor's capacity, in hundredths of a slot (a live chat or a call 100,
