@@ -59,7 +59,7 @@ export const conversations = pgTable(
     transferredByStaffId: uuid('transferred_by_staff_id').references(() => staffUsers.id),
     /**
      * "Queue for <name>": while reserved_until is in the future, the dispatch offers it to this
-     * counsellor only; after it, to anyone (docs/routing.md). Cleared when it is offered.
+     * counsellor only; after it, to anyone (docs/architecture.md). Cleared when it is offered.
      */
     reservedForStaffId: uuid('reserved_for_staff_id').references(() => staffUsers.id),
     reservedUntil: timestamp('reserved_until', { withTimezone: true }),
