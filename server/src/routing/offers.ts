@@ -243,7 +243,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
       if (to.reserve) {
         const [who] = await execRows<{ id: string }>(tx, sql`select id from staff_users where id = ${to.staffId} and disabled_at is null and role in ('counsellor','supervisor')`);
         if (!who) throw new AppError('not_found', 'No such counsellor');
-        return { offer: null, reservedFor: to.staffId };
+        return { offer: null, reservedFor: to.staffId, reservedUntil: moved.reservedUntil };
       }
       const offer = await offerTo(tx, conversationId, to.staffId, config.OFFER_TIMEOUT_MS, note);
       if ('refused' in offer) {
@@ -254,7 +254,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
     await d.audit.record({ actorType: 'staff', actorId: fromStaffId, action: 'conversation.transfer', targetType: 'conversation', targetId: conversationId, meta: { to: to.type, ...(to.type === 'staff' ? { staffId: to.staffId, ...(to.reserve ? { reserved: true, reserveMs: config.TRANSFER_RESERVE_MS } : {}) } : {}) } });
     if ('reservedFor' in res) {
       // The durable path of the expiry: a kick at the limit (the sweep's pairExists covers a lost job).
-      await schedule('timers', 'reserve-expiry', { conversationId }, { jobId: `reserve-expiry-${conversationId}-${Date.now()}`, delay: config.TRANSFER_RESERVE_MS + 50 });
+      await schedule('timers', 'reserve-expiry', { conversationId }, { jobId: `reserve-expiry-${conversationId}-${res.reservedUntil?.getTime() ?? 0}`, delay: config.TRANSFER_RESERVE_MS + 50 });
     }
     if (previous) {
       realtime.agent.to(rooms.staff(previous)).emit('conversation:removed', { conversationId, reason: 'transferred' });

@@ -1,5 +1,7 @@
 // Issue 22: "Queue for <name>": a transfer to a colleague who is away or busy reserves the conversation
-// for her until TRANSFER_RESERVE_MS (short here), then it is offered to anyone.
+// for her until TRANSFER_RESERVE_MS (short here), then it is offered to anyone. The periodic sweep is off
+// here, so the expiry job alone has to kick dispatch at the limit; the last test runs the sweep by hand
+// after losing that job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, eventually, startTestEnv, type TestEnv } from '../helpers.js';
 import { waitingRows } from '../../src/routing/board-queries.js';
@@ -7,7 +9,7 @@ import { accept, child, counsellor, leave, nextOffer } from './fixtures.js';
 
 let env: TestEnv;
 beforeAll(async () => {
-  env = await startTestEnv({ TRANSFER_RESERVE_MS: '2500', OFFER_TIMEOUT_MS: '20000' });
+  env = await startTestEnv({ TRANSFER_RESERVE_MS: '2500', OFFER_TIMEOUT_MS: '20000', SWEEP_INTERVAL_MS: '0' });
 });
 afterAll(async () => {
   await env?.close();
@@ -68,6 +70,26 @@ describe('transfer: queue for a named colleague', () => {
     expect(late.conversation.id).toBe(kid.conversationId);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2400);
     await leave(c.socket);
+    kid.socket.disconnect();
+  });
+
+  it('is offered to anyone after the limit by the sweep when the expiry job was lost', async () => {
+    const a = await counsellor(env, { capacity: 1 });
+    const kid = await child(env.url);
+    await accept(a, await nextOffer(a));
+    const away = await counsellor(env, { available: false });
+    const r = await call(a.socket, 'conversation:transfer', { conversationId: kid.conversationId, to: { type: 'staff', staffId: away.id, reserve: true }, note: '' });
+    expect(r.ok).toBe(true);
+    await leave(a.socket);
+    const until = (await env.app.conversations.get(kid.conversationId)).reservedUntil!;
+    await env.app.jobs.remove('timers', `reserve-expiry-${kid.conversationId}-${until.getTime()}`);
+    const c = await counsellor(env, { capacity: 2 });
+    await sleep(until.getTime() - Date.now() + 1000);
+    expect(c.offers).toEqual([]);
+    await env.app.router.sweep();
+    const o = await nextOffer(c, 3000);
+    expect(o.conversation.id).toBe(kid.conversationId);
+    await leave(c.socket, away.socket);
     kid.socket.disconnect();
   });
 
