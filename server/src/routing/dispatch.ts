@@ -177,6 +177,12 @@ export async function pairExists(db: Db, declineCooldownMs: number): Promise<boo
   return rows.length > 0;
 }
 
+/** An enabled counsellor or supervisor account (one a transfer may be reserved for, whatever her status). */
+export async function takesChats(tx: Tx, staffId: string): Promise<boolean> {
+  const rows = await execRows<{ id: string }>(tx, sql`select s.id from staff_users s where s.id = ${staffId} and s.disabled_at is null and s.role in ('counsellor','supervisor')`);
+  return rows.length > 0;
+}
+
 /**
  * Offer a waiting conversation to one chosen counsellor (transfer, a supervisor's assignment): skills
  * are bypassed, capacity (weights, a call's exclusivity) and presence are not. Runs inside the caller's transaction.

@@ -8,7 +8,7 @@ import { AppError, loggableError } from '../http/errors.js';
 import { rooms } from '../realtime/server.js';
 import type { ConversationRow } from '../conversations/service.js';
 import { agentStates, assignments } from './tables.js';
-import { offerOne, offerTo } from './dispatch.js';
+import { offerOne, offerTo, takesChats } from './dispatch.js';
 import type { AssignmentRow, RoutingCore, RoutingDeps } from './core.js';
 
 /** How long a kick's caller waits at most for the dispatch pass it asked for (see kick). */
@@ -241,8 +241,7 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
       await closeAssignment(tx, conversationId, 'ended', 'transferred');
       if (to.type === 'queue') return { offer: null };
       if (to.reserve) {
-        const [who] = await execRows<{ id: string }>(tx, sql`select id from staff_users where id = ${to.staffId} and disabled_at is null and role in ('counsellor','supervisor')`);
-        if (!who) throw new AppError('not_found', 'No such counsellor');
+        if (!(await takesChats(tx, to.staffId))) throw new AppError('not_found', 'No such counsellor');
         return { offer: null, reservedFor: to.staffId, reservedUntil: moved.reservedUntil };
       }
       const offer = await offerTo(tx, conversationId, to.staffId, config.OFFER_TIMEOUT_MS, note);
