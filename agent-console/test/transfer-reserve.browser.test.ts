@@ -1,7 +1,7 @@
 // Issue 22 in Chromium: the transfer dialog explains why a colleague cannot take the conversation now
 // (away, offline, at capacity) and offers "Queue for <name>"; the conversation then waits for her.
 import { describe, expect, it } from 'vitest';
-import { agentClient, call, connected, createStaff, login, widgetClient } from '../../server/test/helpers.js';
+import { agentClient, call, connected, createStaff, login, next, widgetClient } from '../../server/test/helpers.js';
 import { axeViolations, useConsoleSuite } from '../../server/test/console-browser.js';
 import { lookup } from '../src/i18n/index.js';
 import { ensureBuilt } from './build.js';
@@ -20,6 +20,18 @@ describe('the transfer dialog', () => {
     await connected(awaySocket);
     await call(awaySocket, 'agent:hello');
     expect((await call(awaySocket, 'agent:status', { status: 'away' })).ok).toBe(true);
+
+    // Petra is available but holds a chat to her capacity of 1.
+    const full = await createStaff(env.app, 'counsellor', { name: 'Petra', capacity: 1 });
+    const fullSocket = agentClient(env.url, await login(env.url, full.email, full.password));
+    await connected(fullSocket);
+    await call(fullSocket, 'agent:hello');
+    const offered = next(fullSocket, 'offer:new');
+    expect((await call(fullSocket, 'agent:status', { status: 'available' })).ok).toBe(true);
+    const first = widgetClient(env.url);
+    await connected(first);
+    expect((await call(first, 'conversation:start', { language: 'en' })).ok).toBe(true);
+    expect((await call(fullSocket, 'offer:accept', { offerId: ((await offered) as { offerId: string }).offerId })).ok).toBe(true);
 
     const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(10_000);
@@ -49,6 +61,11 @@ describe('the transfer dialog', () => {
     await dialog.getByText(L('esc.transferWhyOffline', { name: 'Olga' })).waitFor();
     await dialog.getByRole('button', { name: L('esc.transferReserve', { name: 'Olga' }) }).waitFor();
 
+    // At capacity: explained with her load.
+    await target.selectOption((await target.locator('option', { hasText: 'Petra' }).getAttribute('value'))!);
+    await expect.poll(() => dialog.getByRole('status').textContent()).toContain(L('esc.transferWhyFull', { name: 'Petra', load: '1 / 1' }));
+    await dialog.getByRole('button', { name: L('esc.transferReserve', { name: 'Petra' }) }).waitFor();
+
     // Away: explained, with the time it waits for her, and "Queue for Vesna".
     await target.selectOption((await target.locator('option', { hasText: 'Vesna' }).getAttribute('value'))!);
     const why = dialog.getByRole('status');
@@ -67,7 +84,9 @@ describe('the transfer dialog', () => {
     expect(errors).toEqual([]);
 
     kid.disconnect();
+    first.disconnect();
     awaySocket.disconnect();
+    fullSocket.disconnect();
     await ctx.close();
   });
 });
