@@ -50,6 +50,7 @@ export const configSchema = z.object({
   SESSION_RECHECK_MS: ms(10_000).describe('How often each instance re-checks its staff sockets\' sessions in Postgres (ends sockets whose revocation it did not hear of)'),
   COOKIE_SECURE: bool.optional().describe('Mark cookies Secure; default: true when PUBLIC_URL is https'),
   OFFER_TIMEOUT_MS: ms(30_000).describe('Time a counsellor has to accept an offer'),
+  TRANSFER_RESERVE_MS: ms(300_000).describe('A conversation transferred with "Queue for <name>" waits for that counsellor alone this long, then is offered to anyone'),
   AUTO_ACCEPT: bool.default(false).describe('Offers are accepted automatically'),
   MAX_MISSED_OFFERS: z.coerce.number().int().min(1).max(100).default(3).describe('Missed offers in a row before a counsellor is set away'),
   DISCONNECT_GRACE_MS: ms(60_000).describe('How long a disconnected counsellor keeps their conversations'),

@@ -1,6 +1,6 @@
 // Transfer to another counsellor or back to the queue; the note travels with the conversation.
 import { useEffect, useState } from 'preact/hooks';
-import { LANGUAGES, type Language, type StaffDirectoryEntry, type TransferTarget } from '@helpline/shared';
+import { LANGUAGES, type Language, type StaffDirectoryEntry, type StaffDirectoryResponse, type TransferTarget } from '@helpline/shared';
 import { api } from '../api.js';
 import { t, errorText, loadText } from '../i18n/index.js';
 import { useSession } from '../session.js';
@@ -16,20 +16,42 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    void api
-      .get<{ staff: StaffDirectoryEntry[] }>('/api/staff/counsellors')
-      .then((r) => setStaff(r.staff.filter((s) => s.id !== profile.id)))
+  const [reserveMinutes, setReserveMinutes] = useState(5);
+
+  const load = () =>
+    api
+      .get<StaffDirectoryResponse>('/api/staff/counsellors')
+      .then((r) => {
+        setStaff(r.staff.filter((s) => s.id !== profile.id));
+        setReserveMinutes(r.reserveMinutes);
+      })
       .catch(() => setStaff([]));
+  useEffect(() => {
+    void load();
   }, []);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const chosen = kind === 'staff' ? staff.find((s) => s.id === staffId) : undefined;
+  // The server refused her (no room for this conversation's weight, say 2.5 of 3 slots and a chat).
+  const [refusedFor, setRefusedFor] = useState<string | null>(null);
+  const why = chosen ? (unavailableReason(chosen) ?? (refusedFor === chosen.id ? 'esc.transferWhyFull' : null)) : null;
+
+  const send = async (reserve: boolean) => {
     if (kind === 'staff' && !staffId) return;
-    const to: TransferTarget = kind === 'staff' ? { type: 'staff', staffId } : { type: 'queue', ...(language ? { language } : {}) };
+    const to: TransferTarget = kind === 'staff' ? { type: 'staff', staffId, ...(reserve ? { reserve: true } : {}) } : { type: 'queue', ...(language ? { language } : {}) };
     const ack = await actions.transfer(conversationId, to, note.trim());
     if (ack.ok) onDone();
-    else setError(errorText(ack.error));
+    else {
+      // She became busy or left meanwhile: the directory again, so the explanation and "Queue for" show.
+      if (kind === 'staff' && (ack.error as { code?: string } | undefined)?.code === 'conflict') {
+        await load();
+        setRefusedFor(staffId);
+        setError(null);
+      } else setError(errorText(ack.error));
+    }
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    await send(Boolean(why));
   };
 
   return (
@@ -52,7 +74,7 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
             <select value={staffId} onChange={(e) => setStaffId(e.currentTarget.value)} required>
               <option value="">{t('case.choose')}</option>
               {staff.map((s) => (
-                <option key={s.id} value={s.id} disabled={s.status === 'offline'}>
+                <option key={s.id} value={s.id}>
                   {s.name} — {t('status.' + s.status)}, {loadText(s.load, s.capacity)} · {s.languages.map((l) => t('language.' + l)).join(', ')}
                 </option>
               ))}
@@ -71,6 +93,12 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
             </select>
           </label>
         )}
+        {chosen && why && (
+          <div class="notice" id="transfer-why" role="status">
+            <p>{t(why, { name: chosen.name, load: loadText(chosen.load, chosen.capacity) })}</p>
+            <p class="small">{t('esc.transferReserveHelp', { minutes: reserveMinutes })}</p>
+          </div>
+        )}
         <label>
           {t('esc.transferNote')}
           <textarea rows={3} maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
@@ -81,8 +109,8 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
           </p>
         )}
         <div class="row">
-          <button type="submit" class="primary">
-            {t('esc.transferSubmit')}
+          <button type="submit" class="primary" aria-describedby={why ? 'transfer-why' : undefined}>
+            {chosen && why ? t('esc.transferReserve', { name: chosen.name }) : t('esc.transferSubmit')}
           </button>
           <button type="button" onClick={onClose}>
             {t('common.cancel')}
@@ -91,4 +119,12 @@ export function TransferDialog({ conversationId, actions, onClose, onDone }: { c
       </form>
     </Dialog>
   );
+}
+
+/** Why a colleague cannot take a conversation now (the i18n key), or null when she can. */
+export function unavailableReason(s: StaffDirectoryEntry): string | null {
+  if (s.status === 'offline') return 'esc.transferWhyOffline';
+  if (s.status === 'away') return 'esc.transferWhyAway';
+  if (s.load >= s.capacity) return 'esc.transferWhyFull';
+  return null;
 }

@@ -225,7 +225,8 @@ function WaitingList({ board, drift, canAct, act }: { board: BoardSnapshot; drif
                 <td>{label('topic', w.topic)}</td>
                 <td>{duration(w.waitSeconds + drift, t)}</td>
                 <td>
-                  {t(`sv.state.${w.state}`)} {w.overflow && <span class="badge">{t('sv.overflow')}</span>}
+                  {t(`sv.state.${w.state}`)} {w.overflow && <span class="badge">{t('sv.overflow')}</span>}{' '}
+                  {w.reservedFor && <span class="badge">{t('sv.reservedFor', { name: w.reservedFor })}</span>}
                 </td>
                 <td>
                   {canAct && (

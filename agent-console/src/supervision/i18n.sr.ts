@@ -42,6 +42,7 @@ extendMessages('sr-Cyrl', {
   'sv.state.away': 'одсутан',
   'sv.state.offline': 'ван мреже',
   'sv.state.waiting': 'чека',
+  'sv.reservedFor': 'резервисан за {name}',
   'sv.state.offered': 'понуђен',
   'sv.none': 'Нема',
   'sv.open': 'Отвори',

@@ -57,6 +57,12 @@ export const conversations = pgTable(
     /** The note of the last transfer: it travels with the conversation to the next counsellor. */
     transferNote: text('transfer_note'),
     transferredByStaffId: uuid('transferred_by_staff_id').references(() => staffUsers.id),
+    /**
+     * "Queue for <name>": while reserved_until is in the future, the dispatch offers it to this
+     * counsellor only; after it, to anyone (docs/architecture.md). Cleared when it is offered.
+     */
+    reservedForStaffId: uuid('reserved_for_staff_id').references(() => staffUsers.id),
+    reservedUntil: timestamp('reserved_until', { withTimezone: true }),
     visitorDisconnectedAt: timestamp('visitor_disconnected_at', { withTimezone: true }),
     /** First time a counsellor accepted it: ASA and abandonment figures come from here. */
     firstAcceptedAt: timestamp('first_accepted_at', { withTimezone: true }),

@@ -16,7 +16,7 @@ const transferSchema = z
   .object({
     conversationId: uuid,
     to: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('staff'), staffId: uuid }).strict(),
+      z.object({ type: z.literal('staff'), staffId: uuid, reserve: z.boolean().optional() }).strict(),
       z.object({ type: z.literal('queue'), language: z.enum(LANGUAGES).optional(), topic: z.enum(TOPICS).optional() }).strict(),
     ]),
     note: z.string().trim().max(LIMITS.noteMaxChars),

@@ -37,6 +37,7 @@ interface WaitingRow {
   risk: boolean;
   overflow: boolean;
   offered_to: string | null;
+  reserved_for: string | null;
 }
 
 interface StaffRow {
@@ -76,7 +77,8 @@ export async function waitingRows(db: DbOrTx): Promise<WaitingRow[]> {
   return execRows<WaitingRow>(
     db,
     sql`select c.id, c.channel, c.state, c.priority, c.language, c.topic, c.enqueued_at,
-               (c.risk_flagged_at is not null) as risk, c.overflow, a.staff_id as offered_to
+               (c.risk_flagged_at is not null) as risk, c.overflow, a.staff_id as offered_to,
+               (select r.name from staff_users r where r.id = c.reserved_for_staff_id and c.reserved_until > now()) as reserved_for
         from conversations c
         left join assignments a on a.conversation_id = c.id and a.status = 'offered'
         where c.state in ('waiting', 'offered')
@@ -223,6 +225,7 @@ export async function boardSnapshot(db: DbOrTx, input: SnapshotInput): Promise<B
         riskFlagged: Boolean(w.risk),
         overflow: Boolean(w.overflow),
         offeredTo: w.offered_to,
+        reservedFor: w.reserved_for,
       });
     }
   }

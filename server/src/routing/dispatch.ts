@@ -40,8 +40,15 @@ const reservation = sql`(case when c.channel = 'phone' then greatest(c.weight, s
 /** Conversation `c` fits counsellor `a`/`s` now. */
 const fits = sql`a.load + ${reservation} <= s.capacity * 100`;
 
+/**
+ * Conversation `c` may go to counsellor `a`: not reserved ("Queue for <name>" on a transfer), reserved
+ * for her, or its reservation ran out. Only columns of rows already in hand: no extra probe.
+ */
+const reservedOk = sql`(c.reserved_for_staff_id is null or c.reserved_for_staff_id = a.staff_id or c.reserved_until <= now())`;
+
 function eligible(declineCooldownMs: number) {
-  return sql`(c.overflow or c.language is null or c.language = any(s.languages))
+  return sql`${reservedOk}
+    and (c.overflow or c.language is null or c.language = any(s.languages))
     and (c.overflow or c.topic is null or cardinality(s.topics) = 0 or c.topic = any(s.topics))
     and not exists (
       select 1 from assignments x
@@ -116,7 +123,7 @@ function offerStatement(offerTimeoutMs: number, declineCooldownMs: number): { sq
             from agent
             returning id, expires_at
           ), moved as (
-            update conversations set state = 'offered'
+            update conversations set state = 'offered', reserved_for_staff_id = null, reserved_until = null
             where id = (select conversation_id from pick) and state = 'waiting' and exists (select 1 from agent)
             returning *
           ), counted as (
@@ -170,6 +177,12 @@ export async function pairExists(db: Db, declineCooldownMs: number): Promise<boo
   return rows.length > 0;
 }
 
+/** An enabled counsellor or supervisor account (one a transfer may be reserved for, whatever her status). */
+export async function takesChats(tx: Tx, staffId: string): Promise<boolean> {
+  const rows = await execRows<{ id: string }>(tx, sql`select s.id from staff_users s where s.id = ${staffId} and s.disabled_at is null and s.role in ('counsellor','supervisor')`);
+  return rows.length > 0;
+}
+
 /**
  * Offer a waiting conversation to one chosen counsellor (transfer, a supervisor's assignment): skills
  * are bypassed, capacity (weights, a call's exclusivity) and presence are not. Runs inside the caller's transaction.
@@ -198,7 +211,7 @@ export async function offerTo(
     sql`insert into assignments (conversation_id, staff_id, status, expires_at, note, weight)
         values (${conversationId}, ${staffId}, 'offered', ${expiresAt.toISOString()}, ${note}, ${a.reserved}) returning id`,
   );
-  await tx.execute(sql`update conversations set state = 'offered' where id = ${conversationId}`);
+  await tx.execute(sql`update conversations set state = 'offered', reserved_for_staff_id = null, reserved_until = null where id = ${conversationId}`);
   await tx.execute(sql`update agent_states set load = load + ${a.reserved}, idle_since = now(),
     status_changed_at = case when load = 0 then now() else status_changed_at end where staff_id = ${staffId}`);
   return { offerId: inserted[0]!.id, expiresAt };

@@ -18,6 +18,10 @@ export function registerRoutingJobs(app: FastifyInstance): { startSweep(): void;
   jobs.define('timers', 'agent-grace', async (d) => routing.checkAgentGrace(String(d.staffId)));
   jobs.define('timers', 'visitor-grace', async (d) => routing.checkVisitorGrace(String(d.conversationId)));
   jobs.define('timers', 'overflow', async (d) => routing.overflow(String(d.conversationId)));
+  // A "Queue for <name>" reservation ran out: the conversation may now go to anyone.
+  jobs.define('timers', 'reserve-expiry', async (d) => {
+    if (await routing.isWaiting(String(d.conversationId))) await routing.kick();
+  });
   jobs.define('timers', 'wrapup-end', async (d) => {
     await routing.emitAgentState(String(d.staffId));
     await routing.kick();

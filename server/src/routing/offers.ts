@@ -8,7 +8,7 @@ import { AppError, loggableError } from '../http/errors.js';
 import { rooms } from '../realtime/server.js';
 import type { ConversationRow } from '../conversations/service.js';
 import { agentStates, assignments } from './tables.js';
-import { offerOne, offerTo } from './dispatch.js';
+import { offerOne, offerTo, takesChats } from './dispatch.js';
 import type { AssignmentRow, RoutingCore, RoutingDeps } from './core.js';
 
 /** How long a kick's caller waits at most for the dispatch pass it asked for (see kick). */
@@ -232,18 +232,29 @@ export function createOffers(d: RoutingDeps, core: RoutingCore) {
         acceptedAt: null,
         transferNote: note,
         transferredByStaffId: fromStaffId,
+        ...(to.type === 'staff' && to.reserve
+          ? { reservedForStaffId: to.staffId, reservedUntil: sql`now() + make_interval(secs => ${config.TRANSFER_RESERVE_MS / 1000})` }
+          : { reservedForStaffId: null, reservedUntil: null }),
         ...(to.type === 'queue' ? { ...(to.language ? { language: to.language } : {}), ...(to.topic ? { topic: to.topic } : {}), overflow: false } : {}),
       });
       if (!moved) throw new AppError('invalid_state', 'Only an active conversation can be transferred');
       await closeAssignment(tx, conversationId, 'ended', 'transferred');
       if (to.type === 'queue') return { offer: null };
+      if (to.reserve) {
+        if (!(await takesChats(tx, to.staffId))) throw new AppError('not_found', 'No such counsellor');
+        return { offer: null, reservedFor: to.staffId, reservedUntil: moved.reservedUntil };
+      }
       const offer = await offerTo(tx, conversationId, to.staffId, config.OFFER_TIMEOUT_MS, note);
       if ('refused' in offer) {
         throw new AppError('conflict', offer.refused === 'at_capacity' ? 'That counsellor is at capacity' : 'That counsellor is not available');
       }
       return { offer, staffId: to.staffId };
     });
-    await d.audit.record({ actorType: 'staff', actorId: fromStaffId, action: 'conversation.transfer', targetType: 'conversation', targetId: conversationId, meta: { to: to.type, ...(to.type === 'staff' ? { staffId: to.staffId } : {}) } });
+    await d.audit.record({ actorType: 'staff', actorId: fromStaffId, action: 'conversation.transfer', targetType: 'conversation', targetId: conversationId, meta: { to: to.type, ...(to.type === 'staff' ? { staffId: to.staffId, ...(to.reserve ? { reserved: true, reserveMs: config.TRANSFER_RESERVE_MS } : {}) } : {}) } });
+    if ('reservedFor' in res) {
+      // The durable path of the expiry: a kick at the limit (the sweep's pairExists covers a lost job).
+      await schedule('timers', 'reserve-expiry', { conversationId }, { jobId: `reserve-expiry-${conversationId}-${res.reservedUntil?.getTime() ?? 0}`, delay: config.TRANSFER_RESERVE_MS + 50 });
+    }
     if (previous) {
       realtime.agent.to(rooms.staff(previous)).emit('conversation:removed', { conversationId, reason: 'transferred' });
       await emitAgentState(previous);

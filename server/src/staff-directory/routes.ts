@@ -14,6 +14,7 @@ export async function staffDirectoryRoutes(app: FastifyInstance): Promise<void> 
       }),
     );
     staff.sort((a, b) => Number(b.status === 'available') - Number(a.status === 'available') || a.name.localeCompare(b.name));
-    return { staff };
+    // The dialog's "Queue for <name>" says how long the conversation waits for her alone.
+    return { staff, reserveMinutes: Math.max(1, Math.round(app.config.TRANSFER_RESERVE_MS / 60_000)) };
   });
 }

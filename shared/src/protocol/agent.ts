@@ -35,7 +35,11 @@ export interface AgentHello {
   offers: Offer[];
 }
 
-export type TransferTarget = { type: 'staff'; staffId: string } | { type: 'queue'; language?: Language; topic?: Topic };
+/**
+ * `reserve`: "Queue for <name>": back to the queue, offered to that colleague alone as soon as she is
+ * available with room, for TRANSFER_RESERVE_MS; then to anyone.
+ */
+export type TransferTarget = { type: 'staff'; staffId: string; reserve?: boolean } | { type: 'queue'; language?: Language; topic?: Topic };
 export interface TransferPayload {
   conversationId: string;
   to: TransferTarget;

@@ -169,6 +169,12 @@ export interface ManualContactRequest extends CaseRecordInput {
 }
 
 /** GET /api/staff/counsellors — for choosing a transfer target. */
+export interface StaffDirectoryResponse {
+  staff: StaffDirectoryEntry[];
+  /** TRANSFER_RESERVE_MS in whole minutes: how long "Queue for <name>" keeps it for her alone. */
+  reserveMinutes: number;
+}
+
 export interface StaffDirectoryEntry {
   id: string;
   name: string;

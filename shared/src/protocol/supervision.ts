@@ -35,6 +35,8 @@ export interface BoardWaiting {
   overflow: boolean;
   /** While offered: the counsellor it is offered to. */
   offeredTo: string | null;
+  /** Transferred with "Queue for <name>": the colleague it waits for, while the reservation lasts. */
+  reservedFor: string | null;
 }
 
 export interface BoardQueueGroup {

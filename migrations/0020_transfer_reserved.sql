@@ -1,0 +1,3 @@
+ALTER TABLE "conversations" ADD COLUMN "reserved_for_staff_id" uuid;--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "reserved_until" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "conversations" ADD CONSTRAINT "conversations_reserved_for_staff_id_staff_users_id_fk" FOREIGN KEY ("reserved_for_staff_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;
