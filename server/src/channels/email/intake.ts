@@ -49,14 +49,39 @@ export function languageOf(p: Pick<ParsedEmail, 'contentLanguage' | 'text' | 'su
   return fallback;
 }
 
-/** What the conversation shows of the mail: its subject, its text, the files named (never kept). */
-export function bodyOf(p: ParsedEmail): string {
+function wholeBody(p: ParsedEmail): string {
   const parts = [p.subject ? `${p.subject}\n\n` : '', p.text];
   if (p.attachments.length) parts.push(`\n\n[${p.attachments.length} file(s) not accepted: ${p.attachments.join(', ')}]`);
   if (p.dropped) parts.push(`\n\n[${p.dropped} picture(s)/video(s) dropped, not stored]`);
-  let body = parts.join('').trim() || '(empty e-mail)';
-  if (body.length > LIMITS.messageMaxChars) body = `${body.slice(0, LIMITS.messageMaxChars - 60)}\n\n[shortened: the e-mail had ${body.length} characters]`;
-  return body;
+  return parts.join('').trim() || '(empty e-mail)';
+}
+
+/** What a hotline report takes of the mail as its description (one text, shortened if need be). */
+export function bodyOf(p: ParsedEmail): string {
+  const body = wholeBody(p);
+  return body.length > LIMITS.messageMaxChars ? `${body.slice(0, LIMITS.messageMaxChars - 60)}\n\n[shortened: the e-mail had ${body.length} characters]` : body;
+}
+
+/**
+ * What the conversation shows of the mail: its subject, its text, the files named (never kept), in
+ * as many messages as the message limit needs (nothing a child wrote is cut off), split at a line
+ * or a space where one is near, each after the first marked "(2/3)".
+ */
+export function bodyParts(p: ParsedEmail, limit = LIMITS.messageMaxChars): string[] {
+  const body = wholeBody(p);
+  if (body.length <= limit) return [body];
+  const room = limit - 12; // the "(i/n) " mark
+  const chunks: string[] = [];
+  let rest = body;
+  while (rest.length > room) {
+    let cut = rest.lastIndexOf('\n', room);
+    if (cut < room * 0.6) cut = rest.lastIndexOf(' ', room);
+    if (cut < room * 0.6) cut = room;
+    chunks.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) chunks.push(rest);
+  return chunks.map((c, i) => (i === 0 ? c : `(${i + 1}/${chunks.length}) ${c}`));
 }
 
 /** The addresses a mail names (http, https, www.), in order: the hotline normalises and de-duplicates them as the web form's. */
@@ -120,10 +145,15 @@ export function createIntake(d: IntakeDeps) {
         : [];
       const contact = answered ? d.keys.open(answered.address) : p.from;
       const language = languageOf(p, s.language);
-      const res = await d.inbound.receive(inbox, { externalUserId: contact, externalMessageId: externalId, text: bodyOf(p), language });
+      const [first, ...more] = bodyParts(p);
+      const res = await d.inbound.receive(inbox, { externalUserId: contact, externalMessageId: externalId, text: first!, language });
       // A mail taken again (a new UIDVALIDITY starts over from UID 0) after its transcript was purged:
       // its sender's address must not come back with it.
       if (res.duplicate && (await d.purged(res.conversationId))) return;
+      // A long mail's further parts, each its own message by its own external id (taken again: the same).
+      for (const [i, text] of more.entries()) {
+        await d.inbound.receive(inbox, { externalUserId: contact, externalMessageId: `${externalId}#${i + 2}`.slice(0, 220), text, language });
+      }
       const addressSealed = d.keys.seal(p.from);
       await db
         .insert(emailMessages)
