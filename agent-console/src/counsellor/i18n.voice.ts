@@ -18,11 +18,6 @@ extendMessages('en', {
   'call.noMicrophone': 'The browser has no microphone for this call: allow it and try again',
   'phone.ready': 'Phone: ready',
   'phone.offline': 'Phone: not connected',
-  'call.listenTitle': 'Phone call',
-  'call.listen': 'Listen in',
-  'call.listenStop': 'Stop listening',
-  'call.listening': 'You are listening. Neither the caller nor the counsellor hears you.',
-  'call.listenHint': 'Listen to the call silently: nobody is told, nothing of yours is heard.',
 });
 
 extendMessages('bg', {
@@ -42,11 +37,6 @@ extendMessages('bg', {
   'call.noMicrophone': 'Браузърът няма микрофон за този разговор: разрешете го и опитайте отново',
   'phone.ready': 'Телефон: готов',
   'phone.offline': 'Телефон: не е свързан',
-  'call.listenTitle': 'Телефонно обаждане',
-  'call.listen': 'Слушай',
-  'call.listenStop': 'Спри слушането',
-  'call.listening': 'Слушате. Нито обаждащият се, нито консултантът ви чуват.',
-  'call.listenHint': 'Слушайте разговора безшумно: никой не е уведомен, нищо от вас не се чува.',
 });
 
 extendMessages('sr-Cyrl', {
@@ -66,9 +56,4 @@ extendMessages('sr-Cyrl', {
   'call.noMicrophone': 'Прегледач нема микрофон за овај позив: дозволите га и покушајте поново',
   'phone.ready': 'Телефон: спреман',
   'phone.offline': 'Телефон: није повезан',
-  'call.listenTitle': 'Телефонски позив',
-  'call.listen': 'Слушај',
-  'call.listenStop': 'Престани да слушаш',
-  'call.listening': 'Слушате. Ни позивалац ни саветник вас не чују.',
-  'call.listenHint': 'Слушајте разговор нечујно: нико није обавештен, ништа од вас се не чује.',
 });

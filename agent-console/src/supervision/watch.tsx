@@ -7,7 +7,6 @@ import { useSession } from '../session.js';
 import { t, errorText, loadText } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { mergeMessages } from '../counsellor/store.js';
-import { ListenControl } from './listen.js';
 
 function newId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -94,7 +93,6 @@ export function WatchPage({ conversationId }: { conversationId: string }) {
           </p>
         )}
       </div>
-      {canAct && conv?.channel === 'phone' && conv.state === 'active' && <ListenControl conversationId={conversationId} />}
       <div class="watch-grid">
         <section class="card" aria-labelledby="sv-transcript">
           <h2 id="sv-transcript">{t('sv.transcript')}</h2>

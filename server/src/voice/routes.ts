@@ -62,19 +62,5 @@ export async function voiceRoutes(app: FastifyInstance): Promise<void> {
     if (!call) throw new AppError('not_found', 'This conversation is no phone call');
     return call;
   });
-  const supervisor = requireStaff('supervisor');
-  const listenParams = z.object({ id: uuid, listenId: z.string().regex(/^listen-[0-9a-f-]{36}$/) });
-  const sdpSchema = z.object({ sdp: z.string().min(10).max(16_000) });
-  app.post('/api/conversations/:id/call/listen', { preHandler: supervisor }, async (req) => voice.listen(staffOf(req).id, parse(idParams, req.params).id));
-  app.post('/api/conversations/:id/call/listen/:listenId/answer', { preHandler: supervisor }, async (req) => {
-    const p = parse(listenParams, req.params);
-    await voice.listenAnswer(p.id, p.listenId, parse(sdpSchema, req.body).sdp);
-    return { ok: true };
-  });
-  app.post('/api/conversations/:id/call/listen/:listenId/stop', { preHandler: supervisor }, async (req) => {
-    const p = parse(listenParams, req.params);
-    await voice.listenStop(p.id, p.listenId);
-    return { ok: true };
-  });
   app.post('/api/conversations/:id/call/hold', { preHandler: staff }, async (req) => voice.hold(staffOf(req).id, parse(idParams, req.params).id, parse(holdSchema, req.body).held));
 }

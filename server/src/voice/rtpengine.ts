@@ -122,34 +122,6 @@ export function createRtpengine(address: string, opts: { timeoutMs?: number } = 
       const reply = await command('play media', { 'call-id': queueMediaId(callId), 'from-tag': fromTag, file });
       return typeof reply.duration === 'number' && reply.duration > 0 ? reply.duration : null;
     },
-    /**
-     * A silent listener (a supervisor's browser): rtpengine offers a copy of the parties' audio (`fromTags`:
-     * one media section each), sending only, as WebRTC (DTLS-SRTP with ICE, rtpengine the DTLS client:
-     * as the server, one of two sections' handshakes failed now and then). The subscription is `listenId`.
-     */
-    async subscribe(callId: string, listenId: string, fromTags: string[]): Promise<string> {
-      const reply = await command('subscribe request', {
-        'call-id': callId,
-        'from-tags': fromTags,
-        'to-tag': listenId,
-        flags: ['generate-mid'],
-        'transport-protocol': 'UDP/TLS/RTP/SAVPF',
-        ICE: 'force',
-        DTLS: 'active',
-        'rtcp-mux': ['offer', 'require'],
-        SDES: ['off'],
-      });
-      if (typeof reply.sdp !== 'string') throw new RtpengineError('rtpengine gave no SDP');
-      // Each party's section keeps the mid it had in its own call (both 1 here); a browser wants them apart.
-      let n = 0;
-      return reply.sdp.replace(/^a=mid:.*$/gm, () => `a=mid:${n++}`);
-    },
-    async subscribeAnswer(callId: string, listenId: string, sdp: string): Promise<void> {
-      await command('subscribe answer', { 'call-id': callId, 'to-tag': listenId, sdp });
-    },
-    async unsubscribe(callId: string, listenId: string): Promise<void> {
-      await command('unsubscribe', { 'call-id': callId, 'to-tag': listenId }).catch(() => {});
-    },
     async stop(callId: string, fromTag: string): Promise<void> {
       await command('stop media', { 'call-id': queueMediaId(callId), 'from-tag': fromTag }).catch(() => {});
     },

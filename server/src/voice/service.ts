@@ -3,7 +3,7 @@
 // a counsellor accepts it, this service tells the proxy to ring her softphone (POST /voice/connect);
 // the proxy tells this service when the call was answered and when either side hung up. Every step
 // is a compare-and-set on the call's state, so a retransmission or a second instance changes nothing.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { FastifyBaseLogger } from 'fastify';
@@ -298,36 +298,6 @@ export function createVoiceService(d: VoiceDeps) {
         .returning();
       if (!call) throw new AppError('invalid_state', 'No call of yours is in progress in this conversation');
       return view(call);
-    },
-
-    /**
-     * A supervisor listens in, silently (the counsellor and the caller hear nothing of it): rtpengine's
-     * offer of both parties' audio for her browser. Audited, as every supervision of a conversation.
-     */
-    async listen(supervisorId: string, conversationId: string): Promise<{ parties: { listenId: string; sdp: string }[] }> {
-      requireEnabled();
-      if (!media) throw new AppError('not_found', 'This centre has no media server to listen in with');
-      const [call] = await db.select().from(voiceCalls).where(and(eq(voiceCalls.conversationId, conversationId), eq(voiceCalls.state, 'talking')));
-      if (!call) throw new AppError('invalid_state', 'No call is in progress in this conversation');
-      // Both parties (the caller, the counsellor): one stream each for the browser.
-      const tags = [call.fromTag, call.toTag].filter((x): x is string => !!x);
-      if (!tags.length) throw new AppError('invalid_state', 'The media server does not know this call\'s parties');
-      const listenId = `listen-${randomUUID()}`;
-      const parties = [{ listenId, sdp: await media.subscribe(call.callId, listenId, tags) }];
-      await d.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'call.listen', targetType: 'conversation', targetId: conversationId });
-      return { parties };
-    },
-    async listenAnswer(conversationId: string, listenId: string, sdp: string): Promise<void> {
-      requireEnabled();
-      const [call] = await db.select().from(voiceCalls).where(and(eq(voiceCalls.conversationId, conversationId), eq(voiceCalls.state, 'talking')));
-      if (!call || !media) throw new AppError('invalid_state', 'No call is in progress in this conversation');
-      await media.subscribeAnswer(call.callId, listenId, sdp).catch((err: unknown) => {
-        throw new AppError('invalid_payload', `The media server refused the answer: ${err instanceof Error ? err.message : String(err)}`);
-      });
-    },
-    async listenStop(conversationId: string, listenId: string): Promise<void> {
-      const [call] = await db.select().from(voiceCalls).where(eq(voiceCalls.conversationId, conversationId));
-      if (call && media) await media.unsubscribe(call.callId, listenId);
     },
 
     /** The call of a conversation, for its counsellor and the case record: state and times. */

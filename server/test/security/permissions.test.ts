@@ -61,7 +61,6 @@ const HTTP_POLICY: Record<string, Who[]> = {
   'POST /api/voice/calls': NOBODY, 'POST /api/voice/calls/answered': NOBODY, 'POST /api/voice/calls/ended': NOBODY, 'POST /api/voice/calls/failed': NOBODY,
   'GET /api/voice/softphone': ['counsellor', 'supervisor'],
   'GET /api/conversations/:id/call': ['counsellor', 'supervisor'], 'POST /api/conversations/:id/call/hold': ['counsellor', 'supervisor'],
-  'POST /api/conversations/:id/call/listen': ['supervisor'], 'POST /api/conversations/:id/call/listen/:listenId/answer': ['supervisor'], 'POST /api/conversations/:id/call/listen/:listenId/stop': ['supervisor'],
   // supervision and statistics
   'GET /api/staff/counsellors': ['counsellor', 'supervisor', 'admin'],
   'GET /api/stats': ['supervisor', 'admin'], 'GET /api/stats.csv': ['supervisor', 'admin'],
