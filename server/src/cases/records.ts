@@ -3,12 +3,12 @@
 // Every read and change is audited; the history and the audit keep which fields changed, never the
 // words (the summary holds what a child told).
 import { and, asc, desc, eq, isNotNull, isNull, lte } from 'drizzle-orm';
-import { chiCategoriesFor, type CaseChange, type CaseDetailResponse, type CaseRecord, type CaseRecordInput, type StaffRole } from '@helpline/shared';
+import { type CaseChange, type CaseDetailResponse, type CaseRecord, type CaseRecordInput, type StaffRole } from '@helpline/shared';
 import type { Db } from '../db/client.js';
 import { AppError } from '../http/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { caseChanges, caseRecords } from './tables.js';
-import { toCaseRecord } from './service.js';
+import { columns, toCaseRecord } from './service.js';
 
 export interface Caller {
   id: string;
@@ -20,18 +20,7 @@ const EDITABLE = ['contactType', 'ageGroup', 'gender', 'categories', 'platform',
 type Editable = (typeof EDITABLE)[number];
 
 function columnsOf(input: CaseRecordInput, followUpOn: string | null) {
-  return {
-    contactType: input.contactType,
-    ageGroup: input.ageGroup ?? null,
-    gender: input.gender ?? null,
-    categories: input.categories,
-    chiCategories: chiCategoriesFor(input.categories),
-    platform: input.platform ?? null,
-    riskLevel: input.riskLevel ?? null,
-    summary: input.summary,
-    outcome: input.outcome ?? null,
-    followUpOn,
-  };
+  return { ...columns(input), followUpOn };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

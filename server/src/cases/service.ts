@@ -31,7 +31,8 @@ export function toCaseRecord(r: CaseRow): CaseRecord {
   };
 }
 
-function columns(input: CaseRecordInput) {
+/** A case record's columns from its input (also the reopened record's, cases/records.ts). */
+export function columns(input: CaseRecordInput) {
   return {
     contactType: input.contactType,
     ageGroup: input.ageGroup ?? null,
