@@ -91,22 +91,7 @@ export function CannedPicker({ id, canned, disabled, onPick }: Props) {
                 {t('canned.none')}
               </li>
             )}
-            {matches.map((c, i) => (
-              <li
-                key={c.id}
-                id={`${listId}-${i}`}
-                role="option"
-                aria-selected={i === activeIdx}
-                class={i === activeIdx ? 'active' : ''}
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  pick(c);
-                }}
-              >
-                <strong>/{c.shortcut}</strong> <span>{c.title}</span>
-                <span class="muted canned-preview">{c.body}</span>
-              </li>
-            ))}
+            <CannedOptions listId={listId} matches={matches} activeIdx={activeIdx} onPick={pick} />
           </ul>
         </div>
       )}
@@ -115,6 +100,30 @@ export function CannedPicker({ id, canned, disabled, onPick }: Props) {
 }
 
 /** `text` with `insert` put at the caret (`at`), with a space between words. */
+/** The options of a canned-response listbox (the "/" picker's and the button's): shortcut, title, preview. */
+export function CannedOptions({ listId, matches, activeIdx, onPick }: { listId: string; matches: CannedResponse[]; activeIdx: number; onPick: (c: CannedResponse) => void }) {
+  return (
+    <>
+      {matches.map((c, i) => (
+        <li
+          key={c.id}
+          id={`${listId}-${i}`}
+          role="option"
+          aria-selected={i === activeIdx}
+          class={i === activeIdx ? 'active' : ''}
+          onMouseDown={(e) => {
+            e.preventDefault();
+            onPick(c);
+          }}
+        >
+          <strong>/{c.shortcut}</strong> <span>{c.title}</span>
+          <span class="muted canned-preview">{c.body}</span>
+        </li>
+      ))}
+    </>
+  );
+}
+
 export function insertAt(text: string, insert: string, at: number): string {
   const pos = Math.max(0, Math.min(at, text.length));
   const before = text.slice(0, pos);

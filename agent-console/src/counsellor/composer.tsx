@@ -7,7 +7,7 @@ import { LIMITS } from '@helpline/shared';
 import { t } from '../i18n/index.js';
 import { cannedFor, filterCanned } from './canned.js';
 import { replaceSlashQuery, slashQuery } from './text.js';
-import { CannedPicker, insertAt } from './canned-picker.js';
+import { CannedOptions, CannedPicker, insertAt } from './canned-picker.js';
 
 interface Props {
   conversationId: string;
@@ -135,22 +135,7 @@ export function Composer({ conversationId, language, disabled, draft, setDraft, 
       {open && (
         <ul class="canned-list" id={listId} role="listbox" aria-label={t('canned.list')}>
           {matches.length === 0 && <li class="muted">{t('canned.none')}</li>}
-          {matches.map((c, i) => (
-            <li
-              key={c.id}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === activeIdx}
-              class={i === activeIdx ? 'active' : ''}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                insert(c);
-              }}
-            >
-              <strong>/{c.shortcut}</strong> <span>{c.title}</span>
-              <span class="muted canned-preview">{c.body}</span>
-            </li>
-          ))}
+          <CannedOptions listId={listId} matches={matches} activeIdx={activeIdx} onPick={insert} />
         </ul>
       )}
       <label class="visually-hidden" for={`composer-${conversationId}`}>
